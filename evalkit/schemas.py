@@ -1,0 +1,114 @@
+"""Canonical input tables: their columns, Chinese header aliases, file and sheet names.
+
+A dataset is a folder of CSV files or one ``.xlsx`` workbook with one sheet per table. Headers may
+be the English column names or their Chinese aliases below; sheets and files may use either name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a canonical table.
+
+    ``kind`` is how cells are parsed: ``text``, ``number`` (plain number, may be typed ``1,234.5``
+    or ``12万元``), ``value`` (indicator target/actual as typed: ``≥90%``, ``不适用``, a tier name),
+    ``comparator``, ``bool`` (是/否) or ``int``.
+    """
+
+    name: str
+    chinese: str
+    kind: str = "text"
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A canonical table: its name, Chinese sheet name, columns and primary key."""
+
+    name: str
+    chinese: str
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...]
+    required: bool = True
+
+    def column(self, name: str) -> ColumnSpec:
+        """The spec of one column by its canonical name."""
+        return next(c for c in self.columns if c.name == name)
+
+
+C = ColumnSpec
+
+UNITS = TableSpec("units", "预算单位", (
+    C("unit_id", "单位编码"),
+    C("unit_name", "预算单位", aliases=("单位名称",)),
+    C("budget", "预算数", "number", aliases=("年度预算数", "预算数(万元)")),
+), key=("unit_id",))
+
+PROJECTS = TableSpec("projects", "项目", (
+    C("project_id", "项目编码"),
+    C("project_name", "项目名称"),
+    C("unit_id", "单位编码"),
+    C("unit_name", "预算单位", aliases=("单位名称",)),
+    C("year", "年度", "int"),
+    C("category", "资金类别"),
+    C("is_poverty", "是否扶贫项目", "bool"),
+    C("budget", "预算数", "number", aliases=("预算数(万元)",)),
+    C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数")),
+    C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
+    C("stage", "评价类型", required=False),
+), key=("project_id",))
+
+INDICATORS = TableSpec("indicators", "绩效指标", (
+    C("project_id", "项目编码"),
+    C("indicator_id", "指标编码"),
+    C("level1", "一级指标"),
+    C("level2", "二级指标"),
+    C("name", "三级指标", aliases=("指标名称",)),
+    C("comparator", "指标方向", "comparator", aliases=("比较符",)),
+    C("target", "目标值", "value", aliases=("年度指标值", "年度目标值")),
+    C("unit", "计量单位", required=False),
+    C("weight", "分值", "number", aliases=("权重",)),
+    C("actual", "实际完成值", "value", required=False, aliases=("实际值",)),
+    C("judged_score", "评定得分", "number", required=False),
+    C("evidence", "佐证材料", required=False),
+), key=("project_id", "indicator_id"))
+
+EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
+    C("project_id", "项目编码"),
+    C("expert_id", "专家", aliases=("专家编号",)),
+    C("item_id", "评分项编码"),
+    C("score", "得分", "number"),
+    C("comment", "意见", required=False, aliases=("专家意见",)),
+), key=("project_id", "expert_id", "item_id"), required=False)
+
+SURVEY = TableSpec("survey", "满意度调查", (
+    C("project_id", "项目编码"),
+    C("respondent_id", "问卷编号"),
+    C("question", "题目"),
+    C("response", "选项", "int"),
+), key=("project_id", "respondent_id", "question"), required=False)
+
+#: All canonical tables, in reading order.
+TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY)
+
+
+def header_map(table: TableSpec) -> dict[str, str]:
+    """Map every accepted header (English, Chinese, aliases) to the canonical column name.
+
+    >>> header_map(PROJECTS)["预算数"], header_map(PROJECTS)["budget"]
+    ('budget', 'budget')
+    """
+    out: dict[str, str] = {}
+    for col in table.columns:
+        for header in (col.name, col.chinese, *col.aliases):
+            out[header] = col.name
+    return out
+
+
+def chinese_headers(table: TableSpec) -> dict[str, str]:
+    """Canonical column name → Chinese header, for writing workbooks Excel users read."""
+    return {c.name: c.chinese for c in table.columns}

@@ -1,0 +1,114 @@
+"""Per-project scored summaries and the county-level figures a finance bureau reports.
+
+The county figures follow the seed summary (且末县 2020, DOMAIN.md §1):
+
+* budget execution rate (预算执行率) = Σ spent / Σ budget over the projects, i.e. funds-weighted;
+* target completion rate (绩效目标完成率) of a project = Σ indicator score / Σ effective weight of its
+  indicator sheet (so each indicator counts by its points, capped at full marks); the county rate is
+  the budget-weighted mean of the projects' rates;
+* a project is flagged for a rectification notice (整改意见) when its execution and completion rates
+  differ by more than ``monitoring.gap_points`` percentage points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evalkit.rules import RuleSet, band_of, load_ruleset
+from evalkit.scoring import EXECUTION_LEVEL1, score_indicators
+
+#: Columns of :func:`summarize_projects`, with the Chinese headers used in exports.
+SUMMARY_HEADERS = {
+    "project_id": "项目编码", "project_name": "项目名称", "unit_name": "预算单位",
+    "category": "资金类别", "is_poverty": "是否扶贫项目", "budget": "预算数(万元)",
+    "received": "到位数(万元)", "spent": "执行数(万元)", "execution_rate": "预算执行率",
+    "completion_rate": "目标完成率", "gap_points": "偏差(百分点)",
+    "indicator_score": "指标得分", "execution_points": "预算执行得分", "total": "总分",
+    "grade": "等级", "n_indicators": "三级指标数", "n_over_achieved": "超额完成指标数",
+    "n_missing_actual": "缺少实际值指标数", "rectification": "需整改",
+}
+
+
+def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
+                       ruleset: RuleSet | str = "national") -> pd.DataFrame:
+    """Score every project's indicator sheet and add budget execution, one row per project.
+
+    Parameters
+    ----------
+    projects : DataFrame
+        The projects table (project_id, project_name, unit_name, category, is_poverty, budget,
+        received, spent).
+    indicators : DataFrame
+        The indicators table of those projects.
+    ruleset : RuleSet or str
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SUMMARY_HEADERS` (unrounded): rates are fractions, ``gap_points`` is
+        (completion − execution) × 100, ``total`` = indicator score + execution points, graded
+        with the rule set's bands.
+
+    Notes
+    -----
+    execution_rate = spent / budget; execution_points = points × min(execution_rate, 1) (rule
+    set ``selfeval``); completion_rate = Σ score / Σ effective weight over the indicator rows.
+    """
+    rs = load_ruleset(ruleset)
+    rate = (projects["spent"] / projects["budget"]).set_axis(projects["project_id"])
+    result = score_indicators(indicators, ruleset=rs, execution_rate=rate)
+    level1 = result.level1
+    is_exec = level1["level1"] == EXECUTION_LEVEL1
+    indicator_part = level1[~is_exec].groupby("project_id")[["score", "effective_weight"]].sum()
+    exec_points = level1[is_exec].set_index("project_id")["score"]
+    totals = result.totals.set_index("project_id")
+
+    out = projects[["project_id", "project_name", "unit_name", "category", "is_poverty",
+                    "budget", "received", "spent"]].copy()
+    pid = out["project_id"]
+    out["execution_rate"] = rate.to_numpy()
+    out["completion_rate"] = (indicator_part["score"] / indicator_part["effective_weight"]
+                              ).reindex(pid).to_numpy()
+    out["gap_points"] = (out["completion_rate"] - out["execution_rate"]) * 100.0
+    out["indicator_score"] = indicator_part["score"].reindex(pid).to_numpy()
+    out["execution_points"] = exec_points.reindex(pid).to_numpy()
+    out["total"] = totals["score"].reindex(pid).to_numpy()
+    out["grade"] = band_of(out["total"].to_numpy(), rs.grades)
+    for col in ("n_over_achieved", "n_missing_actual"):
+        out[col] = totals[col].reindex(pid).to_numpy()
+    sheet = result.sheet
+    n_ind = sheet[sheet["level1"] != EXECUTION_LEVEL1].groupby("project_id").size()
+    out["n_indicators"] = n_ind.reindex(pid).fillna(0).astype(int).to_numpy()
+    gap_limit = float(rs.section("monitoring")["gap_points"])
+    out["rectification"] = np.abs(out["gap_points"].to_numpy()) > gap_limit
+    return out[list(SUMMARY_HEADERS)].reset_index(drop=True)
+
+
+def county_figures(summary: pd.DataFrame) -> dict[str, float]:
+    """The county-level figures of the seed report, recomputed from a project summary.
+
+    Returns
+    -------
+    dict
+        n_projects, budget (万元), execution_rate (Σ spent / Σ budget), completion_rate
+        (budget-weighted mean), gap_points, n_poverty, poverty_budget, n_rectification, and the
+        number of projects per category (``n_<category>``).
+    """
+    budget = summary["budget"].to_numpy(dtype=float)
+    execution = summary["spent"].sum() / budget.sum()
+    completion = float(np.average(summary["completion_rate"], weights=budget))
+    poverty = summary["is_poverty"].astype(bool)
+    figures = {
+        "n_projects": int(len(summary)),
+        "budget": float(budget.sum()),
+        "execution_rate": float(execution),
+        "completion_rate": completion,
+        "gap_points": (completion - execution) * 100.0,
+        "n_poverty": int(poverty.sum()),
+        "poverty_budget": float(summary.loc[poverty, "budget"].sum()),
+        "n_rectification": int(summary["rectification"].sum()),
+    }
+    for category, n in summary["category"].value_counts(sort=False).items():
+        figures[f"n_{category}"] = int(n)
+    return figures
