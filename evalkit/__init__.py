@@ -1,0 +1,50 @@
+"""evalkit — 预算绩效管理评价工具包: scoring, weighting and report templates for budget
+performance evaluation (事前绩效评估, 重点项目绩效评价, 绩效自评).
+
+The public API is the names in ``__all__``; everything else is internal.
+"""
+
+from evalkit.errors import (
+    DatasetError,
+    EvalkitError,
+    EvalkitWarning,
+    InconsistentMatrixError,
+    IndicatorTreeError,
+    InputError,
+    Problem,
+    RuleSetError,
+)
+from evalkit.indicators import IndicatorTree
+from evalkit.io import Dataset, read_dataset, write_excel
+from evalkit.rules import RuleSet, available_rulesets, grade, load_ruleset
+from evalkit.scoring import ScoreResult, prepare_indicators, score_indicators
+from evalkit.summary import county_figures, summarize_projects
+from evalkit.values import parse_value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Dataset",
+    "DatasetError",
+    "EvalkitError",
+    "EvalkitWarning",
+    "InconsistentMatrixError",
+    "IndicatorTree",
+    "IndicatorTreeError",
+    "InputError",
+    "Problem",
+    "RuleSet",
+    "RuleSetError",
+    "ScoreResult",
+    "__version__",
+    "available_rulesets",
+    "county_figures",
+    "grade",
+    "load_ruleset",
+    "parse_value",
+    "prepare_indicators",
+    "read_dataset",
+    "score_indicators",
+    "summarize_projects",
+    "write_excel",
+]

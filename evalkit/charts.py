@@ -1,0 +1,113 @@
+"""Standard charts, with Chinese fonts set up once.
+
+evalkit ships *Evalkit Sans SC*, an OFL-licensed subset of Noto Sans CJK SC (GBK coverage, regular
+and bold; ``evalkit/fonts/OFL.txt``), and registers it with matplotlib's font manager at run time
+(no writes into site-packages, no dependence on a font cache built before the font arrived). A
+system Noto Sans CJK SC or WenQuanYi, when installed, serves as per-glyph fallback for characters
+outside GBK.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are files; never open a window (a notebook's inline backend wins)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Family name of the bundled font.
+FONT_FAMILY = "Evalkit Sans SC"
+#: Fallback chain: bundled subset first, then full CJK fonts if the system has them.
+FONT_FALLBACK = [FONT_FAMILY, "Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
+#: Colours of the grades, from best to worst.
+GRADE_COLORS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828"]
+
+
+@functools.cache
+def setup_fonts() -> dict[str, object]:
+    """Register the bundled CJK font once and return the rc settings that use it.
+
+    Returns
+    -------
+    dict
+        matplotlib rc parameters (``font.family``, ``font.sans-serif`` …).
+    """
+    fonts = resources.files("evalkit.fonts")
+    for name in ("EvalkitSansSC-Regular.otf", "EvalkitSansSC-Bold.otf"):
+        with resources.as_file(fonts.joinpath(name)) as path:
+            font_manager.fontManager.addfont(str(path))
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [f for f in FONT_FALLBACK if f in installed],
+        "axes.unicode_minus": True,
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "savefig.bbox": "tight",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def use_style() -> None:
+    """Apply evalkit's chart style (CJK fonts included) to this process's matplotlib settings.
+
+    Every chart function calls it: tick labels are laid out when a figure is drawn, not when it
+    is built, so the CJK font must stay in the global settings rather than a temporary context.
+    """
+    plt.rcParams.update(setup_fonts())
+
+
+def score_rate_bars(frame: pd.DataFrame, *, label: str = "level1", value: str = "score_rate",
+                    title: str = "各一级指标得分率") -> Figure:
+    """Horizontal bars of score rates (0–100 %) with the rate printed on each bar.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per bar: a label column and a rate column (fractions, unrounded).
+    label, value : str
+        Column names.
+    title : str
+        Chart title (Chinese by default).
+    """
+    use_style()
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(frame) + 1.4))
+    rates = frame[value].to_numpy(dtype=float) * 100.0
+    bars = ax.barh(frame[label].astype(str), rates, color="#1565c0")
+    ax.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=3)
+    ax.set_xlim(0, 110)
+    ax.invert_yaxis()
+    ax.set_xlabel("得分率（%）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def grade_distribution(summary: pd.DataFrame, grades: list[str], *, title: str = "项目等级分布",
+                       ) -> Figure:
+    """Bar chart of how many projects fall in each grade, in the rule set's order.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        With a ``grade`` column (one row per project).
+    grades : list of str
+        Grade labels from best to worst (``[b.label for b in ruleset.grades]``).
+    """
+    counts = summary["grade"].value_counts().reindex(grades, fill_value=0)
+    use_style()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    colors = (GRADE_COLORS * 2)[: len(grades)]
+    bars = ax.bar(counts.index, counts.to_numpy(), color=colors)
+    ax.bar_label(bars, labels=[f"{n} 个" for n in counts.to_numpy()], padding=2)
+    ax.set_ylabel("项目数（个）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,470 @@
+"""Read and validate datasets: the only module that touches input files.
+
+A dataset is a folder of CSV files (``projects.csv`` or ``项目.csv`` …) or one ``.xlsx`` workbook
+with one sheet per table (``项目``, ``绩效指标`` … or the English names). Headers may be English or
+Chinese (:mod:`evalkit.schemas`). Every table is checked at the boundary and **all** problems are
+reported at once, each naming the file, sheet, row as Excel shows it, column, what was expected and
+what was found. Tables that pass come back in canonical form (English column names, numbers parsed,
+indicator cells parsed by :func:`evalkit.values.parse_indicator_cells`), so inner code trusts them.
+
+Cell checks use our own parser (Excel text such as ``≥90%`` or ``12万元`` is beyond a schema
+library); range and uniqueness checks on the parsed tables use pandera, lazily, so every failure is
+collected.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from evalkit.errors import CellError, DatasetError, InputError, Problem
+from evalkit.rules import RuleSet, load_ruleset
+from evalkit.schemas import (
+    EXPERT_SCORES,
+    INDICATORS,
+    PROJECTS,
+    SURVEY,
+    TABLES,
+    UNITS,
+    TableSpec,
+    header_map,
+)
+from evalkit.values import normalize_text, parse_indicator_cells, parse_value
+
+_TRUE = {"是", "true", "yes", "y", "1", "扶贫"}
+_FALSE = {"否", "false", "no", "n", "0", ""}
+
+
+@dataclass(frozen=True)
+class _Location:
+    """Where a table came from, to turn a row index back into an Excel row number."""
+
+    file: str
+    sheet: str
+    headers: Mapping[str, str]  # canonical column → header as written in the file
+    rows: np.ndarray  # Excel row number of each data row
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset: canonical tables plus where each row came from.
+
+    Attributes
+    ----------
+    tables : dict of DataFrame
+        ``units``, ``projects``, ``indicators`` and, when present, ``expert_scores``, ``survey``.
+    source : str
+        The folder or workbook read.
+    sha256 : dict
+        Hash of every file read (file name → hex digest), for the provenance of each report.
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    source: str
+    sha256: Mapping[str, str]
+    _locations: Mapping[str, _Location] = field(repr=False, default_factory=dict)
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """The projects table."""
+        return self.tables["projects"]
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """The indicators table."""
+        return self.tables["indicators"]
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """The units table."""
+        return self.tables["units"]
+
+    def locate(self, table: str, index: int, column: str = "") -> Problem:
+        """A :class:`Problem` skeleton naming the file, sheet, Excel row and header of a cell."""
+        loc = self._locations[table]
+        return Problem(loc.file, loc.sheet, int(loc.rows[index]),
+                       loc.headers.get(column, column), "", "")
+
+
+def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Dataset:
+    """Read a dataset folder or workbook and validate every table, reporting all problems at once.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder of CSV files (UTF-8, with or without BOM) or one ``.xlsx`` workbook.
+    ruleset : RuleSet or str
+        Used to check qualitative tiers typed as actual values.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DatasetError
+        Listing every problem found (file, sheet, Excel row, column, expected, found).
+    InputError
+        When the path is neither a folder nor an ``.xlsx`` file.
+    """
+    path = Path(path)
+    rs = load_ruleset(ruleset)
+    if path.is_dir():
+        raw, hashes = _read_folder(path)
+    elif path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file():
+        raw, hashes = _read_workbook(path)
+    else:
+        raise InputError(f"{path}: expected a folder of CSV files or an .xlsx workbook, "
+                         f"found {'nothing' if not path.exists() else 'another kind of file'}")
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    locations: dict[str, _Location] = {}
+    for spec in TABLES:
+        if spec.name not in raw:
+            if spec.required:
+                where = str(path) if path.is_dir() else path.name
+                problems.append(Problem(where, "", None, "", f"表 {spec.chinese} ({spec.name})",
+                                        "缺少该表"))
+            continue
+        loc, frame = raw[spec.name]
+        parsed, located, table_problems = _parse_table(spec, loc, frame, rs)
+        problems += table_problems
+        if parsed is not None:
+            tables[spec.name], locations[spec.name] = parsed, located
+    problems += _cross_checks(tables, locations)
+    if problems:
+        raise DatasetError(problems)
+    return Dataset(tables, str(path), hashes, locations)
+
+
+# --- reading files -----------------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _find_table(names: Mapping[str, object], spec: TableSpec):
+    for candidate in (spec.name, spec.chinese):
+        if candidate in names:
+            return candidate
+    return None
+
+
+def _read_folder(folder: Path):
+    files = {p.stem: p for p in sorted(folder.glob("*.csv"))}
+    raw, hashes = {}, {}
+    for spec in TABLES:
+        stem = _find_table(files, spec)
+        if stem is None:
+            continue
+        path = files[stem]
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        raw[spec.name] = ((path.name, ""), rows)
+        hashes[path.name] = _sha256(path)
+    return raw, hashes
+
+
+def _read_workbook(path: Path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    raw = {}
+    try:
+        for spec in TABLES:
+            sheet = _find_table(set(wb.sheetnames), spec)
+            if sheet is None:
+                continue
+            rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+            raw[spec.name] = ((path.name, sheet), rows)
+    finally:
+        wb.close()
+    return raw, {path.name: _sha256(path)}
+
+
+# --- parsing one table -------------------------------------------------------------------------
+
+def _blank(cell: object) -> bool:
+    return normalize_text(cell) == ""
+
+
+def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: RuleSet):
+    file, sheet = where
+    problems: list[Problem] = []
+    if not rows:
+        return None, None, [Problem(file, sheet, None, "", "表头行", "空表")]
+    aliases = header_map(spec)
+    headers: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    for pos, cell in enumerate(rows[0]):
+        header = normalize_text(cell)
+        canonical = aliases.get(header)
+        if canonical is None:
+            continue
+        if canonical in positions:
+            problems.append(Problem(file, sheet, 1, header, f"列 {canonical} 只出现一次",
+                                    f"重复表头 {headers[canonical]!r} 与 {header!r}"))
+            continue
+        headers[canonical], positions[canonical] = header, pos
+    for col in spec.columns:
+        if col.required and col.name not in positions:
+            problems.append(Problem(file, sheet, 1, col.chinese,
+                                    f"表头 {col.chinese} 或 {col.name}", "缺少该列"))
+    if problems:
+        return None, None, problems
+
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2)
+            if any(not _blank(c) for c in r)]
+    excel_rows = np.array([n for n, _ in body], dtype=int)
+    columns: dict[str, list] = {}
+    for col in spec.columns:
+        if col.name not in positions:
+            continue
+        pos = positions[col.name]
+        cells = [r[pos] if pos < len(r) else None for _, r in body]
+        parser = _CELL_PARSERS[col.kind]
+        values = []
+        for n, cell in zip(excel_rows, cells, strict=True):
+            try:
+                value = parser(cell)
+            except InputError as exc:
+                problems.append(Problem(file, sheet, int(n), headers[col.name],
+                                        _expected(col.kind), _found(cell, exc)))
+                value = None
+            if col.required and col.kind == "text" and value == "":
+                problems.append(Problem(file, sheet, int(n), headers[col.name], "非空文本",
+                                        "空白"))
+            values.append(value)
+        columns[col.name] = values
+    frame = pd.DataFrame(columns)
+    for col in spec.columns:
+        if col.name not in frame:
+            frame[col.name] = (math.nan if col.kind in ("number", "value") else "")
+    location = _Location(file, sheet, headers, excel_rows)
+    if spec is INDICATORS:
+        frame, more = _parse_indicator_rows(frame, location, rs)
+        problems += more
+    problems += _schema_problems(spec, frame, location)
+    return frame, location, problems
+
+
+def _text(cell: object) -> str:
+    return normalize_text(cell)
+
+
+def _number(cell: object) -> float:
+    parsed = parse_value(cell)
+    if parsed.comparator is not None or parsed.unit not in ("", "万元"):
+        raise InputError("not a plain number")
+    return parsed.value
+
+
+def _int(cell: object) -> float:
+    value = _number(cell)
+    if not math.isnan(value) and value != int(value):
+        raise InputError("not a whole number")
+    return value
+
+
+def _bool(cell: object) -> bool:
+    text = normalize_text(cell).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError("not yes/no")
+
+
+_CELL_PARSERS: dict[str, Callable[[object], object]] = {
+    "text": _text, "number": _number, "int": _int, "bool": _bool,
+    "comparator": _text, "value": lambda cell: cell,
+}
+_EXPECTED = {"number": "数字（可带千分位，单位万元）", "int": "整数", "bool": "是 或 否"}
+
+
+def _expected(kind: str) -> str:
+    return _EXPECTED.get(kind, kind)
+
+
+def _found(cell: object, exc: Exception) -> str:
+    return repr(normalize_text(cell)) if not _blank(cell) else "空白"
+
+
+def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
+    """Parse comparator/target/unit/actual together and check qualitative tiers."""
+    tiers = {name for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+    problems, parsed = [], []
+    for i, cells in enumerate(zip(frame["comparator"], frame["target"], frame["unit"],
+                                  frame["actual"], strict=True)):
+        try:
+            row = parse_indicator_cells(*cells)
+        except CellError as exc:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get(exc.column, exc.column),
+                                    exc.expected, repr(exc.found) if exc.found else "空白"))
+            parsed.append(None)
+            continue
+        if row.comparator == "定性" and row.actual_text and row.actual_text not in tiers:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("actual", "actual"),
+                                    f"定性等级（{'/'.join(t.tier for t in rs.qualitative_tiers)}）",
+                                    repr(row.actual_text)))
+        parsed.append(row)
+    good = [p for p in parsed if p is not None]
+    if len(good) == len(parsed):
+        cells = pd.DataFrame(good, index=frame.index)
+        for col in cells.columns:
+            frame[col] = cells[col]
+    return frame, problems
+
+
+# --- schema checks on parsed tables (pandera, lazy) --------------------------------------------
+
+def _ge0(error: str = "不小于 0 的数字") -> pa.Check:
+    return pa.Check(lambda s: s >= 0, name="ge0", error=error, ignore_na=True)
+
+
+def _schema(spec: TableSpec) -> pa.DataFrameSchema:
+    checks: dict[str, list[pa.Check]] = {
+        "budget": [_ge0()], "received": [_ge0()], "spent": [_ge0()], "weight": [_ge0()],
+        "score": [_ge0()], "judged_score": [_ge0()],
+        "year": [pa.Check(lambda s: s.between(2000, 2100), error="2000–2100 之间的年度",
+                          ignore_na=True)],
+        "response": [pa.Check(lambda s: s.isin([1, 2, 3, 4, 5]), error="1–5 的整数（李克特量表）",
+                              ignore_na=True)],
+    }
+    columns = {c.name: pa.Column(checks=checks.get(c.name, []), nullable=True, required=False)
+               for c in spec.columns}
+    return pa.DataFrameSchema(columns, unique=list(spec.key), report_duplicates="exclude_first")
+
+
+def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> list[Problem]:
+    numeric = [c.name for c in spec.columns if c.kind in ("number", "int")]
+    checked = frame.copy()
+    for col in numeric:
+        checked[col] = pd.to_numeric(checked[col], errors="coerce")
+    try:
+        _schema(spec).validate(checked, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return []
+    problems = []
+    key_header = "、".join(loc.headers.get(k, k) for k in spec.key)
+    for case in cases.itertuples(index=False):
+        if case.index is None or (isinstance(case.index, float) and math.isnan(case.index)):
+            continue
+        row = int(loc.rows[int(case.index)])
+        if case.check == "multiple_fields_uniqueness" or str(case.check).startswith("field_uniq"):
+            if case.column != spec.key[0]:
+                continue
+            problems.append(Problem(loc.file, loc.sheet, row, key_header,
+                                    f"唯一的 {key_header}", "与前面的行重复"))
+        else:
+            problems.append(Problem(loc.file, loc.sheet, row,
+                                    loc.headers.get(case.column, case.column), str(case.check),
+                                    repr(case.failure_case)))
+    problems.sort(key=lambda p: (p.row or 0, p.column))
+    return problems
+
+
+# --- checks across columns and tables ----------------------------------------------------------
+
+def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def refs(table: str, column: str, target: str, target_column: str, label: str) -> None:
+        if table not in tables or target not in tables:
+            return
+        known = set(tables[target][target_column])
+        loc = locs[table]
+        for i in np.flatnonzero(~tables[table][column].isin(known).to_numpy()):
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get(column, column), label,
+                                    repr(tables[table][column].iat[i])))
+
+    refs("projects", "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
+    for table in (INDICATORS, EXPERT_SCORES, SURVEY):
+        refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
+    if "projects" in tables:
+        p, loc = tables["projects"], locs["projects"]
+        over = (p["spent"] > p["received"]).to_numpy()
+        for i in np.flatnonzero(over):
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("spent", "spent"),
+                                    f"执行数不超过到位数 {p['received'].iat[i]:g}",
+                                    f"{p['spent'].iat[i]:g}"))
+    return problems
+
+
+
+# --- writing outputs ---------------------------------------------------------------------------
+
+#: First characters that make Excel (or LibreOffice) read a text cell as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formula(value: object) -> object:
+    """Prefix text that Excel would run as a formula with an apostrophe (CSV/formula injection).
+
+    Numbers pass through untouched; only strings are changed.
+
+    >>> neutralize_formula("=HYPERLINK(\\"http://x\\")"), neutralize_formula(-3), neutralize_formula("安居房")
+    ('\\'=HYPERLINK("http://x")', -3, '安居房')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write a file through a temporary sibling and rename it into place.
+
+    ``write`` receives the temporary path. A reader never sees a half-written file and a failure
+    leaves no partial output: the temporary file is removed and the old file, if any, is kept.
+    """
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write DataFrames to one workbook atomically, neutralising formula injection in text cells.
+
+    Parameters
+    ----------
+    sheets : mapping of sheet name → DataFrame
+        Written in order, with their column headers (rename to Chinese before calling).
+    path : str or Path
+    """
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                safe = frame.map(neutralize_formula)
+                safe.columns = [neutralize_formula(str(c)) for c in safe.columns]
+                safe.to_excel(writer, sheet_name=name, index=False)
+                sheet = writer.sheets[name]
+                for col_cells in sheet.columns:
+                    width = max(len(str(c.value or "")) for c in col_cells[:200])
+                    sheet.column_dimensions[col_cells[0].column_letter].width = min(
+                        max(8, width * 1.8), 60)
+    return atomic_write(path, write)
