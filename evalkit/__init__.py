@@ -20,10 +20,26 @@ from evalkit.rules import RuleSet, available_rulesets, grade, load_ruleset
 from evalkit.scoring import ScoreResult, prepare_indicators, score_indicators
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.values import parse_value
+from evalkit.weights import (
+    AHPResult,
+    HierarchyResult,
+    ahp,
+    ahp_hierarchy,
+    combine_weights,
+    critic_weights,
+    entropy_weights,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AHPResult",
+    "HierarchyResult",
+    "ahp",
+    "ahp_hierarchy",
+    "combine_weights",
+    "critic_weights",
+    "entropy_weights",
     "Dataset",
     "DatasetError",
     "EvalkitError",

@@ -199,11 +199,13 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     text = df.get("actual_text", pd.Series("", index=df.index)).fillna("").astype(str).to_numpy()
     is_ge, is_le, is_eq = cmp == "≥", cmp == "≤", cmp == "="
     is_q, is_exec = cmp == "定性", cmp == "执行率"
-    applicable = ~np.isin(np.char.lower(text.astype(str)), list(NOT_APPLICABLE))
+    typed = text != ""
+    applicable = np.ones(n, dtype=bool)
+    applicable[typed] = ~pd.Series(text[typed]).str.lower().isin(NOT_APPLICABLE).to_numpy()
 
     ratio = np.full(n, np.nan)
     rule = np.full(n, "", dtype=object)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # ≥: actual / target; a target ≤ 0 is met by any actual ≥ target.
         ge = np.where(target > 0, actual / target, np.where(actual >= target, 1.0, 0.0))
         ratio = np.where(is_ge, ge, ratio)
@@ -274,35 +276,37 @@ def _qualitative(df: pd.DataFrame, text: np.ndarray, weight: np.ndarray, mask: n
                  rs: RuleSet) -> tuple[np.ndarray, np.ndarray]:
     """Shares for qualitative rows: the judged score / weight, or the tier's default share."""
     n = len(df)
-    lookup = {}
-    for tier in rs.qualitative_tiers:
-        for name in (tier.tier, *tier.aliases):
-            lookup[name] = tier
-    ratio = np.full(n, np.nan)
-    rule = np.full(n, "", dtype=object)
-    if not mask.any():
-        return ratio, rule
+    tiers = list(rs.qualitative_tiers)
+    lookup = {name: i for i, t in enumerate(tiers) for name in (t.tier, *t.aliases)}
+    code = pd.Series(text).map(lookup).to_numpy(dtype=float)
+    unknown = mask & np.isnan(code)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise InputError(f"{_where(df, i)}: expected a qualitative tier "
+                         f"({'/'.join(t.tier for t in tiers)}), found {text[i]!r}")
+    idx = np.where(mask, code, 0).astype(int)
+    low, high, default = (np.array([getattr(t, a) for t in tiers])[idx]
+                          for a in ("low", "high", "default"))
+    names = np.array([t.tier for t in tiers], dtype=object)[idx]
     judged = (pd.to_numeric(df["judged_score"], errors="coerce").to_numpy(dtype=float)
               if "judged_score" in df else np.full(n, np.nan))
-    for i in np.flatnonzero(mask):
-        tier = lookup.get(text[i])
-        where = f"project {df['project_id'].iat[i]}, indicator {df['indicator_id'].iat[i]}"
-        if tier is None:
-            names = [t.tier for t in rs.qualitative_tiers]
-            raise InputError(f"{where}: expected a qualitative tier ({'/'.join(names)}), "
-                             f"found {text[i]!r}")
-        if np.isnan(judged[i]):
-            ratio[i] = tier.default
-            rule[i] = f"定性: {tier.tier}，按默认得分率{tier.default:.0%}"
-            continue
-        share = judged[i] / weight[i] if weight[i] > 0 else 0.0
-        if not tier.low - 1e-12 <= share <= tier.high + 1e-12:
-            raise InputError(
-                f"{where}: expected a judged score within the {tier.tier} range "
-                f"[{tier.low * weight[i]:g}, {tier.high * weight[i]:g}], found {judged[i]:g}")
-        ratio[i] = share
-        rule[i] = f"定性: {tier.tier}，评定得分"
-    return ratio, rule
+    has_judged = mask & ~np.isnan(judged)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(weight > 0, judged / weight, 0.0)
+    outside = has_judged & ((share < low - 1e-12) | (share > high + 1e-12))
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise InputError(
+            f"{_where(df, i)}: expected a judged score within the {names[i]} range "
+            f"[{low[i] * weight[i]:g}, {high[i] * weight[i]:g}], found {judged[i]:g}")
+    ratio = np.where(mask, np.where(has_judged, share, default), np.nan)
+    rule = np.where(has_judged, "定性: " + names + "，评定得分",
+                    "定性: " + names + "，按默认得分率")
+    return ratio, np.where(mask, rule, "")
+
+
+def _where(df: pd.DataFrame, i: int) -> str:
+    return f"project {df['project_id'].iat[i]}, indicator {df['indicator_id'].iat[i]}"
 
 
 def _rollups(sheet: pd.DataFrame, rs: RuleSet) -> tuple[pd.DataFrame, ...]:

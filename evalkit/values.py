@@ -149,6 +149,8 @@ def parse_value(text: object) -> ParsedValue:
             comparator = _SUFFIX_COMPARATORS[suffix]
             unit = unit[: -len(suffix)].strip()
             break
+    if any(word in unit for word in _SUFFIX_COMPARATORS):
+        raise InputError(f"expected one comparator, found several in {s!r}")
     return ParsedValue(float(m.group("num").replace(",", "")), comparator, unit)
 
 

@@ -57,6 +57,7 @@ _RI_TABLES = {"saaty": SAATY_RI, "textbook": TEXTBOOK_RI}
 _MAX_AHP_SIZE = 15  # the largest n both RI tables cover
 _SAATY_ADVISED_SIZE = 9  # Saaty's "7 ± 2": more items than this per matrix are judged poorly
 _FLOAT_SLACK = 1e-12  # lets 0.33 × 3 = 0.99 pass at rtol = 0.01 despite binary rounding
+_ROUNDED_RECIPROCAL = 0.05  # two-decimal reciprocals of 1..9 are at most 4 % off (0.13 for 1/8)
 _MAX_LISTED = 20  # problems listed in one error message before "… and N more"
 
 # Spellings of an indicator direction, after NFKC folding, stripping and lower-casing.
@@ -89,7 +90,7 @@ def _is_number(value: object) -> bool:
 
 
 def _raise(error: type[InputError], header: str, problems: list[str]) -> None:
-    """Raise ``error`` listing every problem (the first ``_MAX_LISTED`` of them) under ``header``."""
+    """Raise ``error`` listing the problems (at most ``_MAX_LISTED``) under ``header``."""
     if not problems:
         return
     lines = [f"{header} ({len(problems)} problem{'s' if len(problems) > 1 else ''}):"]
@@ -224,11 +225,14 @@ def _read_matrix(matrix: MatrixLike, rtol: float,
             a[i, j] = value
     for i, j in zip(*np.triu_indices(n, k=1), strict=True):
         upper, lower = a[i, j], a[j, i]
-        if math.isfinite(upper * lower) and abs(upper * lower - 1) > rtol + _FLOAT_SLACK:
+        off = abs(upper * lower - 1)
+        if math.isfinite(off) and off > rtol + _FLOAT_SLACK:
+            hint = ("; if it is a rounded decimal, type it as a fraction such as '1/6' or pass a "
+                    "larger rtol" if off <= _ROUNDED_RECIPROCAL else "")
             problems.append(
                 f"{place(j, i)}: expected the reciprocal of row {i + 1}, column {j + 1}, "
                 f"1/{upper:g} = {1 / upper:.4g} (within rtol = {rtol:g}), found "
-                f"{_describe(cells[j, i])}; type reciprocals as fractions such as '1/3'")
+                f"{_describe(cells[j, i])}{hint}")
     return (None if problems else a), labels, problems
 
 
@@ -431,9 +435,9 @@ class HierarchyResult:
         """One row per sub-item: criterion, item, criterion_weight, local_weight, global_weight,
         and the CR of the sub-matrix the item belongs to (sub_cr)."""
         rows = [
-            {"criterion": criterion, "item": item, "criterion_weight": self.criteria.weights[criterion],
-             "local_weight": local, "global_weight": self.global_weights[(criterion, item)],
-             "sub_cr": result.cr}
+            {"criterion": criterion, "item": item,
+             "criterion_weight": self.criteria.weights[criterion], "local_weight": local,
+             "global_weight": self.global_weights[(criterion, item)], "sub_cr": result.cr}
             for criterion, result in self.alternatives.items()
             for item, local in result.weights.items()
         ]
@@ -489,7 +493,7 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
 
     References
     ----------
-    .. [1] Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill, ch. 4.
+    .. [1] Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
     .. [2] 许树柏 (1988). 《实用决策方法：层次分析法原理》. 天津大学出版社.
 
     Examples
@@ -503,6 +507,9 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
     """
     method = _choice("method", method, list(_AHP_METHODS))
     table = _ri_table(ri)
+    if not isinstance(alternatives, Mapping):
+        raise InputError(f"alternatives: expected a mapping criterion label → matrix, found "
+                         f"{type(alternatives).__name__}")
     top, labels, problems = _read_matrix(criteria, rtol, "criteria matrix, ")
     subs = {}
     for criterion, matrix in alternatives.items():
@@ -532,3 +539,357 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
         criteria=top_result, alternatives=MappingProxyType(sub_results),
         global_weights=global_weights, cr=float(ci_sum / ri_sum) if ri_sum > 0 else 0.0,
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# objective weights: entropy and CRITIC
+# ----------------------------------------------------------------------------------------------
+
+def _finite(cell: object) -> bool:
+    return _is_number(cell) and math.isfinite(cell)
+
+
+def _parse_directions(columns: pd.Index, directions: Directions) -> tuple[np.ndarray, list[str]]:
+    """Benefit mask per column (True = benefit, the default) and every problem in ``directions``."""
+    benefit = np.ones(len(columns), dtype=bool)
+    if directions is None:
+        return benefit, []
+    if isinstance(directions, Mapping | pd.Series):
+        given = list(directions.items())
+    elif isinstance(directions, str) or not isinstance(directions, Sequence | np.ndarray):
+        return benefit, [f"directions: expected a mapping column → direction or a list with one "
+                         f"direction per column, found {_describe(directions)}"]
+    elif len(directions) != len(columns):
+        return benefit, [f"directions: expected {len(columns)} entries, one per column, found "
+                         f"{len(directions)}"]
+    else:
+        given = list(zip(columns, directions, strict=True))
+    problems = []
+    for column, word in given:
+        key = unicodedata.normalize("NFKC", word).strip().lower() if isinstance(word, str) else None
+        if column not in columns:
+            problems.append(f"directions: expected a column of the data {list(columns)}, found "
+                            f"{column}")
+        elif key not in _DIRECTION_WORDS:
+            problems.append(f"directions, column {column}: expected one of "
+                            f"{' '.join(_DIRECTION_WORDS)}, found {_describe(word)}")
+        else:
+            benefit[columns.get_loc(column)] = _DIRECTION_WORDS[key]
+    return benefit, problems
+
+
+# eq=False: numpy arrays make the generated __eq__ ambiguous.
+@dataclass(frozen=True, eq=False)
+class _Table:
+    """A validated indicator table: finite floats, with direction and constancy per column."""
+
+    values: np.ndarray
+    index: pd.Index
+    columns: pd.Index
+    benefit: np.ndarray
+    constant: np.ndarray
+
+
+def _read_table(data: pd.DataFrame, directions: Directions, what: str) -> _Table:
+    """Validate ``data`` (rows = projects, columns = indicators) and ``directions`` at once."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"{what}: expected a DataFrame with one row per project and one column "
+                         f"per indicator, found {type(data).__name__}")
+    m, k = data.shape
+    problems = []
+    if m < 2:
+        problems.append(f"expected at least 2 rows (projects), found {m}")
+    if k < 1:
+        problems.append("expected at least 1 column (indicator), found none")
+    if data.columns.has_duplicates:
+        problems.append(f"expected distinct column labels, found "
+                        f"{list(data.columns[data.columns.duplicated()].unique())} repeated")
+    cells = data.to_numpy(dtype=object)
+    values = np.zeros((m, k))
+    for (i, j), cell in np.ndenumerate(cells):
+        if _finite(cell):
+            values[i, j] = cell
+        else:
+            problems.append(f"column {data.columns[j]}, row {data.index[i]}: expected a finite "
+                            f"number, found {_describe(cell)}")
+    benefit, direction_problems = _parse_directions(data.columns, directions)
+    _raise(InputError, f"{what}: the data cannot be weighted", problems + direction_problems)
+    constant = values.max(axis=0) == values.min(axis=0)
+    if constant.all():
+        raise InputError(f"{what}: expected at least one column whose values differ between "
+                         f"projects, found every column constant: there is no information to "
+                         f"weight")
+    return _Table(values, data.index, data.columns, benefit, constant)
+
+
+def _minmax(table: _Table) -> np.ndarray:
+    """Direction-aware min–max normalisation to [0, 1]; constant columns become 0."""
+    x = table.values
+    low, high = x.min(axis=0), x.max(axis=0)
+    span = np.where(table.constant, 1.0, high - low)
+    return np.where(table.benefit, x - low, high - x) / span
+
+
+def _to_weights(scores: np.ndarray, table: _Table, what: str, why_zero: str) -> pd.Series:
+    """Normalise per-column scores to weights; ``why_zero`` explains an all-zero result."""
+    if not scores.sum() > 0:
+        raise InputError(f"{what}: {why_zero}")
+    return pd.Series(scores / scores.sum(), index=table.columns, name="weight")
+
+
+def _entropy_core(z: np.ndarray, constant: np.ndarray) -> np.ndarray:
+    """Degrees of diversification d_j = 1 − e_j of non-negative columns; 0 for constant ones."""
+    totals = np.where(constant, 1.0, z.sum(axis=0))
+    p = z / totals
+    p_log_p = p * np.log(np.where(p > 0, p, 1.0))  # 0 · ln 0 = 0
+    e = -p_log_p.sum(axis=0) / np.log(z.shape[0])
+    # e ≤ 1 in exact arithmetic; the clip only removes rounding below zero.
+    return np.where(constant, 0.0, np.clip(1 - e, 0.0, None))
+
+
+def _critic_core(z: np.ndarray, constant: np.ndarray) -> np.ndarray:
+    """CRITIC information C_j = σ_j Σ_k (1 − r_jk); r with a constant column taken as 0."""
+    varying = ~constant
+    r = np.zeros((z.shape[1], z.shape[1]))
+    r[np.ix_(varying, varying)] = np.corrcoef(z[:, varying], rowvar=False)
+    np.fill_diagonal(r, 1.0)
+    conflict = (1 - r).sum(axis=0)
+    # A column perfectly correlated with all others has conflict 0 up to rounding noise (~1e-16);
+    # zero the noise so that it cannot end up as a weight.
+    conflict[conflict < _FLOAT_SLACK] = 0.0
+    return np.where(constant, 0.0, z.std(axis=0, ddof=1) * conflict)
+
+
+def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
+                    normalization: Literal["minmax", "sum"] = "minmax") -> pd.Series:
+    """Objective weights of the indicators (columns) by the entropy method (熵权法).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per project (alternative, at least 2), one column per indicator, finite numbers.
+    directions : mapping, Series or list, optional
+        Direction of each indicator: ``"+"``, ``"benefit"``, ``"正向"`` (more is better) or
+        ``"-"``, ``"cost"``, ``"负向"``, ``"逆向"`` (less is better). A mapping or Series gives
+        column → direction and columns it leaves out are benefit; a list gives one direction per
+        column. None (default): every column is benefit.
+    normalization : {"minmax", "sum"}
+        How proportions p_ij are formed; see Notes. The two give very different weights, so a
+        report must say which one it used.
+
+    Returns
+    -------
+    Series
+        Weights ≥ 0 summing to 1, indexed by the columns of ``data``, named ``"weight"``.
+
+    Raises
+    ------
+    InputError
+        Listing every non-finite or missing cell (column and row label), unknown direction or
+        direction for a column not in ``data``; for fewer than 2 rows; for negative values under
+        ``normalization="sum"`` (naming the column and its first offending row); when every
+        column is constant (no information to weight).
+
+    Notes
+    -----
+    With m projects, ``"minmax"`` normalises each column by direction,
+
+    .. math:: z_{ij} = \\frac{x_{ij} - \\min_i x_{ij}}{\\max_i x_{ij} - \\min_i x_{ij}}
+              \\text{ (benefit)}, \\qquad
+              z_{ij} = \\frac{\\max_i x_{ij} - x_{ij}}{\\max_i x_{ij} - \\min_i x_{ij}}
+              \\text{ (cost)},
+
+    then :math:`p_{ij} = z_{ij} / \\sum_i z_{ij}`,
+    :math:`e_j = -\\frac{1}{\\ln m} \\sum_i p_{ij} \\ln p_{ij}` with 0 ln 0 = 0,
+    :math:`d_j = 1 - e_j` and :math:`w_j = d_j / \\sum_k d_k`.
+
+    ``"sum"`` takes proportions of the raw values, :math:`p_{ij} = x_{ij} / \\sum_i x_{ij}`, so
+    the values must be non-negative amounts; for cost columns it uses
+    :math:`p_{ij} \\propto \\max_i x_{ij} - x_{ij}` (the worst project gets p = 0), the one
+    convention evalkit applies. Zeros are fine under both.
+
+    A constant column carries no information: its d is defined as 0, so its weight is 0. Under
+    ``"minmax"`` a column whose z sums to 0 can only be a constant column.
+
+    References
+    ----------
+    .. [1] Zeleny, M. (1982). *Multiple Criteria Decision Making*. McGraw-Hill.
+    .. [2] Shannon, C. E. (1948). A mathematical theory of communication. *Bell System
+       Technical Journal*, 27(3), 379–423.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"完成率": [0.9, 0.8, 1.0, 0.7], "单位成本": [120, 100, 95, 110],
+    ...                      "满意度": [85, 90, 88, 92]}, index=["P1", "P2", "P3", "P4"])
+    >>> entropy_weights(data, directions={"单位成本": "-"}).round(4).to_dict()
+    {'完成率': 0.3512, '单位成本': 0.328, '满意度': 0.3209}
+    >>> entropy_weights(data, directions={"单位成本": "-"}, normalization="sum").round(4).to_dict()
+    {'完成率': 0.0242, '单位成本': 0.9746, '满意度': 0.0012}
+    """
+    what = "entropy_weights"
+    normalization = _choice("normalization", normalization, ["minmax", "sum"])
+    table = _read_table(data, directions, what)
+    x = table.values
+    if normalization == "minmax":
+        z = _minmax(table)
+    else:
+        negative = x < 0
+        _raise(InputError, f"{what}: normalization='sum' takes proportions of raw values, which "
+                           f"must be ≥ 0; use normalization='minmax' for data with negatives", [
+            f"column {column}, row {table.index[negative[:, j].argmax()]}: expected a value ≥ 0, "
+            f"found {x[negative[:, j].argmax(), j]:g}"
+            for j, column in enumerate(table.columns) if negative[:, j].any()])
+        z = np.where(table.benefit, x, x.max(axis=0) - x)
+    return _to_weights(_entropy_core(z, table.constant), table, what,
+                       "expected a column whose values are not all (nearly) equal, found every "
+                       "column with entropy 1: there is no information to weight")
+
+
+def critic_weights(data: pd.DataFrame, *, directions: Directions = None) -> pd.Series:
+    """Objective weights of the indicators (columns) by CRITIC (contrast and conflict).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per project (at least 2), one column per indicator, finite numbers.
+    directions : mapping, Series or list, optional
+        As for :func:`entropy_weights`; None means every column is benefit.
+
+    Returns
+    -------
+    Series
+        Weights ≥ 0 summing to 1, indexed by the columns of ``data``, named ``"weight"``.
+
+    Raises
+    ------
+    InputError
+        As for :func:`entropy_weights`, and when no column has positive information C (every
+        varying column perfectly correlated with every other, e.g. a single varying column).
+
+    Notes
+    -----
+    Each column is min–max normalised by direction as in :func:`entropy_weights`, giving
+    :math:`z_{ij} \\in [0, 1]`. With :math:`\\sigma_j` the sample standard deviation
+    (ddof = 1) of column j and :math:`r_{jk}` Pearson's correlation of columns j and k,
+
+    .. math:: C_j = \\sigma_j \\sum_k (1 - r_{jk}), \\qquad w_j = C_j / \\sum_k C_k.
+
+    A constant column has σ = 0, hence weight 0; its correlation with any other column is
+    undefined and is taken as 0 (its covariance is 0), so it adds 1 to the conflict sum of every
+    other column instead of making it NaN. Note that this shifts the other weights slightly
+    compared with dropping the constant column.
+
+    References
+    ----------
+    .. [1] Diakoulaki, D., Mavrotas, G., & Papayannakis, L. (1995). Determining objective weights
+       in multiple criteria problems: the CRITIC method. *Computers & Operations Research*,
+       22(7), 763–770.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"完成率": [0.9, 0.8, 1.0, 0.7], "单位成本": [120, 100, 95, 110],
+    ...                      "满意度": [85, 90, 88, 92]}, index=["P1", "P2", "P3", "P4"])
+    >>> critic_weights(data, directions={"单位成本": "cost"}).round(4).to_dict()
+    {'完成率': 0.3989, '单位成本': 0.2218, '满意度': 0.3794}
+    """
+    what = "critic_weights"
+    table = _read_table(data, directions, what)
+    return _to_weights(_critic_core(_minmax(table), table.constant), table, what,
+                       "expected a column in conflict with another, found every varying column "
+                       "perfectly correlated (r = 1 after direction normalisation) with every "
+                       "other column: CRITIC has nothing to weight")
+
+
+# ----------------------------------------------------------------------------------------------
+# combined weights
+# ----------------------------------------------------------------------------------------------
+
+def _read_weights(weights: pd.Series | Mapping[Hashable, float],
+                  what: str) -> tuple[pd.Series, list[str]]:
+    """``weights`` as a float Series summing to 1, and every problem found in it."""
+    if not isinstance(weights, pd.Series | Mapping):
+        return pd.Series(dtype=float), [f"{what}: expected a Series or mapping label → weight, "
+                                        f"found {type(weights).__name__}"]
+    series = pd.Series(weights)
+    problems = [f"{what}, label {label}: expected a finite weight ≥ 0, found {_describe(value)}"
+                for label, value in series.items() if not (_finite(value) and value >= 0)]
+    if series.index.has_duplicates:
+        problems.append(f"{what}: expected distinct labels, found "
+                        f"{list(series.index[series.index.duplicated()].unique())} repeated")
+    if problems:
+        return series, problems
+    values = series.astype(float)
+    if not values.sum() > 0:
+        return values, [f"{what}: expected at least one positive weight, found none"]
+    return values / values.sum(), []
+
+
+def combine_weights(subjective: pd.Series | Mapping[Hashable, float],
+                    objective: pd.Series | Mapping[Hashable, float], *,
+                    method: Literal["multiplicative", "linear"] = "multiplicative",
+                    alpha: float = 0.5) -> pd.Series:
+    """Combine subjective (e.g. AHP) and objective (e.g. entropy) weights (组合赋权).
+
+    Parameters
+    ----------
+    subjective, objective : Series or mapping label → weight
+        Non-negative weights over the same set of labels (order may differ: they are aligned by
+        label). Each is renormalised to sum 1 before combining.
+    method : {"multiplicative", "linear"}
+        See Notes.
+    alpha : float
+        Share of the subjective weights in the linear combination, 0 ≤ alpha ≤ 1 (checked but
+        unused by ``"multiplicative"``).
+
+    Returns
+    -------
+    Series
+        Weights summing to 1, in the order of ``subjective``, named ``"weight"``.
+
+    Raises
+    ------
+    InputError
+        When the label sets differ (listing the labels each side lacks), a weight is negative,
+        missing or not finite, a side has no positive weight, alpha is outside [0, 1], or no
+        label is positive in both under ``"multiplicative"``.
+
+    Notes
+    -----
+    With s and o renormalised to sum 1,
+
+    .. math:: w_i = \\frac{s_i o_i}{\\sum_k s_k o_k} \\text{ (multiplicative)}, \\qquad
+              w_i = \\alpha s_i + (1 - \\alpha) o_i \\text{ (linear)}.
+
+    The linear combination already sums to 1; it is renormalised anyway to absorb rounding.
+
+    References
+    ----------
+    .. [1] 郭亚军 (2007). 《综合评价理论、方法及应用》. 科学出版社.
+
+    Examples
+    --------
+    >>> s = pd.Series({"产出": 0.5, "效益": 0.3, "满意度": 0.2})
+    >>> o = pd.Series({"满意度": 0.2, "产出": 0.3, "效益": 0.5})
+    >>> combine_weights(s, o).round(4).to_dict()
+    {'产出': 0.4412, '效益': 0.4412, '满意度': 0.1176}
+    >>> combine_weights(s, o, method="linear", alpha=0.6).round(4).to_dict()
+    {'产出': 0.42, '效益': 0.38, '满意度': 0.2}
+    """
+    what = "combine_weights"
+    method = _choice("method", method, ["multiplicative", "linear"])
+    if not (_finite(alpha) and 0 <= alpha <= 1):
+        raise InputError(f"{what}: expected alpha between 0 and 1, found {_describe(alpha)}")
+    s, problems = _read_weights(subjective, "subjective")
+    o, more = _read_weights(objective, "objective")
+    _raise(InputError, f"{what}: the weights cannot be combined", problems + more)
+    only_s = [label for label in s.index if label not in o.index]
+    only_o = [label for label in o.index if label not in s.index]
+    if only_s or only_o:
+        raise InputError(f"{what}: expected the same labels on both sides, found objective "
+                         f"missing {only_s} and subjective missing {only_o}")
+    o = o.reindex(s.index)
+    combined = s * o if method == "multiplicative" else alpha * s + (1 - alpha) * o
+    if not combined.sum() > 0:
+        raise InputError(f"{what}: expected at least one label with a positive weight on both "
+                         f"sides, found none, so the product has nothing to normalise")
+    return (combined / combined.sum()).rename("weight")
