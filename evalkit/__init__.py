@@ -14,8 +14,16 @@ from evalkit.errors import (
     Problem,
     RuleSetError,
 )
+from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes
 from evalkit.indicators import IndicatorTree
 from evalkit.io import Dataset, read_dataset, write_excel
+from evalkit.panel import (
+    KendallW,
+    PanelResult,
+    aggregate_panel,
+    kendall_w,
+    kendall_w_from_rank_sums,
+)
 from evalkit.rules import RuleSet, available_rulesets, grade, load_ruleset
 from evalkit.scoring import ScoreResult, prepare_indicators, score_indicators
 from evalkit.summary import county_figures, summarize_projects
@@ -35,6 +43,14 @@ __version__ = "0.1.0"
 __all__ = [
     "AHPResult",
     "HierarchyResult",
+    "KendallW",
+    "PanelResult",
+    "aggregate_panel",
+    "fuzzy_evaluate",
+    "fuzzy_score",
+    "kendall_w",
+    "kendall_w_from_rank_sums",
+    "membership_from_votes",
     "ahp",
     "ahp_hierarchy",
     "combine_weights",

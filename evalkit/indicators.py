@@ -83,8 +83,10 @@ class IndicatorTree:
 
     @classmethod
     def from_yaml(cls, source: str | Path) -> IndicatorTree:
-        """Build from a YAML file (or YAML text) holding an ``indicators`` list."""
-        text = Path(source).read_text(encoding="utf-8") if Path(str(source)).is_file() else source
+        """Build from a YAML file (a Path, or a str ending .yaml/.yml) or YAML text holding an
+        ``indicators`` list."""
+        is_file = isinstance(source, Path) or str(source).strip().endswith((".yaml", ".yml"))
+        text = Path(source).read_text(encoding="utf-8") if is_file else str(source)
         data = yaml.safe_load(text)
         if not isinstance(data, dict) or "indicators" not in data:
             raise IndicatorTreeError("indicator tree YAML: expected a mapping with an "
@@ -120,7 +122,7 @@ class IndicatorTree:
             Naming the node (code and name), the expected sum and the sum found.
         """
         seen: dict[str, str] = {}
-        for level, node, parent in self._walk():
+        for level, node in self._walk():
             if node.code in seen:
                 raise IndicatorTreeError(f"indicator {node.code} ({node.name}): expected a unique "
                                          f"code, found it also on {seen[node.code]}")
@@ -139,11 +141,11 @@ class IndicatorTree:
                         f"{node.weight:g} points, found {total:g}")
 
     def _walk(self):
-        stack = [(1, r, None) for r in reversed(self.roots)]
+        stack = [(1, r) for r in reversed(self.roots)]
         while stack:
-            level, node, parent = stack.pop()
-            yield level, node, parent
-            stack.extend((level + 1, c, node) for c in reversed(node.children))
+            level, node = stack.pop()
+            yield level, node
+            stack.extend((level + 1, c) for c in reversed(node.children))
 
     def flatten(self) -> pd.DataFrame:
         """One row per level-3 indicator: codes and names of all three levels, points, attrs."""

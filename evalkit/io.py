@@ -33,7 +33,6 @@ from evalkit.schemas import (
     PROJECTS,
     SURVEY,
     TABLES,
-    UNITS,
     TableSpec,
     header_map,
 )
