@@ -9,6 +9,7 @@ any other YAML file with the same keys can be loaded by path. Every result recor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -154,15 +155,23 @@ def load_ruleset(name_or_path: str | Path | RuleSet = "national") -> RuleSet:
         return name_or_path
     key = str(name_or_path)
     if key in _BUILTIN:
-        ref = resources.files("evalkit.rulesets").joinpath(_BUILTIN[key])
-        text, source = ref.read_text(encoding="utf-8"), f"evalkit/rulesets/{_BUILTIN[key]}"
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise RuleSetError(
-                f"rule set {key!r}: expected a shipped name ({', '.join(available_rulesets())}) "
-                f"or an existing YAML file, found neither")
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        return _load_builtin(key)
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise RuleSetError(
+            f"rule set {key!r}: expected a shipped name ({', '.join(available_rulesets())}) "
+            f"or an existing YAML file, found neither")
+    return _parse(path.read_text(encoding="utf-8"), str(path))
+
+
+@functools.cache
+def _load_builtin(name: str) -> RuleSet:
+    """Shipped rule sets are parsed once per process (they cannot change while it runs)."""
+    ref = resources.files("evalkit.rulesets").joinpath(_BUILTIN[name])
+    return _parse(ref.read_text(encoding="utf-8"), f"evalkit/rulesets/{_BUILTIN[name]}")
+
+
+def _parse(text: str, source: str) -> RuleSet:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

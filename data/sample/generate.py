@@ -1,0 +1,986 @@
+"""Generate the SYNTHETIC sample county dataset: 示例县（虚构）, a fictional county in 巴州.
+
+The ledger imitates the one behind 且末县财政局's 2020 summary (DOMAIN.md §1; the seed document):
+69 first-level budget units spending 117231 万元, and 77 projects with indicator sheets (31 本级财力
+追加, 46 专项转移支付) worth 72230 万元, whose budget execution rate is 92.53 % and target completion
+rate 93.34 %. Every name, number and indicator is invented; only those published totals are copied.
+
+Run from the repository root::
+
+    python data/sample/generate.py
+
+It rewrites ``data/sample/csv/*.csv`` and ``data/sample/sample_county.xlsx`` byte for byte the same
+on every run (fixed seed, no timestamps). How the values are made:
+
+1. Draw units, projects and indicator sheets from the catalogues below with
+   ``numpy.random.default_rng(20201118)``. Each indicator gets latent draws (a shortfall size, a
+   margin of over-fulfilment) fixed once, so later steps only rescale them.
+2. Execution: solve in closed form for the factor on the projects' spending shortfalls that makes
+   Σ spent = 0.9253 × 72230 万元 to the yuan.
+3. Completion: bisect on the factor λ scaling the indicators' shortfalls until the county completion
+   rate of :func:`evalkit.summary.county_figures` is just above 93.34 %, then solve for the actual
+   value of one quantity indicator of a large project (typed to 2 decimals) that lands it on 93.34 %.
+
+The county figures are those of :func:`evalkit.summary.summarize_projects` with the national rule
+set; this script calls it rather than re-implementing the formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from evalkit.rules import RuleSet, load_ruleset
+from evalkit.schemas import INDICATORS, PROJECTS, UNITS, TableSpec, chinese_headers
+from evalkit.summary import county_figures, summarize_projects
+
+HERE = Path(__file__).resolve().parent
+
+SEED = 20201118
+COUNTY = "示例县（虚构）"
+YEAR = 2020
+RULESET = "national"
+#: The seed's published figures the sample is calibrated to.
+UNITS_TOTAL_WAN = 117231
+PROJECTS_TOTAL_WAN = 72230
+EXECUTION_RATE = 0.9253
+COMPLETION_RATE = 0.9334
+#: How close the calibrated rates must come (so rounding to 0.01 % is never in doubt).
+TOLERANCE = 5e-6
+YUAN_PER_WAN = 10_000
+#: Fixed time stamp of the workbook properties and zip entries (the seed report's date).
+STAMP = dt.datetime(2020, 11, 18)
+
+TRANSFER, LOCAL = "专项转移支付", "本级财力追加"
+OUTPUT, BENEFIT, SATISFACTION = "产出指标", "效益指标", "满意度指标"
+#: Level-2 names in sheet order, with their level-1 name.
+LEVEL2 = {
+    "数量指标": OUTPUT, "质量指标": OUTPUT, "时效指标": OUTPUT, "成本指标": OUTPUT,
+    "经济效益指标": BENEFIT, "社会效益指标": BENEFIT, "生态效益指标": BENEFIT,
+    "可持续影响指标": BENEFIT, "服务对象满意度指标": SATISFACTION,
+}
+#: Points per level-1 name; with 10 budget-execution points a sheet totals 100 (DOMAIN.md §3).
+LEVEL1_POINTS = {OUTPUT: 50, BENEFIT: 30, SATISFACTION: 10}
+#: Level-2 names every poverty-alleviation sheet must cover (the seed county's rule).
+POVERTY_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标")
+#: Level-2 names every other sheet covers.
+BASIC_LEVEL2 = ("数量指标", "质量指标", "时效指标", "社会效益指标", "服务对象满意度指标")
+QUALITATIVE_TIERS = ((0.9, "达成"), (0.6, "部分达成"), (0.0, "未达成"))
+
+TOWNSHIPS = ("胡杨镇", "红柳镇", "绿洲镇", "玉泉镇", "沙枣乡", "白杨乡", "金沙乡", "清泉乡", "雪莲乡",
+             "苜蓿乡", "东风乡", "团结乡")
+#: County departments with a relative size of their basic (non-project) budget.
+DEPARTMENTS = (
+    ("县委办公室", 1.2), ("县人大常委会办公室", 0.8), ("县人民政府办公室", 1.2), ("县政协办公室", 0.6),
+    ("县纪委监委机关", 1.0), ("县委组织部", 0.9), ("县委宣传部", 0.7), ("县委统战部", 0.5),
+    ("县委政法委员会", 0.6), ("县委党校", 0.5), ("县发展和改革委员会", 0.8), ("县教育局", 12.0),
+    ("县科学技术局", 0.3), ("县工业和信息化局", 0.5), ("县公安局", 5.0), ("县民政局", 1.5),
+    ("县司法局", 0.6), ("县财政局", 1.0), ("县人力资源和社会保障局", 1.2), ("县自然资源局", 1.0),
+    ("县生态环境局", 0.5), ("县住房和城乡建设局", 1.2), ("县交通运输局", 0.8), ("县水利局", 1.2),
+    ("县农业农村局", 1.5), ("县畜牧兽医局", 1.0), ("县林业和草原局", 1.2), ("县商务局", 0.4),
+    ("县文化体育广播电视和旅游局", 0.9), ("县卫生健康委员会", 3.0), ("县退役军人事务局", 0.4),
+    ("县应急管理局", 0.6), ("县审计局", 0.4), ("县市场监督管理局", 0.8), ("县统计局", 0.3),
+    ("县医疗保障局", 0.6), ("县扶贫开发办公室", 0.6), ("县人民法院", 1.0), ("县人民检察院", 0.8),
+    ("县融媒体中心", 0.5), ("县档案馆", 0.2), ("县供销合作社联合社", 0.3), ("县总工会", 0.3),
+    ("团县委", 0.15), ("县妇女联合会", 0.15), ("县残疾人联合会", 0.2), ("县科学技术协会", 0.12),
+    ("县工商业联合会", 0.1), ("县机关事务服务中心", 0.6), ("县人民医院", 4.0), ("县维吾尔医医院", 1.5),
+    ("县疾病预防控制中心", 0.8), ("县信访局", 0.3), ("县城市管理局", 1.0), ("县民族宗教事务委员会", 0.4),
+    ("县粮食和物资储备局", 0.3), ("县红十字会", 0.1),
+)
+TOWNSHIP_SIZE = 1.5
+#: Owner of a project type that is run by each township's own government.
+TOWNSHIP_UNIT = "乡镇"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Template of a level-3 indicator.
+
+    ``target`` is a fixed target, or the target text of a qualitative (定性) indicator; when
+    ``per_wan`` is set the target is instead ``per_wan`` units per 万元 of the project budget.
+    """
+
+    level2: str
+    name: str
+    comparator: str
+    target: float | str = 0.0
+    unit: str = ""
+    per_wan: float = 0.0
+    decimals: int = 0
+
+
+@dataclass(frozen=True)
+class ProjectType:
+    """A kind of project: who runs it, how it is funded, its size and its own indicators."""
+
+    stem: str
+    unit: str
+    category: str
+    poverty: bool
+    kind: str
+    budget: float  # typical budget, 万元
+    count: int  # instances, one per township when more than one
+    measures: tuple[Measure, ...]
+
+
+M = Measure
+#: Indicators shared by every project of a kind (工程 works, 补助 subsidies, 购置 purchases …).
+GENERIC = {
+    "工程": (M("质量指标", "工程验收合格率", "≥", 100, "%"), M("质量指标", "安全事故发生次数", "=", 0, "次"),
+             M("时效指标", "工程按期完工率", "≥", 95, "%"),
+             M("可持续影响指标", "长效管护机制建立情况", "定性", "建立健全"),
+             M("服务对象满意度指标", "受益群众满意度", "≥", 90, "%")),
+    "补助": (M("质量指标", "补助对象识别准确率", "≥", 98, "%"),
+             M("时效指标", "补助资金发放及时率", "≥", 95, "%"),
+             M("可持续影响指标", "补助政策长效机制", "定性", "健全"),
+             M("服务对象满意度指标", "补助对象满意度", "≥", 90, "%")),
+    "购置": (M("质量指标", "设备验收合格率", "≥", 100, "%"), M("时效指标", "采购完成时限", "≤", 90, "天"),
+             M("可持续影响指标", "设备正常使用年限", "≥", 5, "年"),
+             M("服务对象满意度指标", "使用人员满意度", "≥", 90, "%")),
+    "培训": (M("质量指标", "培训考核合格率", "≥", 90, "%"),
+             M("时效指标", "培训计划按期完成率", "≥", 95, "%"),
+             M("可持续影响指标", "培训成果持续应用", "定性", "持续发挥作用"),
+             M("服务对象满意度指标", "参训人员满意度", "≥", 90, "%")),
+    "服务": (M("质量指标", "服务达标率", "≥", 95, "%"), M("时效指标", "服务任务按时完成率", "≥", 95, "%"),
+             M("可持续影响指标", "服务长效机制建立情况", "定性", "建立健全"),
+             M("服务对象满意度指标", "服务对象满意度", "≥", 90, "%")),
+    "产业": (M("质量指标", "扶持对象识别准确率", "≥", 100, "%"),
+             M("时效指标", "扶持资金拨付及时率", "≥", 95, "%"),
+             M("可持续影响指标", "产业持续发展能力", "定性", "稳步提升"),
+             M("服务对象满意度指标", "受益群众满意度", "≥", 90, "%")),
+}
+
+P = ProjectType
+PROJECT_TYPES = (
+    # 专项转移支付: 46 projects, 33 of them poverty alleviation
+    P("农村安居房建设", "县住房和城乡建设局", TRANSFER, True, "工程", 700, 5, (
+        M("数量指标", "新建农村安居房", "≥", unit="户", per_wan=0.25),
+        M("成本指标", "户均补助标准", "≤", 4, "万元/户", decimals=2),
+        M("社会效益指标", "改善住房条件的脱贫户", "≥", unit="户", per_wan=0.2),
+        M("可持续影响指标", "房屋设计使用年限", "≥", 30, "年"))),
+    P("高效节水灌溉", "县水利局", TRANSFER, True, "工程", 800, 4, (
+        M("数量指标", "新增高效节水灌溉面积", "≥", unit="亩", per_wan=6.5, decimals=1),
+        M("成本指标", "亩均建设投资", "≤", 1500, "元/亩"),
+        M("经济效益指标", "亩均节本增收", "≥", 200, "元"),
+        M("社会效益指标", "受益农户", "≥", unit="户", per_wan=0.4),
+        M("生态效益指标", "亩均节水量", "≥", 150, "立方米"))),
+    P("农村饮水安全巩固提升", "县水利局", TRANSFER, True, "工程", 500, 3, (
+        M("数量指标", "新建改造供水管网", "≥", unit="公里", per_wan=0.04, decimals=2),
+        M("质量指标", "农村集中供水水质达标率", "≥", 95, "%"),
+        M("成本指标", "每公里管网造价", "≤", 25, "万元/公里", decimals=2),
+        M("社会效益指标", "受益人口", "≥", unit="人", per_wan=6))),
+    P("乡村道路硬化", "县交通运输局", TRANSFER, True, "工程", 800, 5, (
+        M("数量指标", "新建硬化道路", "≥", unit="公里", per_wan=1 / 60, decimals=2),
+        M("数量指标", "新建涵洞", "≥", unit="座", per_wan=0.01),
+        M("成本指标", "每公里建设成本", "≤", 60, "万元/公里", decimals=2),
+        M("社会效益指标", "受益行政村", "≥", unit="个", per_wan=0.004),
+        M("可持续影响指标", "道路设计使用年限", "≥", 10, "年"))),
+    P("畜牧养殖产业扶持", "县畜牧兽医局", TRANSFER, True, "产业", 350, 4, (
+        M("数量指标", "扶持养殖户", "≥", unit="户", per_wan=1.0),
+        M("数量指标", "发放基础母羊", "≥", unit="只", per_wan=6),
+        M("质量指标", "牲畜成活率", "≥", 95, "%"),
+        M("成本指标", "户均扶持资金", "≤", 1, "万元/户", decimals=2),
+        M("经济效益指标", "户均年增收", "≥", 3000, "元"),
+        M("社会效益指标", "带动脱贫人口", "≥", unit="人", per_wan=3.5))),
+    P("特色林果提质增效", "县林业和草原局", TRANSFER, True, "产业", 300, 2, (
+        M("数量指标", "林果提质增效面积", "≥", unit="亩", per_wan=12.5, decimals=1),
+        M("成本指标", "亩均补助", "≤", 800, "元/亩"),
+        M("经济效益指标", "亩均增收", "≥", 300, "元"),
+        M("社会效益指标", "受益林农", "≥", unit="户", per_wan=1.2),
+        M("生态效益指标", "林木保存率", "≥", 90, "%"))),
+    P("高标准农田建设", "县农业农村局", TRANSFER, False, "工程", 3500, 2, (
+        M("数量指标", "建成高标准农田", "≥", unit="亩", per_wan=6.5, decimals=1),
+        M("成本指标", "亩均投资", "≤", 1500, "元/亩"),
+        M("经济效益指标", "粮食亩均增产", "≥", 50, "公斤"),
+        M("社会效益指标", "受益农户", "≥", unit="户", per_wan=0.5))),
+    P("易地扶贫搬迁后续扶持", "县扶贫开发办公室", TRANSFER, True, "产业", 1200, 1, (
+        M("数量指标", "扶持搬迁户", "≥", unit="户", per_wan=0.8),
+        M("成本指标", "户均扶持资金", "≤", 1.25, "万元/户", decimals=2),
+        M("经济效益指标", "搬迁户人均年增收", "≥", 1000, "元"),
+        M("社会效益指标", "搬迁劳动力就业", "≥", unit="人", per_wan=0.9))),
+    P("农村人居环境整治", TOWNSHIP_UNIT, TRANSFER, True, "工程", 200, 3, (
+        M("数量指标", "改造农村户厕", "≥", unit="户", per_wan=3),
+        M("成本指标", "户均改厕成本", "≤", 3000, "元/户"),
+        M("社会效益指标", "受益农户", "≥", unit="户", per_wan=3.5),
+        M("生态效益指标", "村庄生活垃圾收集处理率", "≥", 90, "%"))),
+    P("雨露计划职业教育补助", "县教育局", TRANSFER, True, "补助", 200, 1, (
+        M("数量指标", "补助中高职在校学生", "≥", unit="人", per_wan=3.3),
+        M("成本指标", "生均补助标准", "≤", 3000, "元/人"),
+        M("社会效益指标", "受助学生按期毕业率", "≥", 95, "%"))),
+    P("农村劳动力转移就业补助", "县人力资源和社会保障局", TRANSFER, True, "培训", 500, 1, (
+        M("数量指标", "开展职业技能培训", "≥", unit="人次", per_wan=5),
+        M("数量指标", "转移就业", "≥", unit="人", per_wan=4),
+        M("成本指标", "人均培训补贴", "≤", 1500, "元/人"),
+        M("社会效益指标", "培训后就业率", "≥", 80, "%"))),
+    P("卫生院医疗设备购置", "县卫生健康委员会", TRANSFER, True, "购置", 250, 2, (
+        M("数量指标", "购置医疗设备", "≥", unit="台(套)", per_wan=0.15),
+        M("成本指标", "设备采购预算控制率", "≤", 100, "%"),
+        M("社会效益指标", "卫生院门诊服务人次增长率", "≥", 10, "%"))),
+    P("义务教育薄弱环节改善与能力提升", "县教育局", TRANSFER, False, "工程", 3000, 2, (
+        M("数量指标", "改扩建校舍面积", "≥", unit="平方米", per_wan=4),
+        M("成本指标", "校舍单位面积造价", "≤", 2500, "元/平方米"),
+        M("社会效益指标", "受益学生", "≥", unit="人", per_wan=1.2))),
+    P("农村义务教育学生营养改善计划", "县教育局", TRANSFER, False, "补助", 800, 1, (
+        M("数量指标", "受益学生", "≥", unit="人", per_wan=12.5),
+        M("质量指标", "食品安全事故发生次数", "=", 0, "次"),
+        M("成本指标", "生均膳食补助标准", "≤", 800, "元/年"),
+        M("社会效益指标", "学生营养健康状况改善", "定性", "明显改善"))),
+    P("学前教育发展资金", "县教育局", TRANSFER, False, "补助", 1500, 1, (
+        M("数量指标", "资助在园幼儿", "≥", unit="人", per_wan=5),
+        M("社会效益指标", "学前三年毛入园率", "≥", 95, "%"))),
+    P("基本公共卫生服务", "县卫生健康委员会", TRANSFER, False, "服务", 1500, 1, (
+        M("数量指标", "居民电子健康档案建档人数", "≥", unit="人", per_wan=70),
+        M("数量指标", "65岁及以上老年人健康管理", "≥", unit="人", per_wan=4),
+        M("社会效益指标", "居民健康素养水平", "≥", 20, "%"))),
+    P("县人民医院传染病区改造（抗疫特别国债）", "县人民医院", TRANSFER, False, "工程", 8000, 1, (
+        M("数量指标", "改造传染病区建筑面积", "≥", unit="平方米", per_wan=2, decimals=2),
+        M("数量指标", "新增负压隔离病床", "≥", 40, "张"),
+        M("成本指标", "单位面积改造成本", "≤", 5000, "元/平方米"),
+        M("社会效益指标", "传染病收治能力", "定性", "显著提升"))),
+    P("公共卫生应急检测能力建设", "县疾病预防控制中心", TRANSFER, False, "购置", 2500, 1, (
+        M("数量指标", "购置核酸检测设备", "≥", unit="台(套)", per_wan=0.05),
+        M("数量指标", "日核酸检测能力", "≥", 5000, "份"),
+        M("社会效益指标", "突发公共卫生事件处置及时率", "≥", 100, "%"))),
+    P("草原生态保护补助奖励", "县林业和草原局", TRANSFER, False, "补助", 4000, 1, (
+        M("数量指标", "落实禁牧面积", "≥", unit="亩", per_wan=1333),
+        M("成本指标", "禁牧补助标准", "≤", 7.5, "元/亩", decimals=1),
+        M("社会效益指标", "受益农牧户", "≥", unit="户", per_wan=1.6),
+        M("生态效益指标", "草原综合植被盖度", "≥", 28, "%"))),
+    P("退耕还林补助", "县林业和草原局", TRANSFER, True, "补助", 500, 1, (
+        M("数量指标", "兑现退耕还林补助面积", "≥", unit="亩", per_wan=33, decimals=1),
+        M("成本指标", "亩均补助标准", "≤", 300, "元/亩"),
+        M("社会效益指标", "受益农户", "≥", unit="户", per_wan=3),
+        M("生态效益指标", "退耕林木保存率", "≥", 85, "%"))),
+    P("困难群众参加城乡居民医疗保险资助", "县医疗保障局", TRANSFER, True, "补助", 400, 1, (
+        M("数量指标", "资助参保人数", "≥", unit="人", per_wan=40),
+        M("成本指标", "人均资助标准", "≤", 250, "元/人"),
+        M("社会效益指标", "建档立卡贫困人口参保率", "≥", 100, "%"))),
+    P("残疾人康复服务补助", "县残疾人联合会", TRANSFER, False, "服务", 150, 1, (
+        M("数量指标", "残疾人康复服务", "≥", unit="人次", per_wan=6),
+        M("社会效益指标", "残疾人基本康复服务覆盖率", "≥", 80, "%"))),
+    P("农机购置补贴", "县农业农村局", TRANSFER, False, "补助", 300, 1, (
+        M("数量指标", "补贴农机具", "≥", unit="台", per_wan=0.6),
+        M("社会效益指标", "主要农作物耕种收综合机械化率", "≥", 75, "%"))),
+    P("公共文化服务体系建设", "县文化体育广播电视和旅游局", TRANSFER, False, "服务", 200, 1, (
+        M("数量指标", "送文化下乡演出", "≥", unit="场次", per_wan=0.6),
+        M("社会效益指标", "受益群众", "≥", unit="人次", per_wan=150))),
+    # 本级财力追加: 31 projects, 7 of them poverty alleviation
+    P("本级财政专项扶贫资金庭院经济发展", TOWNSHIP_UNIT, LOCAL, True, "产业", 120, 3, (
+        M("数量指标", "扶持发展庭院经济", "≥", unit="户", per_wan=3.3),
+        M("成本指标", "户均扶持资金", "≤", 3000, "元/户"),
+        M("经济效益指标", "户均增收", "≥", 1500, "元"),
+        M("社会效益指标", "带动脱贫人口", "≥", unit="人", per_wan=10))),
+    P("生态护林员补助", "县林业和草原局", LOCAL, True, "补助", 250, 1, (
+        M("数量指标", "聘用生态护林员", "≥", unit="人", per_wan=1),
+        M("成本指标", "人均年补助", "≤", 1, "万元/人", decimals=2),
+        M("社会效益指标", "带动贫困人口增收", "≥", unit="人", per_wan=1),
+        M("生态效益指标", "管护林地面积", "≥", unit="亩", per_wan=400))),
+    P("困难群众临时救助", "县民政局", LOCAL, True, "补助", 300, 1, (
+        M("数量指标", "救助困难群众", "≥", unit="人次", per_wan=10),
+        M("成本指标", "人均救助标准", "≤", 1000, "元/人次"),
+        M("社会效益指标", "困难群众基本生活保障率", "≥", 100, "%"))),
+    P("新冠肺炎疫情防控物资储备", "县卫生健康委员会", LOCAL, False, "购置", 1200, 1, (
+        M("数量指标", "储备医用防护服", "≥", unit="套", per_wan=30),
+        M("数量指标", "储备医用口罩", "≥", unit="万只", per_wan=0.5, decimals=1),
+        M("社会效益指标", "疫情防控物资保障天数", "≥", 30, "天"))),
+    P("县城供热管网改造", "县住房和城乡建设局", LOCAL, False, "工程", 5000, 1, (
+        M("数量指标", "改造供热管网", "≥", unit="公里", per_wan=1 / 120, decimals=2),
+        M("成本指标", "每公里改造成本", "≤", 120, "万元/公里", decimals=2),
+        M("社会效益指标", "受益居民", "≥", unit="户", per_wan=4),
+        M("生态效益指标", "供热管网热损失率", "≤", 15, "%"))),
+    P("城镇老旧小区改造", "县住房和城乡建设局", LOCAL, False, "工程", 4500, 1, (
+        M("数量指标", "改造老旧小区住户", "≥", unit="户", per_wan=1 / 3),
+        M("数量指标", "改造小区", "≥", unit="个", per_wan=0.005),
+        M("成本指标", "户均改造成本", "≤", 3, "万元/户", decimals=2),
+        M("社会效益指标", "受益居民", "≥", unit="人", per_wan=1))),
+    P("城区道路维修", "县城市管理局", LOCAL, False, "工程", 1500, 1, (
+        M("数量指标", "维修城区道路", "≥", unit="平方米", per_wan=50),
+        M("成本指标", "单位面积维修成本", "≤", 200, "元/平方米"),
+        M("社会效益指标", "城区道路完好率", "≥", 90, "%"))),
+    P("城乡环境卫生整治", "县城市管理局", LOCAL, False, "服务", 1200, 1, (
+        M("数量指标", "清运生活垃圾", "≥", unit="吨", per_wan=50),
+        M("社会效益指标", "城乡环境卫生达标率", "≥", 90, "%"),
+        M("生态效益指标", "生活垃圾无害化处理率", "≥", 95, "%"))),
+    P("县城绿化提升", "县林业和草原局", LOCAL, False, "工程", 1500, 1, (
+        M("数量指标", "新增绿化面积", "≥", unit="亩", per_wan=1.6, decimals=1),
+        M("质量指标", "苗木成活率", "≥", 90, "%"),
+        M("社会效益指标", "受益居民", "≥", unit="人", per_wan=30),
+        M("生态效益指标", "建成区绿化覆盖率", "≥", 35, "%"))),
+    P("农村公路养护", "县交通运输局", LOCAL, False, "服务", 400, 1, (
+        M("数量指标", "养护农村公路", "≥", unit="公里", per_wan=2, decimals=1),
+        M("成本指标", "每公里养护成本", "≤", 5000, "元/公里"),
+        M("社会效益指标", "农村公路优良中等路率", "≥", 75, "%"))),
+    P("村级组织活动场所维修", "县委组织部", LOCAL, False, "工程", 350, 1, (
+        M("数量指标", "维修村级组织活动场所", "≥", unit="个", per_wan=1 / 7),
+        M("成本指标", "单个场所维修成本", "≤", 7, "万元/个", decimals=2),
+        M("社会效益指标", "村级组织服务群众能力", "定性", "明显提升"))),
+    P("公安执法装备购置", "县公安局", LOCAL, False, "购置", 1000, 1, (
+        M("数量指标", "购置执法装备", "≥", unit="台(套)", per_wan=0.5),
+        M("社会效益指标", "群众安全感", "≥", 95, "%"))),
+    P("法律援助", "县司法局", LOCAL, False, "服务", 60, 1, (
+        M("数量指标", "办理法律援助案件", "≥", unit="件", per_wan=8),
+        M("成本指标", "每件案件补贴", "≤", 1200, "元/件"),
+        M("社会效益指标", "受援群众合法权益维护", "定性", "有效维护"))),
+    P("应急物资储备", "县应急管理局", LOCAL, False, "购置", 200, 1, (
+        M("数量指标", "储备应急救灾物资", "≥", unit="件(套)", per_wan=20),
+        M("社会效益指标", "受灾群众救助及时率", "≥", 100, "%"))),
+    P("融媒体中心设备更新", "县融媒体中心", LOCAL, False, "购置", 180, 1, (
+        M("数量指标", "更新采编播设备", "≥", unit="台(套)", per_wan=1 / 3),
+        M("社会效益指标", "自办新闻节目播出", "≥", unit="期", per_wan=2))),
+    P("全民健身设施建设", "县文化体育广播电视和旅游局", LOCAL, False, "工程", 250, 1, (
+        M("数量指标", "建设健身场地", "≥", unit="个", per_wan=0.1),
+        M("社会效益指标", "经常参加体育锻炼人口比例", "≥", 35, "%"))),
+    P("食品安全监督抽检", "县市场监督管理局", LOCAL, False, "服务", 80, 1, (
+        M("数量指标", "完成食品抽检", "≥", unit="批次", per_wan=12),
+        M("成本指标", "每批次检测费用", "≤", 800, "元/批次"),
+        M("社会效益指标", "食品安全抽检合格率", "≥", 97, "%"))),
+    P("养老服务中心运营补助", "县民政局", LOCAL, False, "服务", 220, 1, (
+        M("数量指标", "服务老年人", "≥", unit="人次", per_wan=50),
+        M("社会效益指标", "特困老人集中供养率", "≥", 60, "%"))),
+    P("退役军人服务站建设", "县退役军人事务局", LOCAL, False, "工程", 90, 1, (
+        M("数量指标", "建设乡村退役军人服务站", "≥", unit="个", per_wan=0.6),
+        M("社会效益指标", "退役军人服务覆盖率", "≥", 100, "%"))),
+    P("基层干部培训", "县委党校", LOCAL, False, "培训", 120, 1, (
+        M("数量指标", "培训基层干部", "≥", unit="人次", per_wan=25),
+        M("成本指标", "人均培训费用", "≤", 400, "元/人次"),
+        M("社会效益指标", "参训干部履职能力", "定性", "明显提升"))),
+    P("乡村医生补助", "县卫生健康委员会", LOCAL, True, "补助", 180, 1, (
+        M("数量指标", "补助在岗乡村医生", "≥", unit="人", per_wan=0.8),
+        M("成本指标", "人均补助标准", "≤", 1.25, "万元/人", decimals=2),
+        M("社会效益指标", "村卫生室医生配备率", "≥", 100, "%"))),
+    P("农牧民职业技能培训", "县人力资源和社会保障局", LOCAL, True, "培训", 200, 1, (
+        M("数量指标", "培训农牧民", "≥", unit="人次", per_wan=10),
+        M("成本指标", "人均培训成本", "≤", 1000, "元/人次"),
+        M("社会效益指标", "培训后就业率", "≥", 70, "%"))),
+    P("防汛抗旱物资储备", "县水利局", LOCAL, False, "购置", 150, 1, (
+        M("数量指标", "储备防汛物资", "≥", unit="件(套)", per_wan=20),
+        M("社会效益指标", "汛期重大险情处置及时率", "≥", 100, "%"))),
+    P("第七次全国人口普查", "县统计局", LOCAL, False, "服务", 260, 1, (
+        M("数量指标", "完成普查登记", "≥", unit="户", per_wan=100),
+        M("质量指标", "普查登记漏登率", "≤", 0.5, "%", decimals=2),
+        M("社会效益指标", "普查数据按时上报率", "≥", 100, "%"))),
+    P("数字档案馆建设", "县档案馆", LOCAL, False, "购置", 160, 1, (
+        M("数量指标", "完成档案数字化", "≥", unit="页", per_wan=2500),
+        M("成本指标", "每页数字化成本", "≤", 4, "元/页", decimals=1),
+        M("社会效益指标", "档案查询利用", "≥", unit="人次", per_wan=10))),
+    P("地方储备粮轮换", "县粮食和物资储备局", LOCAL, False, "服务", 500, 1, (
+        M("数量指标", "轮换地方储备粮", "≥", unit="吨", per_wan=3.3),
+        M("质量指标", "储备粮质量达标率", "≥", 100, "%"),
+        M("社会效益指标", "粮食应急保障能力", "定性", "有效保障"))),
+    P("校园安防设施配备", "县教育局", LOCAL, False, "购置", 300, 1, (
+        M("数量指标", "配备校园安防设备", "≥", unit="台(套)", per_wan=0.7),
+        M("社会效益指标", "校园安全事故发生次数", "=", 0, "次"))),
+    P("旅游公共服务设施建设", "县文化体育广播电视和旅游局", LOCAL, False, "工程", 1200, 1, (
+        M("数量指标", "新建旅游厕所", "≥", unit="座", per_wan=0.025),
+        M("经济效益指标", "旅游收入增长率", "≥", 10, "%"),
+        M("社会效益指标", "接待游客", "≥", unit="万人次", per_wan=0.05, decimals=1))),
+    P("重大动物疫病强制免疫", "县畜牧兽医局", LOCAL, False, "服务", 260, 1, (
+        M("数量指标", "免疫牲畜", "≥", unit="头(只)", per_wan=2000),
+        M("质量指标", "免疫密度", "≥", 90, "%"),
+        M("社会效益指标", "区域性重大动物疫情发生次数", "=", 0, "次"))),
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project of the ledger; money in yuan (integers), so totals are exact."""
+
+    project_id: str
+    project_name: str
+    ptype: ProjectType
+    unit_id: str
+    unit_name: str
+    budget: int
+    received: int = 0
+    spent: int = 0
+    profile: str = "normal"  # normal | slow (low execution) | weak | failing (low completion)
+    shortfall: float = 0.0  # latent spending shortfall of a normal project
+
+    @property
+    def category(self) -> str:
+        """资金类别 of the project's type."""
+        return self.ptype.category
+
+    @property
+    def is_poverty(self) -> bool:
+        """Whether the project's type is poverty alleviation."""
+        return self.ptype.poverty
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One level-3 indicator before its actual value is typed.
+
+    ``mode`` says how the actual is made: ``full`` (target met, by ``margin``), ``short`` (missed by
+    λ × ``shortfall``), ``fixed`` (a ratio to target independent of λ) or ``tune`` (the calibration
+    indicator, set by the solver). ``special`` is ``blank`` or ``na`` (不适用) for imperfect rows;
+    ``altered`` marks a row already given another imperfection, so that each row has at most one.
+    """
+
+    project_id: str
+    indicator_id: str
+    measure: Measure
+    target: float | str
+    weight: int
+    mode: str = "full"
+    shortfall: float = 0.0
+    margin: float = 0.0
+    ratio: float = 1.0
+    special: str = ""
+    percent_sign: bool = True
+    comma: bool = False
+    comparator_in_target: bool = False
+    full_width: bool = False
+    judged_share: float = math.nan
+    altered: bool = False
+
+
+# --- drawing the ledger ------------------------------------------------------------------------
+
+def _yuan(wan: float, step_yuan: int = 100) -> int:
+    """Round an amount in 万元 to whole multiples of ``step_yuan`` yuan."""
+    return int(round(wan * YUAN_PER_WAN / step_yuan)) * step_yuan
+
+
+def _fix_total(amounts: list[int], total: int) -> list[int]:
+    """Put the rounding residual on the largest amount so the list sums to ``total`` exactly."""
+    out = list(amounts)
+    out[int(np.argmax(out))] += total - sum(out)
+    return out
+
+
+def draw_projects(rng: np.random.Generator) -> list[Project]:
+    """Instantiate the project types: township names, budgets summing to 72230 万元, owners."""
+    drafts = []
+    for ptype in PROJECT_TYPES:
+        towns = rng.choice(len(TOWNSHIPS), ptype.count, replace=False)
+        for town in (TOWNSHIPS[t] for t in towns):
+            place = town if ptype.count > 1 or ptype.unit == TOWNSHIP_UNIT else ""
+            unit = f"{town}人民政府" if ptype.unit == TOWNSHIP_UNIT else ptype.unit
+            wan = ptype.budget * math.exp(rng.normal(0.0, 0.3))
+            drafts.append((ptype, f"{place}{ptype.stem}项目", unit, wan))
+    scale = PROJECTS_TOTAL_WAN / sum(d[3] for d in drafts)
+    steps = rng.choice([100, YUAN_PER_WAN], len(drafts), p=[0.6, 0.4])
+    budgets = _fix_total([_yuan(d[3] * scale, int(s)) for d, s in zip(drafts, steps, strict=True)],
+                         PROJECTS_TOTAL_WAN * YUAN_PER_WAN)
+    unit_ids = {name: f"DW{i:03d}" for i, name in enumerate(_unit_names(), start=1)}
+    rows = sorted(zip(drafts, budgets, strict=True), key=lambda r: unit_ids[r[0][2]])
+    return [Project(f"XM-{YEAR}-{i:03d}", name, ptype, unit_ids[unit], unit, budget)
+            for i, ((ptype, name, unit, _), budget) in enumerate(rows, start=1)]
+
+
+def _unit_names() -> list[str]:
+    return [name for name, _ in DEPARTMENTS] + [f"{t}人民政府" for t in TOWNSHIPS]
+
+
+def draw_units(rng: np.random.Generator, projects: list[Project]) -> list[tuple[str, str, int]]:
+    """69 units (id, name, budget in yuan): projects' budgets plus a basic budget; 117231 万元."""
+    names = _unit_names()
+    sizes = np.array([s for _, s in DEPARTMENTS] + [TOWNSHIP_SIZE] * len(TOWNSHIPS))
+    sizes = sizes * np.exp(rng.normal(0.0, 0.2, len(sizes)))
+    basic_total = (UNITS_TOTAL_WAN - PROJECTS_TOTAL_WAN) * YUAN_PER_WAN
+    basic_wan = (UNITS_TOTAL_WAN - PROJECTS_TOTAL_WAN) * sizes / sizes.sum()
+    basic = _fix_total([_yuan(x) for x in basic_wan], basic_total)
+    in_projects = dict.fromkeys(names, 0)
+    for p in projects:
+        in_projects[p.unit_name] += p.budget
+    return [(f"DW{i:03d}", name, b + in_projects[name])
+            for i, (name, b) in enumerate(zip(names, basic, strict=True), start=1)]
+
+
+def assign_profiles(rng: np.random.Generator, projects: list[Project]) -> list[Project]:
+    """Pick the projects that run late or miss targets (the seed's rectification cases).
+
+    Among the smaller half of the projects: 3 ``slow`` (spent little, targets met: gap > +20
+    points), 5 ``weak`` and 2 ``failing`` (targets missed). Everyone else gets a latent spending
+    shortfall (0 for 40 %, else uniform on [0, 0.25]) that the execution calibration rescales.
+    """
+    median = np.median([p.budget for p in projects])
+    small = [i for i, p in enumerate(projects) if p.budget <= median]
+    picked = rng.permutation(small).tolist()
+    profiles = dict.fromkeys(picked[:3], "slow") | dict.fromkeys(picked[3:8], "weak")
+    profiles |= dict.fromkeys(picked[8:10], "failing")
+    out = []
+    for i, p in enumerate(projects):
+        shortfall = 0.0 if rng.random() < 0.4 else rng.uniform(0.0, 0.25)
+        out.append(replace(p, profile=str(profiles.get(i, "normal")), shortfall=shortfall))
+    return out
+
+
+def draw_received(rng: np.random.Generator, projects: list[Project]) -> list[Project]:
+    """Funds arrived in full for most projects; 5 transfers (and the slow ones) got part of it."""
+    transfers = [i for i, p in enumerate(projects) if p.category == TRANSFER]
+    partial = set(rng.choice(transfers, 5, replace=False).tolist())
+    out = []
+    for i, p in enumerate(projects):
+        share = rng.uniform(0.8, 0.9) if p.profile == "slow" else 1.0
+        share = rng.uniform(0.85, 0.97) if i in partial else share
+        out.append(replace(p, received=min(p.budget, _yuan(p.budget * share / YUAN_PER_WAN))))
+    return out
+
+
+def calibrate_spending(rng: np.random.Generator, projects: list[Project]) -> list[Project]:
+    """Set spent so that Σ spent = 92.53 % of Σ budget exactly (to the yuan).
+
+    Slow projects spend a fixed 45–65 % of the funds received, weak ones 60–90 %, one failing
+    project 40 % (the other spends like a normal one, so its gap is large); the others spend
+    ``received × (1 − μ × shortfall)`` with μ solved in closed form; the rounding residual goes to
+    the largest normal project that is not already at 100 %.
+    """
+    target = round(EXECUTION_RATE * YUAN_PER_WAN) * PROJECTS_TOTAL_WAN  # exact integer yuan
+    failing = [i for i, p in enumerate(projects) if p.profile == "failing"]
+    share = {"slow": (0.45, 0.65), "weak": (0.6, 0.9)}
+    fixed = {i: rng.uniform(*share[p.profile]) for i, p in enumerate(projects) if p.profile in share}
+    fixed[failing[-1]] = 0.4
+    fixed_spent = {i: _yuan(projects[i].received * r / YUAN_PER_WAN) for i, r in fixed.items()}
+    free = [i for i in range(len(projects)) if i not in fixed]
+    received = np.array([projects[i].received for i in free], dtype=float)
+    shortfall = np.array([projects[i].shortfall for i in free])
+    mu = (received.sum() - (target - sum(fixed_spent.values()))) / (received * shortfall).sum()
+    if not 0 <= mu * shortfall.max() < 1:
+        raise RuntimeError(f"spending calibration needs shortfall factor {mu:.3f}: redraw")
+    spent = dict(fixed_spent)
+    spent |= {i: _yuan(r * (1 - mu * s) / YUAN_PER_WAN)
+              for i, r, s in zip(free, received, shortfall, strict=True)}
+    room = [i for i in free if projects[i].shortfall > 0]
+    largest = max(room, key=lambda i: projects[i].budget)
+    spent[largest] += target - sum(spent.values())
+    if any(not 0 <= spent[i] <= p.received for i, p in enumerate(projects)):
+        raise RuntimeError("spending calibration left a project spending more than it received")
+    return [replace(p, spent=spent[i]) for i, p in enumerate(projects)]
+
+
+def _nice_target(value: float, decimals: int) -> float:
+    """A target as a planner would set it: 3 significant figures from 1000 up, else rounded."""
+    if value >= 1000:
+        step = 10 ** (math.floor(math.log10(value)) - 2)
+        return float(round(value / step) * step)
+    if decimals == 0:
+        return float(max(1, round(value)))
+    return round(value, decimals)
+
+
+def draw_indicators(rng: np.random.Generator, projects: list[Project]) -> list[Draft]:
+    """Indicator sheets: the mandatory level-2 names, then optional ones up to 5–9 (poverty 7–10)."""
+    drafts: list[Draft] = []
+    for p in projects:
+        pool = list(p.ptype.measures) + list(GENERIC[p.ptype.kind])
+        required = POVERTY_LEVEL2 if p.is_poverty else BASIC_LEVEL2
+        first = [next(m for m in pool if m.level2 == level2) for level2 in required]
+        optional = [m for m in pool if m not in first]
+        low, high = (7, 10) if p.is_poverty else (5, 9)
+        n = min(len(pool), int(rng.integers(low, high + 1)))
+        extra = rng.choice(len(optional), max(0, n - len(first)), replace=False)
+        chosen = first + [optional[i] for i in sorted(extra)]
+        order = list(LEVEL2)
+        chosen.sort(key=lambda m: (order.index(m.level2), pool.index(m)))
+        weights = _weights(rng, chosen)
+        for k, (m, w) in enumerate(zip(chosen, weights, strict=True), start=1):
+            drafts.append(_draft(rng, p, f"ZB{k:02d}", m, w))
+    return drafts
+
+
+def _weights(rng: np.random.Generator, chosen: list[Measure]) -> list[int]:
+    """Split each level-1 name's points over its indicators (whole points, roughly even)."""
+    weights = [0] * len(chosen)
+    for level1, points in LEVEL1_POINTS.items():
+        idx = [i for i, m in enumerate(chosen) if LEVEL2[m.level2] == level1]
+        share = rng.uniform(0.8, 1.2, len(idx))
+        split = _fix_total([int(x) for x in np.floor(points * share / share.sum())], points)
+        for i, w in zip(idx, split, strict=True):
+            weights[i] = w
+    return weights
+
+
+def _draft(rng: np.random.Generator, p: Project, indicator_id: str, m: Measure,
+           weight: int) -> Draft:
+    """Draw the latent values of one indicator for its project's profile."""
+    if m.per_wan:
+        target: float | str = _nice_target(p.budget / YUAN_PER_WAN * m.per_wan, m.decimals)
+    else:
+        target = m.target
+    short = rng.random()
+    # how far a missed target is missed (before λ): rates such as 95% by little, counts by more
+    limit = 0.1 if m.unit == "%" else 0.2 if m.comparator == "≤" else 0.3
+    shortfall = rng.uniform(0.01, limit)
+    margin = rng.random()
+    low_ratio = {"weak": rng.uniform(0.6, 0.95), "failing": rng.uniform(0.35, 0.65)}
+    percent_sign = bool(rng.random() < 0.75)
+    comma = bool(rng.random() < 0.5)
+    base = Draft(p.project_id, indicator_id, m, target, weight, percent_sign=percent_sign,
+                 comma=comma, margin=margin)
+    if p.profile in low_ratio and short < (0.7 if p.profile == "weak" else 0.85):
+        return replace(base, mode="fixed", ratio=low_ratio[p.profile])
+    if m.comparator == "定性":
+        # qualitative tiers do not follow λ, so the completion rate stays continuous in it
+        return replace(base, mode="fixed", ratio=1 - shortfall if short < 0.35 else 1.0)
+    if (m.comparator == "≥" and short < 0.5) or (m.comparator == "≤" and short < 0.25):
+        return replace(base, mode="short", shortfall=shortfall)
+    return base
+
+
+def mark_imperfections(rng: np.random.Generator, projects: list[Project],
+                       drafts: list[Draft]) -> list[Draft]:
+    """The deliberately imperfect but valid rows a real ledger has.
+
+    Blank actuals on weak and failing sheets; 不适用 on two optional benefit indicators; four
+    over-achieved quantities (≥ 130 % of target); four targets typed ``≥95%`` with the comparator
+    column blank; two actuals in full-width digits; two qualitative rows with a judged score; one
+    calibration indicator (``tune``) on a large project.
+    """
+    profile = {p.project_id: p.profile for p in projects}
+    out = list(drafts)
+
+    def pick(condition: Callable[[Draft], bool], k: int) -> list[int]:
+        candidates = [i for i, d in enumerate(out) if not d.altered and condition(d)]
+        return sorted(rng.choice(candidates, k, replace=False).tolist())
+
+    def normal(d: Draft) -> bool:
+        return profile[d.project_id] == "normal"
+
+    def quantitative(d: Draft) -> bool:
+        return d.measure.comparator != "定性"
+
+    def tunable(d: Draft) -> bool:  # a ≥ quantity typed to 2 decimals (公里, 平方米)
+        return d.measure.level2 == "数量指标" and d.measure.decimals == 2
+
+    by_budget = sorted(projects, key=lambda p: -p.budget)
+    tune_project = next(p for p in by_budget if p.profile == "normal" and any(
+        d.project_id == p.project_id and tunable(d) for d in out))
+    tune = next(i for i, d in enumerate(out)
+                if d.project_id == tune_project.project_id and tunable(d))
+    out[tune] = replace(out[tune], mode="tune", altered=True)
+    for i in pick(lambda d: profile[d.project_id] in ("weak", "failing")
+                  and d.measure.level2 != "服务对象满意度指标" and quantitative(d), 5):
+        out[i] = replace(out[i], special="blank", altered=True)
+    for i in pick(lambda d: normal(d) and d.measure.level2 in ("经济效益指标", "生态效益指标")
+                  and quantitative(d), 2):
+        out[i] = replace(out[i], special="na", altered=True)
+    for i in pick(lambda d: normal(d) and d.measure.comparator == "≥" and d.measure.unit != "%"
+                  and d.measure.level2 == "数量指标", 4):
+        out[i] = replace(out[i], mode="fixed", ratio=rng.uniform(1.3, 1.7), altered=True)
+    for i in pick(lambda d: normal(d) and d.measure.comparator == "≥" and d.measure.unit == "%"
+                  and d.measure.target != 100, 4):
+        out[i] = replace(out[i], comparator_in_target=True, percent_sign=True, altered=True)
+    for i in pick(lambda d: normal(d) and quantitative(d) and d.mode == "full", 2):
+        out[i] = replace(out[i], full_width=True, altered=True)
+    partial = pick(lambda d: d.measure.comparator == "定性" and _tier(d.ratio) == "部分达成", 1)
+    achieved = pick(lambda d: d.measure.comparator == "定性" and _tier(d.ratio) == "达成", 1)
+    for i, share in ((partial[0], 0.7), (achieved[0], 0.9)):
+        out[i] = replace(out[i], judged_share=share)
+    return out
+
+
+# --- typing the values as a person would -------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+
+
+def _tier(ratio: float) -> str:
+    return next(name for low, name in QUALITATIVE_TIERS if ratio >= low)
+
+
+def _number_text(value: float, decimals: int, comma: bool) -> str:
+    """``1,234.5``-style text with trailing zeros dropped."""
+    text = f"{value:,.{decimals}f}" if comma else f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _floor(value: float, decimals: int) -> float:
+    scale = 10 ** decimals
+    return math.floor(value * scale + 1e-9) / scale
+
+
+def _ceil(value: float, decimals: int) -> float:
+    scale = 10 ** decimals
+    return math.ceil(value * scale - 1e-9) / scale
+
+
+def _decimals(m: Measure) -> int:
+    """Decimals a value is typed with: rates to 0.1 %, other units as the measure says."""
+    return max(m.decimals, 1) if m.unit == "%" else m.decimals
+
+
+def _actual(d: Draft, lam: float, tune: float) -> float:
+    """The actual value: the target scaled by the draft's achievement, rounded as typed."""
+    m, t = d.measure, float(d.target)
+    decimals = _decimals(m)
+    if d.mode == "tune":
+        return tune
+    ratio = {"full": 1.0, "short": 1.0 - lam * d.shortfall}.get(d.mode, d.ratio)
+    if m.comparator == "=":
+        return t if ratio >= 1 else t + 1
+    if m.comparator == "≤":
+        if ratio >= 1:
+            return round(t * (1 - 0.15 * d.margin), decimals)
+        return _ceil(t / max(ratio, 0.05), decimals)
+    if ratio < 1:
+        return _floor(t * max(ratio, 0.0), decimals)
+    if m.unit == "%":
+        return round(t + min(100 - t, 0.2 * t) * d.margin, decimals)
+    return _ceil(t * max(ratio, 1 + 0.1 * max(d.margin - 0.6, 0.0)), decimals)
+
+
+def _typed(value: float, d: Draft) -> str:
+    m = d.measure
+    text = _number_text(value, _decimals(m), d.comma)
+    return text + "%" if m.unit == "%" and d.percent_sign else text
+
+
+def _row(d: Draft, lam: float, tune: float) -> dict[str, object]:
+    """One indicators-table row with target and actual typed as text."""
+    m = d.measure
+    if m.comparator == "定性":
+        target, actual = str(d.target), _tier(d.ratio)
+    else:
+        target = _typed(float(d.target), d)
+        actual = _typed(_actual(d, lam, tune), d)
+    if d.comparator_in_target:
+        target = m.comparator + target
+    if d.full_width:
+        actual = actual.translate(_FULL_WIDTH)
+    if d.special == "blank":
+        actual = ""
+    elif d.special == "na":
+        actual = "不适用"
+    judged = math.floor(d.judged_share * d.weight * 2) / 2 if d.judged_share >= 0 else math.nan
+    number = d.project_id.rsplit("-", 1)[1]
+    return {
+        "project_id": d.project_id, "indicator_id": d.indicator_id,
+        "level1": LEVEL2[m.level2], "level2": m.level2, "name": m.name,
+        "comparator": "" if d.comparator_in_target else m.comparator, "target": target,
+        "unit": m.unit, "weight": d.weight, "actual": actual, "judged_score": judged,
+        "evidence": "" if d.special == "blank" else f"ZJ-{YEAR}-{number}-{d.indicator_id[2:]}",
+    }
+
+
+def indicator_table(drafts: list[Draft], lam: float, tune: float) -> pd.DataFrame:
+    """The indicators table (text cells as typed) for shortfall factor ``lam`` and the tuning actual."""
+    columns = [c.name for c in INDICATORS.columns]
+    return pd.DataFrame([_row(d, lam, tune) for d in drafts], columns=columns)
+
+
+def project_table(projects: list[Project]) -> pd.DataFrame:
+    """The projects table with money in 万元 (floats) and is_poverty as bool, for evalkit."""
+    return pd.DataFrame({
+        "project_id": [p.project_id for p in projects],
+        "project_name": [p.project_name for p in projects],
+        "unit_id": [p.unit_id for p in projects], "unit_name": [p.unit_name for p in projects],
+        "year": YEAR, "category": [p.category for p in projects],
+        "is_poverty": [p.is_poverty for p in projects],
+        **{col: [getattr(p, col) / YUAN_PER_WAN for p in projects]
+           for col in ("budget", "received", "spent")},
+    })
+
+
+# --- calibrating the completion rate -----------------------------------------------------------
+
+def completion_rate(projects: pd.DataFrame, indicators: pd.DataFrame, rules: RuleSet) -> float:
+    """The county completion rate as :func:`evalkit.summary.county_figures` defines it."""
+    summary = summarize_projects(projects, indicators, ruleset=rules)
+    return county_figures(summary)["completion_rate"]
+
+
+def calibrate_completion(projects: pd.DataFrame, drafts: list[Draft]) -> tuple[float, float]:
+    """Solve for λ (shortfall factor) and the tuning actual that give a 93.34 % completion rate.
+
+    Bisection on λ with the tuning indicator at 97 % of its target brackets the rate from above;
+    the tuning indicator's actual (a ``≥`` quantity typed to 2 decimals, scored linearly below
+    its target) then closes the remaining gap by one secant step.
+    """
+    d = next(x for x in drafts if x.mode == "tune")
+    target = float(d.target)
+    start = _floor(0.97 * target, 2)
+
+    rules = load_ruleset(RULESET)  # parsed once: the solver scores the sheets ~30 times
+
+    def rate(lam: float, tune: float) -> float:
+        return completion_rate(projects, indicator_table(drafts, lam, tune), rules)
+
+    low, high = 0.0, 3.0
+    if not rate(low, start) > COMPLETION_RATE > rate(high, start):
+        raise RuntimeError("completion calibration: the rate is not bracketed by λ in [0, 3]")
+    for _ in range(24):
+        mid = (low + high) / 2
+        low, high = (mid, high) if rate(mid, start) > COMPLETION_RATE else (low, mid)
+    lower = _floor(0.92 * target, 2)
+    base, other = rate(low, start), rate(low, lower)
+    tune = round(start + (COMPLETION_RATE - base) * (start - lower) / (base - other), 2)
+    if not 0.8 * target <= tune < target:
+        raise RuntimeError(f"completion calibration: tuning actual {tune} outside its range")
+    achieved = rate(low, tune)
+    if abs(achieved - COMPLETION_RATE) >= TOLERANCE:
+        raise RuntimeError(f"completion calibration missed: {achieved:.7f}")
+    return low, tune
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def _wan(yuan: int) -> int | float:
+    """A yuan amount in 万元: an int when whole, else the float nearest the exact decimal."""
+    whole, frac = divmod(yuan, YUAN_PER_WAN)
+    return whole if frac == 0 else yuan / YUAN_PER_WAN
+
+
+def _cell(value: object) -> object:
+    """None for an empty cell (blank text or NaN), a whole float as int, else the value."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
+                  indicators: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+    """Rows of the three tables as written: money as exact 万元 numbers, is_poverty as 是/否.
+
+    The projects table leaves out the optional ``stage`` column.
+    """
+    unit_rows = [[u, n, _wan(b)] for u, n, b in units]
+    project_rows = [[p.project_id, p.project_name, p.unit_id, p.unit_name, YEAR, p.category,
+                     "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
+                     _wan(p.spent)] for p in projects]
+    indicator_rows = [[_cell(v) for v in row] for row in indicators.itertuples(index=False)]
+    return {UNITS: unit_rows, PROJECTS: project_rows, INDICATORS: indicator_rows}
+
+
+def _columns(spec: TableSpec, rows: list[list[object]]) -> list[str]:
+    """The leading columns of ``spec`` that the rows fill (projects omit the optional stage)."""
+    names = [c.name for c in spec.columns]
+    return names[:len(rows[0])]
+
+
+def write_csv(folder: Path, tables: dict[TableSpec, list[list[object]]]) -> None:
+    """One UTF-8-with-BOM CSV per table, English canonical headers, LF line ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for spec, rows in tables.items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(_columns(spec, rows))
+        for row in rows:
+            writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else str(v)
+                             for v in row])
+        (folder / f"{spec.name}.csv").write_bytes(buffer.getvalue().encode("utf-8-sig"))
+
+
+def notes_rows(figures: dict[str, float], lam: float, n_rows: int) -> list[tuple[str, str]]:
+    """The 说明 sheet: what the workbook is, the calibration and the deliberate imperfections."""
+    return [
+        ("数据性质", "【虚构示例数据 SYNTHETIC】本工作簿由程序生成，仅用于演示和测试 evalkit，"
+                     "不是任何真实县、单位或项目的数据。"),
+        ("虚构县名", f"{COUNTY}，设定为新疆巴音郭楞蒙古自治州（巴州）所辖的一个县；乡镇名称亦为虚构。"),
+        ("校准依据", "汇总数按且末县财政局《且末县2020年全面实施预算绩效管理工作总结》公布的数字校准："
+                     "69个一级预算单位、117231万元；77个项目（本级财力追加31个、专项转移支付46个）、"
+                     "72230万元；预算执行率92.53%，绩效目标总体完成率93.34%，偏差0.81个百分点。"),
+        ("复核结果", f"evalkit（全国参考规则集）复算：预算执行率{figures['execution_rate']:.4%}，"
+                     f"目标完成率{figures['completion_rate']:.4%}，偏差{figures['gap_points']:.2f}"
+                     f"个百分点；扶贫项目{figures['n_poverty']}个、"
+                     f"{figures['poverty_budget']:.2f}万元；需整改项目{figures['n_rectification']}个。"),
+        ("生成方式", f"python data/sample/generate.py（随机种子 {SEED}，缺口系数 λ={lam:.6f}），"
+                     "每次运行逐字节重写本工作簿和 csv 文件夹。"),
+        ("工作表", f"预算单位：一级预算单位及年度预算数；项目：项目台账；绩效指标：三级指标{n_rows}条。"
+                   "每个工作表只有一行表头。"),
+        ("金额单位", "万元（预算数、到位数、执行数）。目标值、实际完成值按填表习惯保存为文本。"),
+        ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
+                          "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
+                          "个别全角数字。均为合法输入，用于检验读取和评分。"),
+    ]
+
+
+def write_workbook(path: Path, tables: dict[TableSpec, list[list[object]]],
+                   notes: list[tuple[str, str]]) -> None:
+    """The workbook: 说明 first, then one sheet per table with Chinese headers; no time stamps."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "说明"
+    ws.append(["项目", "内容"])
+    for row in notes:
+        ws.append(list(row))
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 100
+    for cell in ws["B"]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for spec, rows in tables.items():
+        sheet = wb.create_sheet(spec.chinese)
+        headers = chinese_headers(spec)
+        columns = _columns(spec, rows)
+        sheet.append([headers[c] for c in columns])
+        for row in rows:
+            sheet.append(row)
+        for j, col in enumerate(columns, start=1):
+            width = max(len(str(r[j - 1] or "")) for r in rows[:200]) * 1.8 + 2
+            sheet.column_dimensions[get_column_letter(j)].width = min(max(width, 10), 48)
+            if col in ("budget", "received", "spent"):
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = "#,##0.00##"
+        sheet.freeze_panes = "A2"
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    wb.properties.creator = "evalkit data/sample/generate.py"
+    wb.properties.title = f"{COUNTY} 2020 年预算绩效监控示例数据（虚构）"
+    wb.properties.created = wb.properties.modified = STAMP
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # not Workbook.save, which stamps the current time
+    _write_fixed_zip(buffer, path)
+
+
+def _write_fixed_zip(source: io.BytesIO, path: Path) -> None:
+    """Copy a zip with every entry's date set to :data:`STAMP`, so the bytes never change."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=STAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 0
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, zin.read(info))
+    path.write_bytes(out.getvalue())
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+def build() -> tuple[list[tuple[str, str, int]], list[Project], pd.DataFrame, float]:
+    """Draw and calibrate the whole dataset; returns units, projects, indicators and λ."""
+    rng = np.random.default_rng(SEED)
+    projects = draw_projects(rng)
+    units = draw_units(rng, projects)
+    projects = assign_profiles(rng, projects)
+    projects = draw_received(rng, projects)
+    projects = calibrate_spending(rng, projects)
+    drafts = mark_imperfections(rng, projects, draw_indicators(rng, projects))
+    lam, tune = calibrate_completion(project_table(projects), drafts)
+    return units, projects, indicator_table(drafts, lam, tune), lam
+
+
+def main(out_dir: Path | str = HERE) -> dict[str, float]:
+    """Write ``csv/*.csv`` and ``sample_county.xlsx`` under ``out_dir``; return the county figures."""
+    out_dir = Path(out_dir)
+    units, projects, indicators, lam = build()
+    figures = county_figures(summarize_projects(project_table(projects), indicators,
+                                                ruleset=RULESET))
+    tables = output_tables(units, projects, indicators)
+    write_csv(out_dir / "csv", tables)
+    write_workbook(out_dir / "sample_county.xlsx", tables,
+                   notes_rows(figures, lam, len(indicators)))
+    return figures
+
+
+if __name__ == "__main__":
+    for key, value in main().items():
+        print(f"{key}: {value}")

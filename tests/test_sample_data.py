@@ -1,0 +1,207 @@
+"""The synthetic sample county (data/sample): reproducible, complete, and calibrated to the seed.
+
+The seed is 且末县财政局's 2020 summary (DOMAIN.md §1): 69 units, 117231 万元; 77 projects
+(31 本级财力追加 + 46 专项转移支付), 72230 万元; execution 92.53 %, completion 93.34 %, gap 0.81.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from evalkit.io import read_dataset
+from evalkit.rules import load_ruleset
+from evalkit.schemas import INDICATORS, PROJECTS, UNITS, chinese_headers
+from evalkit.scoring import score_indicators
+from evalkit.summary import county_figures, summarize_projects
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+CSV_FILES = ("units.csv", "projects.csv", "indicators.csv")
+WORKBOOK = "sample_county.xlsx"
+POVERTY_LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标"}
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("sample_generate", SAMPLE / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    _load_generator().main(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return read_dataset(SAMPLE / "csv")
+
+
+@pytest.fixture(scope="module")
+def summary(dataset) -> pd.DataFrame:
+    return summarize_projects(dataset.projects, dataset.indicators, ruleset="national")
+
+
+@pytest.fixture(scope="module")
+def raw_indicators() -> pd.DataFrame:
+    """The indicators as typed (no parsing), blanks as empty strings."""
+    return pd.read_csv(SAMPLE / "csv" / "indicators.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+
+
+# --- reproducibility ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_regenerated_csv_is_byte_identical(regenerated: Path, name: str) -> None:
+    assert (regenerated / "csv" / name).read_bytes() == (SAMPLE / "csv" / name).read_bytes()
+
+
+def test_regenerated_workbook_has_identical_content(regenerated: Path) -> None:
+    # compare every zip member uncompressed, so another zlib build cannot fail the test
+    with zipfile.ZipFile(regenerated / WORKBOOK) as new, zipfile.ZipFile(SAMPLE / WORKBOOK) as old:
+        assert new.namelist() == old.namelist()
+        for name in old.namelist():
+            assert new.read(name) == old.read(name), name
+        assert {i.date_time for i in old.infolist()} == {(2020, 11, 18, 0, 0, 0)}
+
+
+def test_workbook_properties_carry_no_current_time() -> None:
+    props = load_workbook(SAMPLE / WORKBOOK, read_only=True).properties
+    assert props.created.year == props.modified.year == 2020
+
+
+# --- format ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "spec"), list(zip(CSV_FILES, (UNITS, PROJECTS, INDICATORS),
+                                                    strict=True)))
+def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
+    data = (SAMPLE / "csv" / name).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = data[3:].decode("utf-8").splitlines()[0].split(",")
+    assert header == [c.name for c in spec.columns][:len(header)]
+    assert set(header) >= {c.name for c in spec.columns if c.required}
+
+
+def test_workbook_sheets_headers_and_synthetic_mark() -> None:
+    wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
+    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标"]
+    for spec in (UNITS, PROJECTS, INDICATORS):
+        header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
+        chinese = chinese_headers(spec)
+        assert list(header) == [chinese[c.name] for c in spec.columns][:len(header)]
+    note = " ".join(str(v) for row in wb["说明"].iter_rows(values_only=True) for v in row)
+    assert "SYNTHETIC" in note and "虚构" in note and "且末县" in note
+    targets = [r[6] for r in wb["绩效指标"].iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(t, str) for t in targets)  # typed text, e.g. "95%"
+    budgets = [r[2] for r in wb["预算单位"].iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(b, int | float) for b in budgets)
+
+
+def test_readme_marks_the_data_synthetic() -> None:
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in text and "示例县（虚构）" in text
+
+
+def test_csv_folder_and_workbook_read_the_same(dataset) -> None:
+    workbook = read_dataset(SAMPLE / WORKBOOK)
+    for name in ("units", "projects", "indicators"):
+        pd.testing.assert_frame_equal(dataset.tables[name], workbook.tables[name])
+
+
+# --- the ledger --------------------------------------------------------------------------------
+
+def test_units_match_the_seed(dataset) -> None:
+    units = dataset.units
+    assert len(units) == 69 and units["unit_name"].is_unique and units["unit_id"].is_unique
+    assert units["budget"].sum() == pytest.approx(117231, abs=1e-6)
+
+
+def test_projects_match_the_seed(dataset) -> None:
+    p = dataset.projects
+    assert len(p) == 77 and p["project_name"].is_unique
+    assert p["category"].value_counts().to_dict() == {"专项转移支付": 46, "本级财力追加": 31}
+    assert p["budget"].sum() == pytest.approx(72230, abs=1e-6)
+    assert (p["year"] == 2020).all()
+    for col in ("budget", "received", "spent"):
+        assert ((p[col] * 10_000).round(6) % 1 == 0).all(), f"{col} finer than one yuan"
+    assert (p["received"] <= p["budget"]).all() and (p["spent"] <= p["received"]).all()
+    assert (p["received"] == p["budget"]).mean() > 0.8
+    units = dataset.units.set_index("unit_id")["unit_name"]
+    assert (p["unit_id"].map(units) == p["unit_name"]).all()
+    per_unit = p.groupby("unit_id")["budget"].sum()
+    assert (dataset.units.set_index("unit_id")["budget"].reindex(per_unit.index) >= per_unit).all()
+
+
+def test_every_sheet_has_the_standard_levels_and_points(dataset) -> None:
+    ind = dataset.indicators
+    ruleset = load_ruleset("national")
+    assert set(ind["level1"]) == {"产出指标", "效益指标", "满意度指标"}
+    points = ind.groupby(["project_id", "level1"])["weight"].sum().unstack()
+    expected = {k: v for k, v in ruleset.section("selfeval")["level1_weights"].items()
+                if k in points.columns}
+    assert (points == pd.Series(expected)).all().all()
+    assert set(ind["project_id"]) == set(dataset.projects["project_id"])
+
+
+def test_poverty_sheets_have_seven_indicators_covering_six_level2(dataset) -> None:
+    ind, p = dataset.indicators, dataset.projects
+    poverty = set(p.loc[p["is_poverty"], "project_id"])
+    assert len(poverty) == 40
+    for pid, sheet in ind.groupby("project_id"):
+        if pid in poverty:
+            assert len(sheet) >= 7, pid
+            assert POVERTY_LEVEL2 <= set(sheet["level2"]), pid
+        else:
+            assert 5 <= len(sheet) <= 9, pid
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+def test_county_figures_reproduce_qiemo_2020(summary: pd.DataFrame) -> None:
+    figures = county_figures(summary)
+    assert figures["execution_rate"] == pytest.approx(0.9253, abs=5e-6)
+    assert figures["completion_rate"] == pytest.approx(0.9334, abs=5e-6)
+    assert round(figures["execution_rate"] * 100, 2) == 92.53
+    assert round(figures["completion_rate"] * 100, 2) == 93.34
+    assert round(figures["gap_points"], 2) == 0.81
+    assert figures["n_poverty"] == 40
+    assert figures["budget"] == pytest.approx(72230, abs=1e-6)
+
+
+def test_a_handful_of_rectifications_and_a_spread_of_grades(summary: pd.DataFrame) -> None:
+    assert 3 <= summary["rectification"].sum() <= 10
+    grades = summary["grade"].value_counts()
+    assert grades.get("优", 0) + grades.get("良", 0) >= 0.8 * len(summary)
+    assert grades.get("中", 0) >= 2 and 1 <= grades.get("差", 0) <= 3
+
+
+# --- deliberate imperfections ------------------------------------------------------------------
+
+def test_imperfect_but_valid_rows_are_present(raw_indicators: pd.DataFrame, dataset) -> None:
+    raw = raw_indicators
+    assert (raw["actual"] == "").sum() >= 3
+    assert (raw["actual"] == "不适用").sum() >= 1
+    assert {"达成", "部分达成", "未达成"} <= set(raw.loc[raw["comparator"] == "定性", "actual"])
+    assert (raw["judged_score"] != "").sum() >= 2
+    assert ((raw["comparator"] == "") & raw["target"].str.startswith("≥")).sum() >= 2
+    assert raw["target"].str.contains(",").any() and raw["actual"].str.contains("%").any()
+    assert raw["actual"].str.contains("[０-９]").any()
+    assert ((raw["comparator"] == "=") & (raw["target"] == "0")).any()
+    assert (raw["comparator"] == "≤").sum() >= 10
+    evidence = raw.loc[raw["evidence"] != "", "evidence"]
+    assert evidence.map(lambda e: re.fullmatch(r"ZJ-2020-\d{3}-\d{2}", e) is not None).all()
+    sheet = score_indicators(dataset.indicators, ruleset="national").sheet
+    assert sheet["over_achieved"].sum() >= 2
+    assert sheet["missing_actual"].sum() >= 3
+    assert (~sheet["applicable"]).sum() >= 1
