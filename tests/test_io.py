@@ -6,6 +6,7 @@ from conftest import INDICATOR_ROWS, PROJECT_ROWS, make_folder, make_workbook
 from openpyxl import load_workbook
 
 from evalkit import DatasetError, InputError, read_dataset, write_excel
+from evalkit.cli import main
 from evalkit.io import atomic_write
 
 
@@ -23,7 +24,7 @@ def test_workbook_and_csv_folder_read_to_equal_tables(tmp_path):
     assert set(b.sha256) == {"units.csv", "项目.csv", "indicators.csv"}
 
 
-def test_five_planted_errors_are_all_reported_with_exact_locations(tmp_path):
+def test_five_planted_errors_are_all_reported_with_exact_locations(tmp_path, capsys):
     projects = [list(r) for r in PROJECT_ROWS]
     projects[1][7] = "约300万"      # 1: 项目 row 3, 预算数 not a number
     projects[0][6] = "也许"         # 2: 项目 row 2, 是否扶贫项目 not yes/no
@@ -41,6 +42,14 @@ def test_five_planted_errors_are_all_reported_with_exact_locations(tmp_path):
     assert all(p.file == "bad.xlsx" for p in info.value.problems)
     text = str(info.value)
     assert "5 个问题" in text and "'约300万'" in text and "'九成'" in text and "'P999'" in text
+    assert main(["validate", str(path)]) == 1  # the command prints the same report
+    err = capsys.readouterr().err
+    for line in ("bad.xlsx，工作表 项目，第 3 行，列 预算数：应为数字",
+                 "bad.xlsx，工作表 项目，第 2 行，列 是否扶贫项目：应为是 或 否，实际为 '也许'",
+                 "bad.xlsx，工作表 绩效指标，第 3 行，列 项目编码、指标编码：应为唯一的",
+                 "bad.xlsx，工作表 绩效指标，第 6 行，列 项目编码：应为项目表中已有的项目编码，实际为 'P999'",
+                 "bad.xlsx，工作表 绩效指标，第 8 行，列 实际完成值：应为数值、空白或“不适用”，实际为 '九成'"):
+        assert line in err
 
 
 def test_missing_table_and_missing_column_are_reported_together(tmp_path):
