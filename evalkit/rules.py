@@ -34,7 +34,7 @@ REQUIRED_KEYS = (
     "scoring.equality_unmet", "scoring.qualitative_tiers",
     "selfeval.level1_weights", "selfeval.no_satisfaction_to", "selfeval.budget_execution_points",
     "selfeval.budget_execution_cap",
-    "exante.conclusion_tiers", "exante.veto", "exante.dimensions",
+    "exante.conclusion_tiers", "exante.veto", "exante.dimensions", "exante.items",
     "panel.method", "panel.trim_when_more_than", "panel.trim", "panel.min_experts",
     "panel.outlier_z", "panel.kendall_w_min", "panel.alpha",
     "ahp.ri", "ahp.cr_limit",
@@ -210,6 +210,7 @@ def _build(data: Any, source: str) -> RuleSet:
     dims = exante["dimensions"]
     _check_sum([d.get("points") for d in dims], 100, "exante.dimensions (points)", fail)
     dim_names = {d.get("dimension") for d in dims}
+    _check_items(exante["items"], dims, fail)
     for i, veto in enumerate(exante["veto"]):
         if veto.get("dimension") not in dim_names:
             fail(f"exante.veto[{i}].dimension", f"one of {sorted(dim_names)}",
@@ -240,6 +241,30 @@ def _check_sum(values: Any, total: float, key: str, fail) -> None:
         fail(key, "non-negative numbers", values)
     if not math.isclose(sum(values), total, abs_tol=1e-9):
         fail(key, f"values summing to {total}", f"{values} (sum {sum(values)})")
+
+
+def _check_items(items: Any, dims: list[dict], fail) -> None:
+    """Ex-ante sub-items: unique ids, known dimensions, points adding up to each dimension."""
+    key = "exante.items"
+    if not isinstance(items, list) or not items:
+        fail(key, "a non-empty list of sub-items", items)
+    points = {d.get("dimension"): 0.0 for d in dims}
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not {"item_id", "dimension", "name", "points"} <= set(item):
+            fail(f"{key}[{i}]", "a mapping with item_id, dimension, name and points", item)
+        if item["item_id"] in seen:
+            fail(f"{key}[{i}].item_id", "a unique item id", item["item_id"])
+        seen.add(item["item_id"])
+        if item["dimension"] not in points:
+            fail(f"{key}[{i}].dimension", f"one of {list(points)}", item["dimension"])
+        if not _number(item["points"]) or item["points"] <= 0:
+            fail(f"{key}[{i}].points", "a number > 0", item["points"])
+        points[item["dimension"]] += item["points"]
+    for dim in dims:
+        if not math.isclose(points[dim["dimension"]], dim["points"], abs_tol=1e-9):
+            fail(key, f"sub-items of {dim['dimension']} summing to {dim['points']}",
+                 points[dim["dimension"]])
 
 
 def _bands(rows: Any, key: str, label_key: str, fail) -> tuple[Band, ...]:

@@ -58,6 +58,8 @@ def test_load_by_path_records_the_file(tmp_path):
     (lambda d: d["scoring"].update(reverse_convention="C"), "expected A or B, found 'C'"),
     (lambda d: d["exante"]["veto"][0].update(dimension="不存在"), "exante.veto\\[0\\].dimension"),
     (lambda d: d["exante"]["conclusion_tiers"][0].update(max=100), "top band with max: null"),
+    (lambda d: d["exante"]["items"][0].update(points=5), "sub-items of 立项必要性 summing to 20"),
+    (lambda d: d["exante"]["items"][1].update(item_id="A1"), "expected a unique item id"),
 ])
 def test_invalid_rulesets_name_the_key(tmp_path, edit, message):
     path = write_variant(tmp_path, edit)
