@@ -111,3 +111,72 @@ def grade_distribution(summary: pd.DataFrame, grades: list[str], *, title: str =
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def radar(labels: list[str], shares: list[float], *, title: str = "各维度得分率") -> Figure:
+    """Radar (spider) chart of shares (0–1) such as each ex-ante dimension's score / points.
+
+    Parameters
+    ----------
+    labels : list of str
+        One axis per label, clockwise from the top.
+    shares : list of float
+        Unrounded fractions; printed as percentages at each vertex.
+    """
+    import numpy as np
+
+    use_style()
+    n = len(labels)
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    closed = np.append(angles, angles[0])
+    values = np.append(np.asarray(shares, dtype=float), shares[0]) * 100.0
+    fig = plt.figure(figsize=(5.6, 5.0))
+    ax = fig.add_subplot(projection="polar")
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+    ax.plot(closed, values, color="#1565c0", linewidth=2)
+    ax.fill(closed, values, color="#1565c0", alpha=0.2)
+    ax.set_xticks(angles, labels)
+    ax.set_ylim(0, 100)
+    ax.set_yticks([20, 40, 60, 80, 100], ["20%", "40%", "60%", "80%", "100%"], fontsize=8)
+    for angle, value in zip(angles, values[:-1], strict=True):
+        ax.annotate(f"{value:.1f}%", (angle, value), textcoords="offset points", xytext=(0, 6),
+                    ha="center", fontsize=9, color="#0d47a1")
+    ax.set_title(title, pad=18)
+    fig.tight_layout()
+    return fig
+
+
+def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = "share",
+                       outlier: str = "outlier", title: str = "专家评分分布") -> Figure:
+    """Box plot of experts' scores per sub-item with every expert's point; outliers in red.
+
+    Parameters
+    ----------
+    audit : DataFrame
+        One row per (expert, item): an item label column, a value column (e.g. score as a share
+        of the item's points, so items of different points compare) and a boolean outlier column.
+    """
+    import seaborn as sns
+
+    use_style()
+    order = list(dict.fromkeys(audit[item]))
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(order) + 1.6))
+    data = audit.assign(_pct=audit[value].astype(float) * 100.0)
+    sns.boxplot(data=data, x="_pct", y=item, order=order, ax=ax, color="#e3ecf7",
+                showfliers=False, width=0.6)
+    normal = data[~data[outlier].astype(bool)]
+    flagged = data[data[outlier].astype(bool)]
+    sns.stripplot(data=normal, x="_pct", y=item, order=order, ax=ax, color="#1565c0", size=4,
+                  jitter=0.15)
+    if not flagged.empty:
+        sns.stripplot(data=flagged, x="_pct", y=item, order=order, ax=ax, color="#c62828",
+                      size=7, marker="X", jitter=0.0, label="离群评分")
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[:1], labels[:1], loc="lower left", frameon=False)
+    ax.set_xlabel("得分率（%，专家评分 ÷ 分值）")
+    ax.set_ylabel("")
+    ax.set_xlim(-2, 105)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -4,6 +4,10 @@
     Check a dataset folder or workbook; print every problem with its place; exit 1 if any.
 ``evalkit summary DATASET --out DIR``
     Score every project and write a scored summary (Excel, JSON, charts) to ``DIR``.
+``evalkit run TEMPLATE --dataset DATA --project ID --out DIR --format html,docx,pdf``
+    Produce one project's report in every requested format.
+``evalkit template exante --project ID --experts N -o FILE.xlsx``
+    Write a ready-to-fill expert scoring workbook.
 ``evalkit rulesets``
     List the shipped rule sets.
 """
@@ -77,6 +81,33 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from evalkit.render import ReportError, run_report
+
+    try:
+        out = run_report(args.template, dataset=args.dataset, project_id=args.project,
+                         out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset)
+    except ReportError as exc:
+        print(f"错误 (error): {exc}", file=sys.stderr)
+        return 1
+    summary = out.summary
+    print(f"已生成 {args.project} 的报告：" + "、".join(p.name for p in out.files.values()))
+    if "total" in summary:
+        verdict = summary.get("conclusion") or summary.get("grade") or ""
+        print(f"总分 {summary['total']:.2f}，{verdict}；输出目录 {out.folder}")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from evalkit.templates import write_expert_template
+
+    path = write_expert_template(args.output, project_id=args.project,
+                                 project_name=args.project_name, experts=args.experts,
+                                 ruleset=args.ruleset)
+    print(f"已生成专家评分表 {path}（{args.experts} 位专家）")
+    return 0
+
+
 def _rulesets(args: argparse.Namespace) -> int:
     from evalkit.rules import available_rulesets, load_ruleset
 
@@ -99,6 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/sample", help="输出目录")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_summary)
+    p = sub.add_parser("run", help="为一个项目生成报告 (render one project's report)")
+    p.add_argument("template", help="报告模板，如 ex_ante_assessment")
+    p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
+    p.add_argument("--project", required=True, help="项目编码")
+    p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<项目编码>/")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
+    p.add_argument("--ruleset", default="national")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("template", help="生成专家评分 Excel 模板 (expert scoring workbook)")
+    p.add_argument("kind", choices=["exante"], help="模板类型")
+    p.add_argument("--project", required=True, help="项目编码")
+    p.add_argument("--project-name", default="", help="项目名称")
+    p.add_argument("--experts", type=int, default=5, help="专家人数")
+    p.add_argument("-o", "--output", required=True, help="输出 .xlsx 路径")
+    p.add_argument("--ruleset", default="national")
+    p.set_defaults(func=_template)
     p = sub.add_parser("rulesets", help="列出内置规则集")
     p.set_defaults(func=_rulesets)
     return parser

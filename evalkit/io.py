@@ -86,6 +86,14 @@ class Dataset:
         """The units table."""
         return self.tables["units"]
 
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by name; a table the dataset lacks is an InputError naming its sheet."""
+        if name not in self.tables:
+            spec = next((t for t in TABLES if t.name == name), None)
+            label = f"{spec.chinese} ({name})" if spec else name
+            raise InputError(f"dataset {self.source}: expected a table {label}, found none")
+        return self.tables[name]
+
     def locate(self, table: str, index: int, column: str = "") -> Problem:
         """A :class:`Problem` skeleton naming the file, sheet, Excel row and header of a cell."""
         loc = self._locations[table]

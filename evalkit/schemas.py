@@ -42,6 +42,10 @@ class TableSpec:
 
 C = ColumnSpec
 
+#: ``stage`` (评价类型) of a new project awaiting ex-ante assessment: it has expert scores and no
+#: indicator sheet yet, so county summaries of indicator sheets leave it out.
+EXANTE_STAGE = "事前评估"
+
 UNITS = TableSpec("units", "预算单位", (
     C("unit_id", "单位编码"),
     C("unit_name", "预算单位", aliases=("单位名称",)),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.rules import RuleSet, band_of, load_ruleset
+from evalkit.schemas import EXANTE_STAGE
 from evalkit.scoring import EXECUTION_LEVEL1, score_indicators
 
 #: Columns of :func:`summarize_projects`, with the Chinese headers used in exports.
@@ -50,12 +51,16 @@ def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
         (completion − execution) × 100, ``total`` = indicator score + execution points, graded
         with the rule set's bands.
 
+    Projects at the ex-ante stage (``stage`` = 事前评估) have no indicator sheet and are left out.
+
     Notes
     -----
     execution_rate = spent / budget; execution_points = points × min(execution_rate, 1) (rule
     set ``selfeval``); completion_rate = Σ score / Σ effective weight over the indicator rows.
     """
     rs = load_ruleset(ruleset)
+    if "stage" in projects:
+        projects = projects[projects["stage"].fillna("") != EXANTE_STAGE]
     rate = (projects["spent"] / projects["budget"]).set_axis(projects["project_id"])
     result = score_indicators(indicators, ruleset=rs, execution_rate=rate)
     level1 = result.level1

@@ -1,0 +1,380 @@
+"""Run a report template for one project and write its outputs: .ipynb, .html, .docx, .pdf, .json.
+
+``run_report`` executes ``notebooks/<template>.ipynb`` with papermill, then renders in-process:
+
+* HTML with nbconvert's exporter and evalkit's template (no input cells, no scripts, styles and a
+  per-report subset of the CJK font inlined, charts embedded), so it opens offline;
+* PDF from that HTML with WeasyPrint (the font subset is embedded in the PDF);
+* DOCX with python-docx from the blocks of :mod:`evalkit.report` (headings, paragraphs, tables,
+  charts), East-Asian fonts set so Word shows the Chinese in a Chinese typeface;
+* JSON: the summary the template recorded, plus provenance (input hashes, evalkit version).
+
+All outputs are first written to a temporary folder beside the destination and moved into
+``OUT/<project_id>/`` only when every format succeeded, so a failure leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from evalkit.errors import EvalkitError, InputError
+from evalkit.report import BLOCK_MIME, SUMMARY_MIME
+
+#: Report templates live in the repository's notebooks/ folder.
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+FORMATS = ("html", "docx", "pdf")
+#: Cells tagged with this are template notes, not report content.
+REMOVE_TAG = "remove_cell"
+#: Word typefaces: body and headings for Chinese text, and the Latin face beside them.
+DOCX_FONTS = {"body_east_asia": "宋体", "heading_east_asia": "黑体", "latin": "Times New Roman"}
+_SAFE_ID = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.\-]{0,63}$")
+
+
+class ReportError(EvalkitError):
+    """A report could not be produced; ``project_id`` and ``stage`` say which and where."""
+
+    def __init__(self, project_id: str, stage: str, message: str):
+        self.project_id, self.stage = project_id, stage
+        super().__init__(f"project {project_id}: {stage} failed: {message}")
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    """What :func:`run_report` wrote: the folder, each file by format, and the summary."""
+
+    folder: Path
+    files: Mapping[str, Path]
+    summary: Mapping[str, Any]
+
+
+def safe_project_id(project_id: str) -> str:
+    """Return ``project_id`` if it is safe as a folder and file name, else raise InputError.
+
+    Allowed: letters, digits, CJK ideographs, ``_ . -``, at most 64 characters, not starting with
+    a dot or dash — so ``../../etc/x`` or ``P1; rm -rf`` never become paths.
+
+    >>> safe_project_id("XM-2020-001")
+    'XM-2020-001'
+    """
+    if not isinstance(project_id, str) or not _SAFE_ID.match(project_id) or ".." in project_id:
+        raise InputError(f"project id {project_id!r}: expected letters, digits, CJK, '_', '.' or "
+                         f"'-' (≤ 64 characters) to be used as a file name, found other characters")
+    return project_id
+
+
+def template_path(template: str) -> Path:
+    """The notebook of a named template (``ex_ante_assessment`` …); unknown names are listed."""
+    available = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    if template not in available:
+        raise InputError(f"template {template!r}: expected one of {available}")
+    return NOTEBOOKS / f"{template}.ipynb"
+
+
+def execute(template: str, parameters: Mapping[str, Any], output: Path) -> nbformat.NotebookNode:
+    """Execute a template with papermill (parameters injected as data, cwd = notebooks/)."""
+    import papermill as pm
+
+    return pm.execute_notebook(str(template_path(template)), str(output),
+                               parameters=dict(parameters), cwd=str(NOTEBOOKS),
+                               progress_bar=False, log_output=False, kernel_name="python3")
+
+
+def read_summary(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The machine summary a template recorded (the last one if several)."""
+    found = [out["data"][SUMMARY_MIME] for cell in nb.cells if cell.cell_type == "code"
+             for out in cell.get("outputs", []) if SUMMARY_MIME in out.get("data", {})]
+    if not found:
+        raise InputError("executed notebook: expected a recorded summary, found none")
+    return dict(found[-1])
+
+
+def _visible_cells(nb: nbformat.NotebookNode) -> Iterable[nbformat.NotebookNode]:
+    return (c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", []))
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+def _font_face(text: str) -> str:
+    """An @font-face rule embedding the bundled CJK font, subset to the characters of ``text``.
+
+    Only the glyphs a report uses are embedded (typically 50–150 kB as WOFF), so the HTML needs
+    no installed Chinese font and no network; system fonts remain as fallbacks in the CSS.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    with resources.as_file(resources.files("evalkit.fonts").joinpath(
+            "EvalkitSansSC-Regular.otf")) as path:
+        font = TTFont(str(path), lazy=True)
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = [1, 2]
+    options.hinting = False
+    options.drop_tables += ["GSUB", "GPOS", "vhea", "vmtx", "VORG", "BASE"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + "0123456789.%—")
+    subsetter.subset(font)
+    font.flavor = "woff"
+    buf = io.BytesIO()
+    font.save(buf)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return ('@font-face { font-family: "Evalkit Sans SC"; font-weight: 100 900; '
+            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+
+
+def _visible_text(nb: nbformat.NotebookNode) -> str:
+    chunks = []
+    for cell in _visible_cells(nb):
+        if cell.cell_type == "markdown":
+            chunks.append(cell.source)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            chunks.append(json.dumps(data.get(BLOCK_MIME, ""), ensure_ascii=False))
+            chunks.append(str(data.get("text/plain", "")))
+    return "".join(chunks)
+
+
+def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
+    """Export an executed report notebook to a self-contained, script-free HTML page."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.anchor_link_text = ""
+    templates = resources.files("evalkit").joinpath("templates_html")
+    with resources.as_file(templates) as folder:
+        exporter = HTMLExporter(config=config, template_name="evalkit",
+                                extra_template_basedirs=[str(folder)])
+        exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+        css = (Path(folder) / "evalkit" / "report.css").read_text(encoding="utf-8")
+        nb = nbformat.from_dict(nb)
+        nb.metadata["title"] = title
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "evalkit_css": _font_face(_visible_text(nb) + title + footer) + "\n" + css,
+            "evalkit_footer": footer})
+    return body
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+def to_pdf(html_text: str, path: Path) -> None:
+    """Render the report HTML to PDF with WeasyPrint (fonts embedded, no network access)."""
+    from weasyprint import HTML
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
+        if url.startswith("data:"):
+            from weasyprint.urls import default_url_fetcher
+            return default_url_fetcher(url, *args, **kwargs)
+        raise ValueError(f"offline report: refusing to fetch {url}")
+
+    HTML(string=html_text, url_fetcher=no_fetch).write_pdf(str(path))
+
+
+# --- DOCX --------------------------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_MD_INLINE = re.compile(r"(\*\*|__|`)")
+
+
+def _set_fonts(style, east_asia: str) -> None:
+    from docx.oxml.ns import qn
+
+    style.font.name = DOCX_FONTS["latin"]
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:ascii"), DOCX_FONTS["latin"])
+    fonts.set(qn("w:hAnsi"), DOCX_FONTS["latin"])
+
+
+def _new_document():
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    doc = Document()
+    _set_fonts(doc.styles["Normal"], DOCX_FONTS["body_east_asia"])
+    doc.styles["Normal"].font.size = Pt(11)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption"):
+        _set_fonts(doc.styles[name], DOCX_FONTS["heading_east_asia"])
+        doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)
+    return doc
+
+
+def _docx_paragraph(doc, text: str, *, indent: bool = True, center: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    para = doc.add_paragraph(_MD_INLINE.sub("", text))
+    if center:
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        para.paragraph_format.first_line_indent = Pt(22)
+
+
+def _docx_block(doc, block: Mapping[str, Any]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    kind = block["kind"]
+    if kind == "heading":
+        level = int(block["level"])
+        doc.add_heading(block["text"], level=0 if level == 1 else level - 1)
+        if block.get("subtitle"):
+            _docx_paragraph(doc, block["subtitle"], center=True)
+    elif kind == "paragraph":
+        for line in block["lines"]:
+            _docx_paragraph(doc, line)
+    elif kind == "table":
+        if block["caption"]:
+            _docx_paragraph(doc, block["caption"], indent=False)
+        table = doc.add_table(rows=1 + len(block["rows"]), cols=len(block["headers"]))
+        table.style = "Table Grid"
+        for j, header in enumerate(block["headers"]):
+            cell = table.cell(0, j)
+            cell.text = header
+            cell.paragraphs[0].runs[0].bold = True
+        for i, (row, numeric) in enumerate(zip(block["rows"], block["numeric"], strict=True), 1):
+            for j, (text, is_number) in enumerate(zip(row, numeric, strict=True)):
+                cell = table.cell(i, j)
+                cell.text = text
+                if is_number:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    elif kind == "figure":
+        doc.add_picture(io.BytesIO(base64.b64decode(block["png"])), width=Cm(15))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if block["caption"]:
+            _docx_paragraph(doc, block["caption"], center=True)
+
+
+def to_docx(nb: nbformat.NotebookNode, path: Path, *, footer: str = "") -> None:
+    """Write the report as a Word document with the same headings, text, tables and charts."""
+    doc = _new_document()
+    for cell in _visible_cells(nb):
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                match = _MD_HEADING.match(line.strip())
+                if match:
+                    doc.add_heading(_MD_INLINE.sub("", match.group(2)),
+                                    level=min(len(match.group(1)), 3))
+                elif line.strip():
+                    _docx_paragraph(doc, line.strip())
+            continue
+        for out in cell.get("outputs", []):
+            block = out.get("data", {}).get(BLOCK_MIME)
+            if block:
+                _docx_block(doc, block)
+    if footer:
+        doc.sections[0].footer.paragraphs[0].text = footer
+    doc.save(str(path))
+
+
+# --- one project, all formats ------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_report(template: str, *, dataset: str | Path, project_id: str, out_dir: str | Path,
+               formats: Iterable[str] = FORMATS, ruleset: str = "national",
+               parameters: Mapping[str, Any] | None = None) -> ReportOutput:
+    """Execute ``template`` for one project and write ``OUT/<project_id>/<project_id>.*``.
+
+    Parameters
+    ----------
+    template : str
+        Template name (a notebook in ``notebooks/``).
+    dataset : str or Path
+        Dataset folder or workbook (``"sample"`` for the bundled sample county).
+    project_id : str
+        Must be safe as a file name (:func:`safe_project_id`).
+    out_dir : str or Path
+    formats : iterable of str
+        Any of ``html``, ``docx``, ``pdf``; the ``.ipynb`` and ``.json`` are always written.
+    ruleset : str
+        Rule set name or YAML path, passed to the template.
+    parameters : mapping, optional
+        Further template parameters.
+
+    Returns
+    -------
+    ReportOutput
+
+    Raises
+    ------
+    ReportError
+        When execution or a format fails; nothing is left in ``OUT/<project_id>/`` then.
+    """
+    from evalkit import __version__
+    from evalkit.report import resolve_dataset
+
+    pid = safe_project_id(project_id)
+    formats = [f.strip().lower() for f in formats if f.strip()]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise InputError(f"formats {unknown}: expected any of {list(FORMATS)}")
+    data_path = resolve_dataset(dataset).resolve()
+    params = {"project_id": pid, "dataset": str(data_path), "ruleset": str(ruleset),
+              **dict(parameters or {})}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / pid
+    with tempfile.TemporaryDirectory(prefix=f".{pid}.", dir=out) as tmp:
+        work = Path(tmp)
+        files = {"ipynb": work / f"{pid}.ipynb"}
+        try:
+            nb = execute(template, params, files["ipynb"])
+        except Exception as exc:  # papermill raises PapermillExecutionError with the cell
+            raise ReportError(pid, "execution", _short(exc)) from exc
+        summary = read_summary(nb)
+        inputs = [data_path] if data_path.is_file() else sorted(data_path.glob("*.csv"))
+        summary["provenance"] = {
+            "template": template, "template_sha256": _sha256(template_path(template)),
+            "inputs_sha256": {p.name: _sha256(p) for p in inputs},
+            "evalkit_version": __version__, "parameters": params}
+        title = str(summary.get("title", pid))
+        footer = (f"evalkit {__version__} · 规则集 {summary.get('ruleset_id', '')}@"
+                  f"{summary.get('ruleset_version', '')} ({str(summary.get('ruleset_sha256', ''))[:12]})")
+        try:
+            if "html" in formats or "pdf" in formats:
+                html_text = to_html(nb, title=title, footer=footer)
+            if "html" in formats:
+                files["html"] = work / f"{pid}.html"
+                files["html"].write_text(html_text, encoding="utf-8")
+            if "pdf" in formats:
+                files["pdf"] = work / f"{pid}.pdf"
+                to_pdf(html_text, files["pdf"])
+            if "docx" in formats:
+                files["docx"] = work / f"{pid}.docx"
+                to_docx(nb, files["docx"], footer=footer)
+        except Exception as exc:
+            raise ReportError(pid, "rendering", _short(exc)) from exc
+        files["json"] = work / f"{pid}.json"
+        files["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                 encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)
+        work.rename(final)
+        work.mkdir()  # TemporaryDirectory cleans up the (now empty) name it created
+    return ReportOutput(final, {k: final / p.name for k, p in files.items()}, summary)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__

@@ -1,0 +1,195 @@
+"""Building blocks that report templates display: headings, paragraphs, tables, figures, summary.
+
+Each block is shown in the notebook as escaped HTML and also carries a small JSON description
+(mimetype :data:`BLOCK_MIME`) that the Word writer reads, so HTML, PDF and DOCX show the same
+content without parsing HTML back. The machine summary of a report is displayed under
+:data:`SUMMARY_MIME`; renderers and tests read it from the executed notebook.
+
+Data strings (project and unit names, expert comments) are always HTML-escaped here: nothing from
+a dataset reaches the page as markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit.errors import InputError
+
+#: Mimetype of a report block's JSON description (read by the DOCX writer).
+BLOCK_MIME = "application/vnd.evalkit.block+json"
+#: Mimetype of a report's machine summary (read by renderers, batch runs and tests).
+SUMMARY_MIME = "application/vnd.evalkit.summary+json"
+#: Repository root of a source checkout (where data/sample lives).
+_REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DATASET = _REPO / "data" / "sample" / "sample_county.xlsx"
+
+
+class Block:
+    """A displayable report block: HTML for pages, JSON for the Word writer, text for consoles."""
+
+    def __init__(self, kind: str, html_text: str, plain: str, **payload: Any):
+        self.kind, self.html, self.plain, self.payload = kind, html_text, plain, payload
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        return {"text/html": self.html, "text/plain": self.plain,
+                BLOCK_MIME: {"kind": self.kind, **self.payload}}
+
+
+def _show(block: Block) -> Block:
+    from IPython.display import display
+
+    display(block)
+    return block
+
+
+def heading(text: str, level: int = 1, *, subtitle: str = "") -> Block:
+    """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
+    tag = f"h{level}"
+    body = f"<{tag}>{html.escape(text)}</{tag}>"
+    if subtitle:
+        body += f'<p class="evalkit-subtitle">{html.escape(subtitle)}</p>'
+    return _show(Block("heading", body, text, text=text, level=level, subtitle=subtitle))
+
+
+def paragraph(text: str, *, style: str = "") -> Block:
+    """Display generated narrative as paragraphs (one per line of ``text``), escaped.
+
+    ``style`` is ``""``, ``"conclusion"`` (a boxed conclusion) or ``"warning"``.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    css = f' class="evalkit-{style}"' if style else ""
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return _show(Block("paragraph", f"<div{css}>{body}</div>", text, lines=lines, style=style))
+
+
+def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool]:
+    """Format one cell for display; returns (text, is_number)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—", False
+    if callable(fmt):
+        return fmt(value), True
+    if fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format(value, fmt), True
+    if isinstance(value, bool):
+        return ("是" if value else "否"), False
+    if isinstance(value, float):
+        return f"{value:.2f}", True
+    return str(value), isinstance(value, int)
+
+
+def table(frame: pd.DataFrame, *, caption: str = "",
+          columns: Mapping[str, str] | None = None,
+          formats: Mapping[str, str | Callable[[Any], str]] | None = None) -> Block:
+    """Display a table with Chinese headers; numbers formatted for display only.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Unrounded values.
+    caption : str
+    columns : mapping, optional
+        Column → Chinese header; only these columns are shown, in this order.
+    formats : mapping, optional
+        Column → format spec (``".2f"``, ``".1%"``) or a callable returning text.
+    """
+    columns = dict(columns) if columns else {c: str(c) for c in frame.columns}
+    formats = dict(formats or {})
+    headers = list(columns.values())
+    rows, numeric = [], []
+    for record in frame[list(columns)].itertuples(index=False):
+        cells = [_cell(v, formats.get(c)) for c, v in zip(columns, record, strict=True)]
+        rows.append([t for t, _ in cells])
+        numeric.append([n for _, n in cells])
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{html.escape(t)}</td>' if n else
+                         f"<td>{html.escape(t)}</td>" for t, n in zip(r, isnum, strict=True))
+        + "</tr>" for r, isnum in zip(rows, numeric, strict=True))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    markup = f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    plain = "\n".join(["\t".join(headers), *("\t".join(r) for r in rows)])
+    return _show(Block("table", markup, plain, caption=caption, headers=headers, rows=rows,
+                       numeric=numeric))
+
+
+def figure(fig, *, caption: str = "") -> Block:
+    """Display a matplotlib figure as an embedded PNG with a caption, then close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    png = base64.b64encode(buf.getvalue()).decode("ascii")
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    markup = f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">{cap}</figure>'
+    return _show(Block("figure", markup, caption, caption=caption, png=png))
+
+
+def record_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Display the report's machine summary (JSON) for renderers, batch runs and tests.
+
+    NaN becomes null so the summary is valid JSON.
+    """
+    from IPython.display import display
+
+    clean = json.loads(json.dumps(summary, ensure_ascii=False, default=_jsonable),
+                       parse_constant=lambda _: None)
+    display({SUMMARY_MIME: clean, "text/plain": "summary recorded"}, raw=True)
+    return clean
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
+def resolve_dataset(dataset: str | Path) -> Path:
+    """The dataset path a template parameter names; ``"sample"`` is the bundled sample county."""
+    if str(dataset) == "sample":
+        return SAMPLE_DATASET
+    return Path(dataset)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_cached(path: str, mtime_ns: int, size: int, ruleset: str):
+    from evalkit.io import read_dataset
+
+    return read_dataset(path, ruleset=ruleset)
+
+
+def load_dataset(dataset: str | Path, ruleset: str = "national"):
+    """Read a dataset for a report, reusing the parsed tables while the file is unchanged.
+
+    A warm kernel producing many reports from one workbook reads it once; any change to the file
+    (modification time or size) reads it again.
+    """
+    path = resolve_dataset(dataset)
+    if not path.exists():
+        raise InputError(f"dataset {dataset}: expected a folder or .xlsx workbook, found nothing "
+                         f"at {path}")
+    stat = path.stat()
+    return _read_cached(str(path), stat.st_mtime_ns, stat.st_size, str(ruleset))
+
+
+def project_row(ds, project_id: str) -> pd.Series:
+    """The projects-table row of ``project_id``; an unknown id lists some known ones."""
+    projects = ds.projects
+    hit = projects[projects["project_id"] == project_id]
+    if hit.empty:
+        known = ", ".join(projects["project_id"].head(8))
+        raise InputError(f"project {project_id!r}: expected an id in the projects table "
+                         f"({known}, …), found none")
+    return hit.iloc[0]
