@@ -28,6 +28,7 @@ import pandera.pandas as pa
 from evalkit.errors import CellError, DatasetError, InputError, Problem
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
+    EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATORS,
     PROJECTS,
@@ -36,7 +37,12 @@ from evalkit.schemas import (
     TableSpec,
     header_map,
 )
-from evalkit.values import normalize_text, parse_indicator_cells, parse_value
+from evalkit.values import (
+    is_not_applicable,
+    normalize_text,
+    parse_indicator_cells,
+    parse_value,
+)
 
 _TRUE = {"是", "true", "yes", "y", "1", "扶贫"}
 _FALSE = {"否", "false", "no", "n", "0", ""}
@@ -190,11 +196,21 @@ def _read_workbook(path: Path):
             sheet = _find_table(set(wb.sheetnames), spec)
             if sheet is None:
                 continue
-            rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+            rows = [[_cell_value(c) for c in r] for r in wb[sheet].iter_rows()]
             raw[spec.name] = ((path.name, sheet), rows)
     finally:
         wb.close()
     return raw, {path.name: _sha256(path)}
+
+
+def _cell_value(cell) -> object:
+    """A cell's value as the user sees it: a number shown as a percentage (0.911 formatted
+    ``0.0%``) becomes the text ``91.1%`` so targets and actuals compare in the same unit."""
+    value = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+        return f"{value * 100:.10g}%"
+    return value
 
 
 # --- parsing one table -------------------------------------------------------------------------
@@ -246,8 +262,9 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
                 problems.append(Problem(file, sheet, int(n), headers[col.name],
                                         _expected(col.kind), _found(cell, exc)))
                 value = None
-            if col.required and col.kind == "text" and value == "":
-                problems.append(Problem(file, sheet, int(n), headers[col.name], "非空文本",
+            if col.required and _blank(cell) and col.kind in ("text", "number", "int"):
+                expected = "非空文本" if col.kind == "text" else _expected(col.kind)
+                problems.append(Problem(file, sheet, int(n), headers[col.name], expected,
                                         "空白"))
             values.append(value)
         columns[col.name] = values
@@ -306,25 +323,41 @@ def _found(cell: object, exc: Exception) -> str:
 
 
 def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
-    """Parse comparator/target/unit/actual together and check qualitative tiers."""
-    tiers = {name for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+    """Parse comparator/target/unit/actual together; check qualitative tiers and judged scores
+    against the rule set, so ``validate`` finds everything scoring would reject."""
+    tiers = {name: t for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+    tier_names = "/".join(t.tier for t in rs.qualitative_tiers)
     problems, parsed = [], []
+
+    def problem(i: int, column: str, expected: str, found: str) -> None:
+        problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                loc.headers.get(column, column), expected, found))
+
+    judged = frame["judged_score"].to_numpy(dtype=float)
+    weight = frame["weight"].to_numpy(dtype=float)
     for i, cells in enumerate(zip(frame["comparator"], frame["target"], frame["unit"],
                                   frame["actual"], strict=True)):
         try:
             row = parse_indicator_cells(*cells)
         except CellError as exc:
-            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
-                                    loc.headers.get(exc.column, exc.column),
-                                    exc.expected, repr(exc.found) if exc.found else "空白"))
+            problem(i, exc.column, exc.expected, repr(exc.found) if exc.found else "空白")
             parsed.append(None)
             continue
-        if row.comparator == "定性" and row.actual_text and row.actual_text not in tiers:
-            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
-                                    loc.headers.get("actual", "actual"),
-                                    f"定性等级（{'/'.join(t.tier for t in rs.qualitative_tiers)}）",
-                                    repr(row.actual_text)))
         parsed.append(row)
+        if row.comparator != "定性":
+            if not math.isnan(judged[i]):
+                problem(i, "judged_score", "空白（评定得分仅用于定性指标）", f"{judged[i]:g}")
+            continue
+        text = row.actual_text
+        if not text or is_not_applicable(text):
+            continue
+        tier = tiers.get(text)
+        if tier is None:
+            problem(i, "actual", f"定性等级（{tier_names}）", repr(text))
+        elif not math.isnan(judged[i]) and not (
+                tier.low * weight[i] - 1e-9 <= judged[i] <= tier.high * weight[i] + 1e-9):
+            problem(i, "judged_score", f"{tier.tier}对应的得分区间 [{tier.low * weight[i]:g}, "
+                    f"{tier.high * weight[i]:g}]", f"{judged[i]:g}")
     good = [p for p in parsed if p is not None]
     if len(good) == len(parsed):
         cells = pd.DataFrame(good, index=frame.index)
@@ -401,6 +434,19 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location]) -
     refs("projects", "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
     for table in (INDICATORS, EXPERT_SCORES, SURVEY):
         refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
+    if "projects" in tables and "indicators" in tables:
+        p, loc = tables["projects"], locs["projects"]
+        has_sheet = p["project_id"].isin(set(tables["indicators"]["project_id"])).to_numpy()
+        exante = (p["stage"].fillna("") == EXANTE_STAGE).to_numpy()
+        for i in np.flatnonzero(~has_sheet & ~exante):
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("project_id", "project_id"),
+                                    "在绩效指标表中至少有一条指标（事前评估项目除外）",
+                                    f"{p['project_id'].iat[i]!r} 无指标"))
+        for i in np.flatnonzero((p["budget"] == 0).to_numpy() & ~exante):
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("budget", "budget"),
+                                    "大于 0 的预算数（预算执行率的分母）", "0"))
     if "projects" in tables:
         p, loc = tables["projects"], locs["projects"]
         over = (p["spent"] > p["received"]).to_numpy()

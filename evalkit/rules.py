@@ -9,6 +9,7 @@ any other YAML file with the same keys can be loaded by path. Every result recor
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -164,11 +165,16 @@ def load_ruleset(name_or_path: str | Path | RuleSet = "national") -> RuleSet:
     return _parse(path.read_text(encoding="utf-8"), str(path))
 
 
-@functools.cache
 def _load_builtin(name: str) -> RuleSet:
-    """Shipped rule sets are parsed once per process (they cannot change while it runs)."""
+    """Shipped rule sets: the YAML is parsed once per process; each call validates a fresh copy,
+    so a caller changing its RuleSet's data cannot change anyone else's."""
+    return _build(copy.deepcopy(_builtin_data(name)), f"evalkit/rulesets/{_BUILTIN[name]}")
+
+
+@functools.cache
+def _builtin_data(name: str) -> Any:
     ref = resources.files("evalkit.rulesets").joinpath(_BUILTIN[name])
-    return _parse(ref.read_text(encoding="utf-8"), f"evalkit/rulesets/{_BUILTIN[name]}")
+    return yaml.safe_load(ref.read_text(encoding="utf-8"))
 
 
 def _parse(text: str, source: str) -> RuleSet:
@@ -321,6 +327,8 @@ def band_of(values: Sequence[float] | np.ndarray | float, bands: Sequence[Band])
     """Vectorised lookup of the band each value falls in (half-open ``[low, high)``).
 
     NaN gets an empty label. Values below the lowest band's ``low`` fall in the lowest band.
+    Values are rounded to 9 decimals first, so floating-point noise in a sum (89.99999999999999
+    for an exact 90) does not drop a score into the band below; no real score is that precise.
 
     >>> rs = load_ruleset("national")
     >>> band_of([95, 90, 89.999, 80, 60, 59.99, 0], rs.grades).tolist()
@@ -329,7 +337,7 @@ def band_of(values: Sequence[float] | np.ndarray | float, bands: Sequence[Band])
     ordered = sorted(bands, key=lambda b: b.low)
     lows = np.array([b.low for b in ordered[1:]])
     labels = np.array([b.label for b in ordered], dtype=object)
-    x = np.asarray(values, dtype=float)
+    x = np.round(np.asarray(values, dtype=float), 9)
     out = labels[np.searchsorted(lows, x, side="right")]
     out = np.where(np.isnan(x), "", out)
     return out.astype(object)

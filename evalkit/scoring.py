@@ -234,22 +234,25 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         cap = bool(rs.section("selfeval")["budget_execution_cap"])
         ratio = np.where(is_exec, actual / 100.0, ratio)
         rule[is_exec] = "预算执行率×分值" + ("(封顶)" if cap else "")
-    q_ratio, q_rule = _qualitative(df, text, weight, is_q & applicable, rs)
+    judged_tier = is_q & applicable & (text != "")
+    q_ratio, q_rule = _qualitative(df, text, weight, judged_tier, rs)
     ratio = np.where(is_q, q_ratio, ratio)
     rule[is_q] = q_rule[is_q]
 
-    missing = ~is_q & applicable & np.isnan(actual)
+    missing = applicable & np.where(is_q, text == "", np.isnan(actual))
     ratio = np.where(missing, 0.0, ratio)
     ratio = np.where(applicable, ratio, np.nan)
     over = is_ge & applicable & (target > 0) & (actual >= rs.over_achievement_ratio * target)
 
     pid = df["project_id"].to_numpy()
     codes, uniques = pd.factorize(pid)
-    w_all = np.bincount(codes, weights=weight, minlength=len(uniques))
-    w_app = np.bincount(codes, weights=np.where(applicable, weight, 0.0), minlength=len(uniques))
+    # N/A rescaling runs over the indicator rows only; the execution row keeps its points.
+    sheet_w = np.where(is_exec, 0.0, weight)
+    w_all = np.bincount(codes, weights=sheet_w, minlength=len(uniques))
+    w_app = np.bincount(codes, weights=np.where(applicable, sheet_w, 0.0), minlength=len(uniques))
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = (w_all / w_app)[codes]
-    eff = np.where(applicable, weight * scale, 0.0)
+        scale = np.where(w_app > 0, w_all / w_app, np.nan)[codes]
+    eff = np.where(is_exec, weight, np.where(applicable, weight * scale, 0.0))
     clipped = np.clip(ratio, 0.0, np.where(is_exec & ~cap, np.inf, 1.0))
     score = np.where(applicable, clipped * eff, 0.0)
 
@@ -319,7 +322,9 @@ def _rollups(sheet: pd.DataFrame, rs: RuleSet) -> tuple[pd.DataFrame, ...]:
     g = sheet.groupby("project_id", sort=False)
     totals = g[sums].sum()
     totals["score_rate"] = totals["score"] / totals["effective_weight"]
-    totals["grade"] = band_of(totals["score"].to_numpy(), rs.grades)
+    # a sheet whose every indicator is not applicable has nothing to grade
+    gradable = totals["effective_weight"].to_numpy() > 0
+    totals["grade"] = np.where(gradable, band_of(totals["score"].to_numpy(), rs.grades), "")
     totals["n_indicators"] = g.size()
     totals["n_not_applicable"] = g["applicable"].sum().rsub(totals["n_indicators"])
     totals["n_over_achieved"] = g["over_achieved"].sum()

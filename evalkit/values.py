@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pandas as pd
+
 from evalkit.errors import CellError, InputError
 
 #: Comparator spellings seen in indicator sheets, mapped to the canonical symbol.
@@ -21,6 +23,7 @@ COMPARATORS: dict[str, str] = {
     "≤": "≤", "<=": "≤", "≦": "≤", "小于等于": "≤", "不高于": "≤", "不超过": "≤", "不大于": "≤",
     "不多于": "≤", "<": "≤", "小于": "≤", "低于": "≤",
     "=": "=", "＝": "=", "==": "=", "等于": "=",
+    "至少": "≥", "最多": "≤", "最高": "≤",
     "定性": "定性", "qualitative": "定性",
 }
 
@@ -35,10 +38,11 @@ _VALUE_RE = re.compile(
 )
 # Multipliers written into the unit: 12万元 is 12 (unit 万元) — the number is kept in the unit the
 # sheet states, so nothing is multiplied; only the percent sign is recognised as a unit.
-_AMBIGUOUS_PREFIXES = ("约", "大约", "近", "至少", "最多")
+_AMBIGUOUS_PREFIXES = ("约", "大约", "近")
 _AMBIGUOUS_WORDS = ("左右", "约", "上下", "~", "～", "至")
 #: Comparators typed after the number: ``90%以上`` means ≥ 90%.
-_SUFFIX_COMPARATORS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
+_SUFFIX_COMPARATORS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤",
+                       "内": "≤", "之内": "≤", "前": "≤", "之前": "≤"}
 
 
 @dataclass(frozen=True)
@@ -59,13 +63,19 @@ class ParsedValue:
         return math.isnan(self.value)
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, pandas.NA or NaT: a blank cell whatever the table's dtype."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value))
+                             if pd.api.types.is_scalar(value) else False)
+
+
 def normalize_text(text: object) -> str:
     """Return ``text`` as a stripped string with full-width forms folded (NFKC).
 
     >>> normalize_text("　１２３．５％ ")
     '123.5%'
     """
-    if text is None or (isinstance(text, float) and math.isnan(text)):
+    if _missing(text):
         return ""
     return unicodedata.normalize("NFKC", str(text)).strip()
 
@@ -123,9 +133,9 @@ def parse_value(text: object) -> ParsedValue:
     """
     if isinstance(text, bool):
         raise InputError(f"expected a number, found {text!r}")
+    if _missing(text):
+        return ParsedValue(math.nan)
     if isinstance(text, (int, float)):
-        if isinstance(text, float) and math.isnan(text):
-            return ParsedValue(math.nan)
         if math.isinf(text):
             raise InputError(f"expected a finite number, found {text!r}")
         return ParsedValue(float(text))
@@ -144,8 +154,8 @@ def parse_value(text: object) -> ParsedValue:
         raise InputError(f"expected an exact number, found an approximation {s!r}")
     for suffix in sorted(_SUFFIX_COMPARATORS, key=len, reverse=True):
         if unit.endswith(suffix):
-            if comparator is not None:
-                raise InputError(f"expected one comparator, found two in {s!r}")
+            if comparator not in (None, _SUFFIX_COMPARATORS[suffix]):
+                raise InputError(f"expected one comparator, found two that differ in {s!r}")
             comparator = _SUFFIX_COMPARATORS[suffix]
             unit = unit[: -len(suffix)].strip()
             break
@@ -207,6 +217,8 @@ def parse_indicator_cells(comparator: object, target: object, unit: object,
         tgt = parse_value(target)
     except InputError:
         raise CellError("target", "数值目标，如 95%、≥90、1,200", normalize_text(target)) from None
+    if cmp and tgt.comparator and cmp != tgt.comparator:
+        raise CellError("target", f"与指标方向 {cmp} 一致的目标值", normalize_text(target))
     cmp = cmp or tgt.comparator
     if cmp is None:
         raise CellError("comparator", "≥、≤、= 或 定性（指标方向或目标值中注明）", "空白")
@@ -216,7 +228,11 @@ def parse_indicator_cells(comparator: object, target: object, unit: object,
         value = math.nan
     else:
         try:
-            value = parse_value(actual).value
+            act = parse_value(actual)
         except InputError:
             raise CellError("actual", "数值、空白或“不适用”", text) from None
+        unit_text = normalize_text(unit) or tgt.unit
+        if act.unit and unit_text and act.unit != unit_text:
+            raise CellError("actual", f"以 {unit_text} 计的数值（与目标值同一计量单位）", text)
+        value = act.value
     return IndicatorCells(cmp, tgt.value, normalize_text(unit) or tgt.unit, value, text)

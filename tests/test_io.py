@@ -98,3 +98,41 @@ def test_atomic_write_failure_leaves_old_file_and_no_temp(tmp_path):
     with pytest.raises(RuntimeError):
         atomic_write(path, boom)
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_review_cases_are_all_located(tmp_path):
+    """Blank required numbers, a project with no indicator sheet, a judged score outside its tier,
+    a judged score on a quantitative row, a unit that differs from the target's."""
+    projects = [list(r) for r in PROJECT_ROWS] + [
+        ["P003", "无指标项目", "U01", "县水利局", 2020, "本级财力追加", "否", 10, 10, 5]]
+    projects[1][7] = None
+    indicators = [list(r) + [None] for r in INDICATOR_ROWS]
+    indicators[0][8] = None                       # 分值 blank
+    indicators[4] += []
+    indicators[4][11] = 29                        # 部分达成 of 30 points allows [18, 24]
+    indicators[3][11] = 40                        # judged score on a ≥ row
+    indicators[1][9] = "310万元"                   # unit differs from 元
+    wb = make_workbook(tmp_path / "r.xlsx", projects, [r[:11] for r in indicators])
+    book = load_workbook(wb)
+    ws = book["绩效指标"]
+    ws.cell(1, 12, "评定得分")
+    for i, r in enumerate(indicators, start=2):
+        ws.cell(i, 12, r[11])
+    book.save(wb)
+    with pytest.raises(DatasetError) as info:
+        read_dataset(wb)
+    found = {(p.sheet, p.row, p.column) for p in info.value.problems}
+    assert found == {("项目", 3, "预算数"), ("项目", 4, "项目编码"), ("绩效指标", 2, "分值"),
+                     ("绩效指标", 6, "评定得分"), ("绩效指标", 5, "评定得分"),
+                     ("绩效指标", 3, "实际完成值")}
+
+
+def test_percent_formatted_cells_read_as_percentages(tmp_path):
+    path = make_workbook(tmp_path / "p.xlsx")
+    book = load_workbook(path)
+    ws = book["绩效指标"]
+    ws["J4"] = 0.931          # 满意度 actual typed as a number shown as 93.1%
+    ws["J4"].number_format = "0.0%"
+    book.save(path)
+    ind = read_dataset(path).indicators.set_index("indicator_id")
+    assert ind.loc["P001-03", "actual"] == pytest.approx(93.1)

@@ -161,3 +161,36 @@ def test_positive_score_monotone_in_actual(a, t, w):
     s1 = one("≥", t, w, a)["score"]
     s2 = one("≥", t, w, a * 1.1 + 0.01)["score"]
     assert s2 >= s1 - 1e-12
+
+
+def test_execution_row_is_not_rescaled_with_not_applicable_indicators():
+    """N/A rescaling keeps the sheet at its 90 points; the execution row stays at 10 × rate."""
+    df = sheet([("P1", "产出指标", "≥", "100", 50, "100"), ("P1", "效益指标", "≥", "100", 30, "100"),
+                ("P1", "满意度指标", "≥", "90", 10, "不适用")])
+    res = score_indicators(df, execution_rate=pd.Series({"P1": 1.0}))
+    s = res.sheet.set_index("indicator_id")
+    assert s.loc["I0", "effective_weight"] == pytest.approx(50 * 90 / 80)
+    assert s.loc["预算执行率", "effective_weight"] == 10 and s.loc["预算执行率", "score"] == 10
+    assert res.totals["score"].iat[0] == pytest.approx(100)
+
+
+def test_all_not_applicable_sheet_gets_no_grade():
+    res = score_indicators(sheet([("P1", "产出指标", "≥", "100", 50, "不适用")]))
+    assert res.totals["grade"].iat[0] == ""
+
+
+def test_floating_point_noise_does_not_cross_a_grade_boundary():
+    """15/80 rescaled by 95/95 … an exact 90 computed as 89.99999999999999 is still 优."""
+    assert grade(89.99999999999999) == "优"
+    assert grade(89.9999) == "良"
+
+
+def test_blank_qualitative_actual_is_missing_not_an_error():
+    row = one("定性", "", 10, None)
+    assert row["score"] == 0 and row["missing_actual"]
+
+
+def test_pandas_na_is_blank():
+    df = sheet([("P1", "产出指标", "≥", "500", 8, "487")]).astype("string")
+    df.loc[0, "actual"] = pd.NA
+    assert score_indicators(df).sheet["missing_actual"].iat[0]

@@ -56,3 +56,23 @@ def test_indicator_cells_name_the_bad_column():
     assert info.value.column == "comparator"
     cells = parse_indicator_cells("≥", "500", "", "不适用")
     assert math.isnan(cells.actual) and cells.actual_text == "不适用"
+
+
+@pytest.mark.parametrize(("text", "value", "cmp", "unit"), [
+    ("至少90%", 90.0, "≥", "%"), ("≥90%以上", 90.0, "≥", "%"), ("5天内", 5.0, "≤", "天"),
+    ("12月底前", 12.0, "≤", "月底"),
+])
+def test_comparators_written_in_words(text, value, cmp, unit):
+    parsed = parse_value(text)
+    assert (parsed.value, parsed.comparator, parsed.unit) == (value, cmp, unit)
+
+
+def test_conflicting_units_and_comparators_are_errors():
+    with pytest.raises(CellError) as info:
+        parse_indicator_cells("≥", "12万元", "", "120000元")
+    assert info.value.column == "actual"
+    with pytest.raises(CellError) as info:
+        parse_indicator_cells("≤", "≥90%", "", "95%")
+    assert info.value.column == "target"
+    with pytest.raises(InputError):
+        parse_value("≤90%以上")
