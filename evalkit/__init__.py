@@ -14,6 +14,7 @@ from evalkit.errors import (
     Problem,
     RuleSetError,
 )
+from evalkit.exante import ExAnteResult, assess, assess_many, framework
 from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes
 from evalkit.indicators import IndicatorTree
 from evalkit.io import Dataset, read_dataset, write_excel
@@ -43,6 +44,10 @@ __version__ = "0.1.0"
 __all__ = [
     "AHPResult",
     "HierarchyResult",
+    "ExAnteResult",
+    "assess",
+    "assess_many",
+    "framework",
     "KendallW",
     "PanelResult",
     "aggregate_panel",

@@ -152,7 +152,7 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
         problems += table_problems
         if parsed is not None:
             tables[spec.name], locations[spec.name] = parsed, located
-    problems += _cross_checks(tables, locations)
+    problems += _cross_checks(tables, locations, rs)
     if problems:
         raise DatasetError(problems)
     return Dataset(tables, str(path), hashes, locations)
@@ -418,7 +418,28 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
 
 # --- checks across columns and tables ----------------------------------------------------------
 
-def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location]) -> list[Problem]:
+def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> list[Problem]:
+    """Each expert score names a sub-item of the rule set's ex-ante framework and stays within
+    that item's points."""
+    items = {i["item_id"]: i for i in rs.section("exante")["items"]}
+    problems = []
+    for i, (item_id, score) in enumerate(zip(scores["item_id"], scores["score"], strict=True)):
+        item = items.get(item_id)
+        if item is None:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("item_id", "item_id"),
+                                    f"规则集 {rs.id} 的评分项编码（{', '.join(items)}）",
+                                    repr(item_id)))
+        elif isinstance(score, float) and score > item["points"]:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("score", "score"),
+                                    f"0 至 {item['points']:g} 之间的得分（{item_id} {item['name']}）",
+                                    f"{score:g}"))
+    return problems
+
+
+def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
+                  rs: RuleSet) -> list[Problem]:
     problems: list[Problem] = []
 
     def refs(table: str, column: str, target: str, target_column: str, label: str) -> None:
@@ -447,6 +468,8 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location]) -
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("budget", "budget"),
                                     "大于 0 的预算数（预算执行率的分母）", "0"))
+    if "expert_scores" in tables:
+        problems += _expert_score_checks(tables["expert_scores"], locs["expert_scores"], rs)
     if "projects" in tables:
         p, loc = tables["projects"], locs["projects"]
         over = (p["spent"] > p["received"]).to_numpy()

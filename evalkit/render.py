@@ -19,6 +19,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -178,14 +179,11 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
 def to_pdf(html_text: str, path: Path) -> None:
     """Render the report HTML to PDF with WeasyPrint (fonts embedded, no network access)."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict:
-        if url.startswith("data:"):
-            from weasyprint.urls import default_url_fetcher
-            return default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(f"offline report: refusing to fetch {url}")
-
-    HTML(string=html_text, url_fetcher=no_fetch).write_pdf(str(path))
+    # everything a report needs is inline (data: URLs); any other URL is refused, not fetched
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    HTML(string=html_text, url_fetcher=fetcher).write_pdf(str(path))
 
 
 # --- DOCX --------------------------------------------------------------------------------------
@@ -368,6 +366,9 @@ def run_report(template: str, *, dataset: str | Path, project_id: str, out_dir: 
         files["json"] = work / f"{pid}.json"
         files["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                  encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        work.chmod(0o777 & ~umask)  # TemporaryDirectory makes 0700; reports are shared files
         if final.exists():
             shutil.rmtree(final)
         work.rename(final)

@@ -45,23 +45,24 @@ class Block:
                 BLOCK_MIME: {"kind": self.kind, **self.payload}}
 
 
-def _show(block: Block) -> Block:
+def _show(block: Block) -> None:
+    """Display a block. Returns None on purpose: a block returned as a cell's last value would
+    be displayed a second time."""
     from IPython.display import display
 
     display(block)
-    return block
 
 
-def heading(text: str, level: int = 1, *, subtitle: str = "") -> Block:
+def heading(text: str, level: int = 1, *, subtitle: str = "") -> None:
     """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
     tag = f"h{level}"
     body = f"<{tag}>{html.escape(text)}</{tag}>"
     if subtitle:
         body += f'<p class="evalkit-subtitle">{html.escape(subtitle)}</p>'
-    return _show(Block("heading", body, text, text=text, level=level, subtitle=subtitle))
+    _show(Block("heading", body, text, text=text, level=level, subtitle=subtitle))
 
 
-def paragraph(text: str, *, style: str = "") -> Block:
+def paragraph(text: str, *, style: str = "") -> None:
     """Display generated narrative as paragraphs (one per line of ``text``), escaped.
 
     ``style`` is ``""``, ``"conclusion"`` (a boxed conclusion) or ``"warning"``.
@@ -69,7 +70,8 @@ def paragraph(text: str, *, style: str = "") -> Block:
     lines = [line for line in text.splitlines() if line.strip()]
     css = f' class="evalkit-{style}"' if style else ""
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return _show(Block("paragraph", f"<div{css}>{body}</div>", text, lines=lines, style=style))
+    if lines:
+        _show(Block("paragraph", f"<div{css}>{body}</div>", text, lines=lines, style=style))
 
 
 def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool]:
@@ -89,7 +91,7 @@ def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool
 
 def table(frame: pd.DataFrame, *, caption: str = "",
           columns: Mapping[str, str] | None = None,
-          formats: Mapping[str, str | Callable[[Any], str]] | None = None) -> Block:
+          formats: Mapping[str, str | Callable[[Any], str]] | None = None) -> None:
     """Display a table with Chinese headers; numbers formatted for display only.
 
     Parameters
@@ -118,11 +120,11 @@ def table(frame: pd.DataFrame, *, caption: str = "",
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     markup = f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     plain = "\n".join(["\t".join(headers), *("\t".join(r) for r in rows)])
-    return _show(Block("table", markup, plain, caption=caption, headers=headers, rows=rows,
+    _show(Block("table", markup, plain, caption=caption, headers=headers, rows=rows,
                        numeric=numeric))
 
 
-def figure(fig, *, caption: str = "") -> Block:
+def figure(fig, *, caption: str = "") -> None:
     """Display a matplotlib figure as an embedded PNG with a caption, then close it."""
     import matplotlib.pyplot as plt
 
@@ -132,10 +134,10 @@ def figure(fig, *, caption: str = "") -> Block:
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     markup = f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">{cap}</figure>'
-    return _show(Block("figure", markup, caption, caption=caption, png=png))
+    _show(Block("figure", markup, caption, caption=caption, png=png))
 
 
-def record_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+def record_summary(summary: Mapping[str, Any]) -> None:
     """Display the report's machine summary (JSON) for renderers, batch runs and tests.
 
     NaN becomes null so the summary is valid JSON.
@@ -145,7 +147,6 @@ def record_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
     clean = json.loads(json.dumps(summary, ensure_ascii=False, default=_jsonable),
                        parse_constant=lambda _: None)
     display({SUMMARY_MIME: clean, "text/plain": "summary recorded"}, raw=True)
-    return clean
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,9 +20,19 @@ on every run (fixed seed, no timestamps). How the values are made:
 3. Completion: bisect on the factor λ scaling the indicators' shortfalls until the county completion
    rate of :func:`evalkit.summary.county_figures` is just above 93.34 %, then solve for the actual
    value of one quantity indicator of a large project (typed to 2 decimals) that lands it on 93.34 %.
+4. Ex-ante assessments (事前绩效评估): 10 new projects asking for 2021 funds (``stage`` 事前评估,
+   nothing received or spent), each scored by a panel of 5–7 experts from a pool of 12 on the 15
+   sub-items of the national rule set's ex-ante framework. The draws use their own seed
+   (:data:`EXANTE_SEED`), so the 2020 ledger above is untouched. Every score is a share of the
+   item's points: the project's level, plus the item's latent quality (shared by the panel), the
+   expert's leniency and noise, rounded to half points. Bisection on each project's level makes its
+   panel total (trimmed mean per item, :func:`evalkit.panel.aggregate_panel`) the smallest at or
+   above its target; :func:`evalkit.exante.assess` then confirms each planned conclusion, veto,
+   agreement and outlying expert, or the script stops.
 
 The county figures are those of :func:`evalkit.summary.summarize_projects` with the national rule
-set; this script calls it rather than re-implementing the formulas.
+set (which leaves the ex-ante projects out); this script calls it, :func:`aggregate_panel` and
+:func:`assess` rather than re-implementing the formulas.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ import csv
 import datetime as dt
 import io
 import math
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -43,8 +54,19 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from evalkit.errors import EvalkitWarning
+from evalkit.exante import assess
+from evalkit.panel import aggregate_panel
 from evalkit.rules import RuleSet, load_ruleset
-from evalkit.schemas import INDICATORS, PROJECTS, UNITS, TableSpec, chinese_headers
+from evalkit.schemas import (
+    EXANTE_STAGE,
+    EXPERT_SCORES,
+    INDICATORS,
+    PROJECTS,
+    UNITS,
+    TableSpec,
+    chinese_headers,
+)
 from evalkit.summary import county_figures, summarize_projects
 
 HERE = Path(__file__).resolve().parent
@@ -63,6 +85,10 @@ TOLERANCE = 5e-6
 YUAN_PER_WAN = 10_000
 #: Fixed time stamp of the workbook properties and zip entries (the seed report's date).
 STAMP = dt.datetime(2020, 11, 18)
+#: Seed of the ex-ante part: its own stream, so the 2020 ledger's draws stay exactly as they were.
+EXANTE_SEED = 20210315
+#: Budget year the ex-ante projects ask money for.
+EXANTE_YEAR = 2021
 
 TRANSFER, LOCAL = "专项转移支付", "本级财力追加"
 OUTPUT, BENEFIT, SATISFACTION = "产出指标", "效益指标", "满意度指标"
@@ -827,6 +853,248 @@ def calibrate_completion(projects: pd.DataFrame, drafts: list[Draft]) -> tuple[f
     return low, tune
 
 
+# --- ex-ante assessments ----------------------------------------------------------------------
+
+SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
+#: The county's expert pool (专家库), E01…E12; each panel draws 5–7 of them.
+EXPERT_POOL = 12
+#: Standard deviations, in shares of an item's points: an expert's leniency (kept across panels),
+#: an item's latent quality (shared by the panel), one score's noise, and the noise of a panel whose
+#: experts score independently of each other.
+EXPERT_BIAS_SD, ITEM_SD, NOISE_SD, DISAGREE_SD = 0.03, 0.1, 0.045, 0.12
+#: The outlying expert of an ``outlier`` panel scores this share of the points below the others on
+#: this many items: more than a third of the 15, so evalkit flags the expert.
+OUTLIER_OFFSET, OUTLIER_ITEMS = 0.45, 6
+#: Chance that an expert writes a comment on a score below 60 % of the points, below 80 %, or above.
+COMMENT_CHANCE = ((0.6, 0.45), (0.8, 0.15), (math.inf, 0.03))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A new project asking for 2021 funds (事前评估), and what its expert panel should conclude.
+
+    ``target`` is the panel total the calibration aims at (it lands at or just above it);
+    ``tilt`` shifts the five dimensions' shares (rule-set order: 立项必要性, 投入经济性,
+    绩效目标合理性, 实施方案可行性, 筹资合规性) around the project's level and sums to 0.
+    ``panel`` is ``agree`` (experts share each item's latent quality, plus small noise),
+    ``disagree`` (each expert scores independently: Kendall's W is low) or ``outlier`` (as
+    ``agree``, but one expert scores far below the others on a few items). ``veto`` says the
+    筹资合规性 veto must apply although the total alone would pass.
+    """
+
+    name: str
+    unit: str
+    category: str
+    poverty: bool
+    budget: float  # requested funds, 万元
+    n_experts: int
+    target: float
+    tilt: tuple[float, float, float, float, float]
+    conclusion: str
+    panel: str = "agree"
+    veto: bool = False
+
+
+X = Proposal
+#: The ex-ante projects SQ-2021-001 … 010. SQ-2021-002 and 005 total 104 万元, the seed county's
+#: two ex-ante assessments.
+PROPOSALS = (
+    X("2021年红柳镇农村饮水安全巩固提升工程", "县水利局", TRANSFER, True, 385.6, 7, 93,
+      (0.03, -0.02, 0.0, -0.02, 0.01), SUPPORT),
+    X("2021年乡镇卫生院医疗设备购置项目", "县卫生健康委员会", LOCAL, False, 46, 5, 91.5,
+      (0.02, 0.0, -0.03, 0.0, 0.01), SUPPORT),
+    X("2021年中小学校舍维修改造项目", "县教育局", LOCAL, False, 267.85, 6, 92,
+      (0.04, -0.02, -0.01, -0.02, 0.01), SUPPORT),
+    X("2021年县城老旧小区改造项目", "县住房和城乡建设局", LOCAL, False, 745, 7, 84,
+      (0.06, -0.06, -0.02, -0.01, 0.03), REVISE),
+    X("2021年数字乡村建设试点项目", "县农业农村局", LOCAL, False, 58, 7, 78,
+      (0.02, 0.0, -0.06, -0.02, 0.06), REVISE, panel="outlier"),
+    X("2021年冬季清洁取暖改造项目", "县生态环境局", LOCAL, False, 520, 6, 80,
+      (0.0, 0.0, 0.0, 0.0, 0.0), REVISE, panel="disagree"),
+    X("2021年白杨乡乡村振兴示范村人居环境提升项目", "白杨乡人民政府", LOCAL, True, 150, 6, 73,
+      (0.05, -0.04, -0.03, -0.03, 0.05), REVISE),
+    X("2021年智慧城管平台建设项目", "县城市管理局", LOCAL, False, 312.4, 6, 62,
+      (-0.22, 0.02, -0.05, 0.05, 0.2), REJECT),
+    X("2021年县城景观亮化提升工程", "县城市管理局", LOCAL, False, 430, 7, 54,
+      (-0.12, -0.1, -0.14, 0.06, 0.3), REJECT),
+    X("2021年胡杨镇特色小镇旅游基础设施建设项目", "县文化体育广播电视和旅游局", LOCAL, False,
+      680, 7, 80, (0.08, 0.06, 0.08, 0.08, -0.3), REJECT, veto=True),
+)
+
+#: Comments experts write per sub-item of the national framework: (concerns, praise).
+ITEM_COMMENTS = {
+    "A1": (("与县“十四五”规划衔接的依据不充分", "未说明属于政府支出责任的依据"),
+           ("符合乡村振兴和县“十四五”规划方向",)),
+    "A2": (("缺少需求调研数据，迫切性论证不足", "受益群众诉求材料不足"), ("需求调研扎实，群众诉求迫切",)),
+    "A3": (("与已有项目内容部分重复，建议整合", "可引入社会资本参与，财政全额投入的必要性不足"),
+           ("与申报单位职能直接相关",)),
+    "B1": (("测算依据不足，建议补充询价材料", "单价偏高，未提供定额或市场询价依据"),
+           ("单价有询价和定额支撑",)),
+    "B2": (("预算未细化到具体支出内容", "其他费用占比偏高，需说明"), ("预算编制细化规范",)),
+    "B3": (("未比较替代方案", "预期产出与投入不够相称"), ("比较了两套方案，选择合理",)),
+    "C1": (("绩效目标表述笼统，与项目内容对应不够", "年度目标与总体目标未区分"), ("目标清晰具体",)),
+    "C2": (("缺少成本指标和满意度指标", "部分指标无法量化考核"), ("指标体系完整、可考核",)),
+    "C3": (("目标值偏低", "目标值与资金规模不匹配，建议参考历史水平调整"), ("目标值与投入匹配",)),
+    "D1": (("进度安排过于乐观", "技术路线不够明确"), ("实施方案完整，进度安排合理",)),
+    "D2": (("项目管理制度有待健全", "未明确监督机制"), ("组织机构健全",)),
+    "D3": (("未识别征地拆迁等实施风险", "风险应对措施不具体"), ("风险应对措施可行",)),
+    "E1": (("资金来源未落实，拟由平台公司融资，不符合规定", "配套资金来源不明确"), ("资金来源已落实",)),
+    "E2": (("申请资金规模偏大，建议核减", "自筹资金未落实"), ("筹资规模与项目需要相符",)),
+    "E3": (("存在新增隐性债务风险", "超出财政承受能力，建议分年度实施"),
+           ("不新增政府债务，财政风险可控",)),
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Latent draws of one ex-ante project's panel (arrays are expert × item, framework order).
+
+    A score is ``offsets`` plus the project's level, as a share of the item's points, clipped to
+    [0, 1] and rounded to half points. ``comment_draws`` (uniform) decide whether the expert writes a
+    comment on the item, ``comment_picks`` which one.
+    """
+
+    project_id: str
+    experts: tuple[str, ...]
+    offsets: np.ndarray
+    comment_draws: np.ndarray
+    comment_picks: np.ndarray
+
+
+def exante_items(rules: RuleSet) -> pd.DataFrame:
+    """The sub-items experts score (item_id, dimension, points), from the rule set's framework."""
+    section = rules.section("exante")
+    items = pd.DataFrame(section["items"])[["item_id", "dimension", "points"]]
+    if set(items["item_id"]) != set(ITEM_COMMENTS):
+        raise RuntimeError("ITEM_COMMENTS does not cover the rule set's ex-ante sub-items")
+    return items
+
+
+def draw_panels(rng: np.random.Generator, items: pd.DataFrame, dimensions: list[str]) -> list[Panel]:
+    """Each proposal's experts and the latent offsets of their scores (see :class:`Proposal`)."""
+    bias = rng.normal(0.0, EXPERT_BIAS_SD, EXPERT_POOL)
+    which = items["dimension"].map(dimensions.index).to_numpy()
+    k = len(items)
+    panels = []
+    for number, proposal in enumerate(PROPOSALS, start=1):
+        n = proposal.n_experts
+        chosen = np.sort(rng.choice(EXPERT_POOL, n, replace=False))
+        tilt = np.asarray(proposal.tilt)[which]
+        if proposal.panel == "disagree":
+            offsets = tilt + rng.normal(0.0, DISAGREE_SD, (n, k))
+        else:
+            offsets = tilt + rng.normal(0.0, ITEM_SD, k) + rng.normal(0.0, NOISE_SD, (n, k))
+        offsets += bias[chosen][:, None]
+        if proposal.panel == "outlier":
+            odd = int(rng.integers(n))
+            offsets[odd, rng.choice(k, OUTLIER_ITEMS, replace=False)] -= OUTLIER_OFFSET
+        panels.append(Panel(f"SQ-{EXANTE_YEAR}-{number:03d}",
+                            tuple(f"E{e + 1:02d}" for e in chosen), offsets,
+                            rng.random((n, k)), rng.integers(0, 6, (n, k))))
+    return panels
+
+
+def _half_points(share: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Scores as experts give them: the share of the points, clipped, to the nearest half point."""
+    return np.floor(np.clip(share, 0.0, 1.0) * points * 2 + 0.5) / 2
+
+
+def _comment(item_id: str, share: float, draw: float, pick: int) -> str:
+    concerns, praise = ITEM_COMMENTS[item_id]
+    chance = next(c for below, c in COMMENT_CHANCE if share < below)
+    pool = concerns if share < 0.8 else praise
+    return pool[pick % len(pool)] if draw < chance else ""
+
+
+def expert_score_table(panels: list[Panel], levels: np.ndarray,
+                       items: pd.DataFrame) -> pd.DataFrame:
+    """The long ``expert_scores`` table (project, expert, item in framework order) at these levels."""
+    points = items["points"].to_numpy(dtype=float)
+    rows = []
+    for panel, level in zip(panels, levels, strict=True):
+        scores = _half_points(level + panel.offsets, points)
+        for e, expert in enumerate(panel.experts):
+            for i, item in enumerate(items["item_id"]):
+                rows.append((panel.project_id, expert, item, scores[e, i],
+                             _comment(item, scores[e, i] / points[i], panel.comment_draws[e, i],
+                                      int(panel.comment_picks[e, i]))))
+    return pd.DataFrame(rows, columns=[c.name for c in EXPERT_SCORES.columns])
+
+
+def calibrate_panels(panels: list[Panel], items: pd.DataFrame, rules: RuleSet) -> np.ndarray:
+    """Bisect each project's level so its panel total is the smallest at or above its target.
+
+    A score never falls when the level rises, nor does a trimmed mean when a score rises, so each
+    project's total is a non-decreasing step function of its level and the projects are solved
+    side by side, one :func:`aggregate_panel` call per step.
+    """
+    panel_rules = rules.section("panel")
+    ids = [p.project_id for p in panels]
+    targets = np.array([p.target for p in PROPOSALS])
+
+    def totals(levels: np.ndarray) -> np.ndarray:
+        table = expert_score_table(panels, levels, items)
+        with warnings.catch_warnings():  # constant experts at the bracket ends are expected
+            warnings.simplefilter("ignore", EvalkitWarning)
+            result = aggregate_panel(table, method=panel_rules["method"],
+                                     trim_when_more_than=panel_rules["trim_when_more_than"],
+                                     trim=panel_rules["trim"], by="project_id")
+        return result.items.groupby("project_id")["aggregate"].sum().reindex(ids).to_numpy()
+
+    low, high = np.zeros(len(panels)), np.full(len(panels), 1.5)
+    if not ((totals(low) < targets) & (totals(high) >= targets)).all():
+        raise RuntimeError("panel calibration: a target is not bracketed by levels in [0, 1.5]")
+    for _ in range(20):
+        mid = (low + high) / 2
+        reached = totals(mid) >= targets
+        low, high = np.where(reached, low, mid), np.where(reached, mid, high)
+    return high
+
+
+def check_panels(expert_scores: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Assess every project with :func:`evalkit.exante.assess` and check the plan came true.
+
+    Returns one row per project: project_id, n_experts, total, conclusion, vetoes, kendall_w,
+    agreement_ok and flagged (experts evalkit flags as outlying).
+    """
+    rows = []
+    for proposal, (pid, scores) in zip(PROPOSALS, expert_scores.groupby("project_id"),
+                                       strict=True):
+        with warnings.catch_warnings():  # the planned low agreement and outlier warn, as they should
+            warnings.simplefilter("ignore", EvalkitWarning)
+            result = assess(scores, ruleset=rules)
+        flagged = result.experts.loc[result.experts["flagged"], "expert_id"].tolist()
+        planned = (proposal.conclusion, proposal.veto, proposal.panel != "disagree",
+                   proposal.panel == "outlier")
+        found = (result.conclusion, bool(result.vetoes), result.agreement_ok, bool(flagged))
+        if planned != found:
+            raise RuntimeError(f"ex-ante panel {pid}: planned (conclusion, veto, agreement, "
+                               f"outlier) {planned}, found {found}")
+        rows.append({"project_id": pid, "n_experts": result.n_experts, "total": result.total,
+                     "conclusion": result.conclusion, "vetoes": "；".join(result.vetoes),
+                     "kendall_w": result.kendall.w, "agreement_ok": result.agreement_ok,
+                     "flagged": ",".join(flagged)})
+    return pd.DataFrame(rows)
+
+
+def build_exante() -> tuple[list[list[object]], pd.DataFrame, pd.DataFrame]:
+    """Draw and calibrate the ex-ante projects and their panels.
+
+    Returns the projects' rows (as :func:`output_tables` writes them), the ``expert_scores`` table
+    and the assessment of every project (:func:`check_panels`).
+    """
+    rules = load_ruleset(RULESET)
+    items = exante_items(rules)
+    dimensions = [d["dimension"] for d in rules.section("exante")["dimensions"]]
+    panels = draw_panels(np.random.default_rng(EXANTE_SEED), items, dimensions)
+    scores = expert_score_table(panels, calibrate_panels(panels, items, rules), items)
+    unit_ids = {name: f"DW{i:03d}" for i, name in enumerate(_unit_names(), start=1)}
+    rows = [[panel.project_id, p.name, unit_ids[p.unit], p.unit, EXANTE_YEAR, p.category,
+             "是" if p.poverty else "否", _wan(_yuan(p.budget, 1)), 0, 0, EXANTE_STAGE]
+            for panel, p in zip(panels, PROPOSALS, strict=True)]
+    return rows, scores, check_panels(scores, rules)
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 def _wan(yuan: int) -> int | float:
@@ -845,23 +1113,25 @@ def _cell(value: object) -> object:
 
 
 def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
-                  indicators: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
-    """Rows of the three tables as written: money as exact 万元 numbers, is_poverty as 是/否.
+                  indicators: pd.DataFrame, exante_rows: list[list[object]],
+                  expert_scores: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+    """Rows of the four tables as written: money as exact 万元 numbers, is_poverty as 是/否.
 
-    The projects table leaves out the optional ``stage`` column.
+    The projects table lists the 2020 ledger (``stage`` blank) then the ex-ante projects.
     """
     unit_rows = [[u, n, _wan(b)] for u, n, b in units]
     project_rows = [[p.project_id, p.project_name, p.unit_id, p.unit_name, YEAR, p.category,
                      "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
-                     _wan(p.spent)] for p in projects]
+                     _wan(p.spent), None] for p in projects]
     indicator_rows = [[_cell(v) for v in row] for row in indicators.itertuples(index=False)]
-    return {UNITS: unit_rows, PROJECTS: project_rows, INDICATORS: indicator_rows}
+    score_rows = [[_cell(v) for v in row] for row in expert_scores.itertuples(index=False)]
+    return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
+            EXPERT_SCORES: score_rows}
 
 
-def _columns(spec: TableSpec, rows: list[list[object]]) -> list[str]:
-    """The leading columns of ``spec`` that the rows fill (projects omit the optional stage)."""
-    names = [c.name for c in spec.columns]
-    return names[:len(rows[0])]
+def _columns(spec: TableSpec) -> list[str]:
+    """The canonical column names of ``spec``, in order."""
+    return [c.name for c in spec.columns]
 
 
 def write_csv(folder: Path, tables: dict[TableSpec, list[list[object]]]) -> None:
@@ -870,15 +1140,19 @@ def write_csv(folder: Path, tables: dict[TableSpec, list[list[object]]]) -> None
     for spec, rows in tables.items():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(_columns(spec, rows))
+        writer.writerow(_columns(spec))
         for row in rows:
             writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else str(v)
                              for v in row])
         (folder / f"{spec.name}.csv").write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-def notes_rows(figures: dict[str, float], lam: float, n_rows: int) -> list[tuple[str, str]]:
-    """The 说明 sheet: what the workbook is, the calibration and the deliberate imperfections."""
+def notes_rows(figures: dict[str, float], lam: float, n_rows: int, n_scores: int,
+               exante: pd.DataFrame) -> list[tuple[str, str]]:
+    """The 说明 sheet: what the workbook is, the calibration, the ex-ante part, the imperfections."""
+    outcomes = "；".join(f"{r.project_id} {r.total:.2f}分 {r.conclusion}"
+                        + (f"（{r.vetoes}，一票否决）" if r.vetoes else "")
+                        for r in exante.itertuples(index=False))
     return [
         ("数据性质", "【虚构示例数据 SYNTHETIC】本工作簿由程序生成，仅用于演示和测试 evalkit，"
                      "不是任何真实县、单位或项目的数据。"),
@@ -890,11 +1164,21 @@ def notes_rows(figures: dict[str, float], lam: float, n_rows: int) -> list[tuple
                      f"目标完成率{figures['completion_rate']:.4%}，偏差{figures['gap_points']:.2f}"
                      f"个百分点；扶贫项目{figures['n_poverty']}个、"
                      f"{figures['poverty_budget']:.2f}万元；需整改项目{figures['n_rectification']}个。"),
-        ("生成方式", f"python data/sample/generate.py（随机种子 {SEED}，缺口系数 λ={lam:.6f}），"
+        ("生成方式", f"python data/sample/generate.py（随机种子 {SEED}，缺口系数 λ={lam:.6f}；"
+                     f"事前评估部分随机种子 {EXANTE_SEED}），"
                      "每次运行逐字节重写本工作簿和 csv 文件夹。"),
-        ("工作表", f"预算单位：一级预算单位及年度预算数；项目：项目台账；绩效指标：三级指标{n_rows}条。"
+        ("工作表", f"预算单位：一级预算单位及年度预算数；项目：项目台账；绩效指标：三级指标{n_rows}条；"
+                   f"专家评分：事前绩效评估专家打分{n_scores}条。"
                    "每个工作表只有一行表头。"),
-        ("金额单位", "万元（预算数、到位数、执行数）。目标值、实际完成值按填表习惯保存为文本。"),
+        ("事前评估项目", f"{len(exante)}个2021年申请资金的新项目（SQ-2021-001至"
+                         f"SQ-2021-{len(exante):03d}，评价类型为“事前评估”，预算数为申请金额，"
+                         "到位数、执行数为0），不计入上述77个项目的汇总。每个项目由专家库"
+                         f"{EXPERT_POOL}名专家中的5–7名按全国参考规则集的事前评估框架"
+                         "（5个维度、15个评分项）逐项打分，"
+                         "0.5分一档，部分评分附意见。"),
+        ("事前评估结果", f"evalkit（全国参考规则集，去掉一个最高分和一个最低分后取平均，"
+                         f"专家多于5名时适用）复算：{outcomes}。"),
+        ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
                           "个别全角数字。均为合法输入，用于检验读取和评分。"),
@@ -917,7 +1201,7 @@ def write_workbook(path: Path, tables: dict[TableSpec, list[list[object]]],
     for spec, rows in tables.items():
         sheet = wb.create_sheet(spec.chinese)
         headers = chinese_headers(spec)
-        columns = _columns(spec, rows)
+        columns = _columns(spec)
         sheet.append([headers[c] for c in columns])
         for row in rows:
             sheet.append(row)
@@ -932,7 +1216,7 @@ def write_workbook(path: Path, tables: dict[TableSpec, list[list[object]]],
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     wb.properties.creator = "evalkit data/sample/generate.py"
-    wb.properties.title = f"{COUNTY} 2020 年预算绩效监控示例数据（虚构）"
+    wb.properties.title = f"{COUNTY} 2020 年预算绩效监控及 2021 年事前评估示例数据（虚构）"
     wb.properties.created = wb.properties.modified = STAMP
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -974,10 +1258,11 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     units, projects, indicators, lam = build()
     figures = county_figures(summarize_projects(project_table(projects), indicators,
                                                 ruleset=RULESET))
-    tables = output_tables(units, projects, indicators)
+    exante_rows, expert_scores, exante = build_exante()
+    tables = output_tables(units, projects, indicators, exante_rows, expert_scores)
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
-                   notes_rows(figures, lam, len(indicators)))
+                   notes_rows(figures, lam, len(indicators), len(expert_scores), exante))
     return figures
 
 
