@@ -48,6 +48,8 @@ def report() -> None:
     ensure_env("")
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
+    run(BIN / "evalkit", "run", "ex_ante_assessment", "--dataset", SAMPLE, "--project", "all",
+        "--out", ROOT / "reports" / "sample" / "ex_ante", "--format", "html,docx,pdf")
 
 
 def test() -> None:

@@ -8,6 +8,8 @@
     Produce one project's report in every requested format.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
+``evalkit import-scores FILE.xlsx … -o expert_scores.csv``
+    Read filled expert workbooks back (several files merged) into an expert_scores table.
 ``evalkit rulesets``
     List the shipped rule sets.
 """
@@ -82,20 +84,28 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from evalkit.render import ReportError, run_report
+    from evalkit.render import ReportError, run_report, template_projects
 
-    try:
-        out = run_report(args.template, dataset=args.dataset, project_id=args.project,
-                         out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset)
-    except ReportError as exc:
-        print(f"错误 (error): {exc}", file=sys.stderr)
-        return 1
-    summary = out.summary
-    print(f"已生成 {args.project} 的报告：" + "、".join(p.name for p in out.files.values()))
-    if "total" in summary:
+    projects = (template_projects(args.template, args.dataset, args.ruleset)
+                if args.project == "all" else [args.project])
+    failed = []
+    for pid in projects:
+        try:
+            out = run_report(args.template, dataset=args.dataset, project_id=pid,
+                             out_dir=args.out, formats=args.format.split(","),
+                             ruleset=args.ruleset)
+        except ReportError as exc:
+            print(f"错误 (error): {exc}", file=sys.stderr)
+            failed.append(pid)
+            continue
+        summary = out.summary
         verdict = summary.get("conclusion") or summary.get("grade") or ""
-        print(f"总分 {summary['total']:.2f}，{verdict}；输出目录 {out.folder}")
-    return 0
+        print(f"已生成 {pid} 的报告（{'、'.join(sorted(out.files))}）：总分 "
+              f"{summary.get('total', float('nan')):.2f}，{verdict}；{out.folder}")
+    if len(projects) > 1:
+        print(f"共 {len(projects)} 个项目，成功 {len(projects) - len(failed)} 个，失败 {len(failed)} 个"
+              + (f"：{', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -105,6 +115,24 @@ def _template(args: argparse.Namespace) -> int:
                                  project_name=args.project_name, experts=args.experts,
                                  ruleset=args.ruleset)
     print(f"已生成专家评分表 {path}（{args.experts} 位专家）")
+    return 0
+
+
+def _import_scores(args: argparse.Namespace) -> int:
+    from evalkit.io import atomic_write
+    from evalkit.schemas import EXPERT_SCORES, chinese_headers
+    from evalkit.templates import read_expert_workbooks
+
+    try:
+        scores = read_expert_workbooks(args.workbooks, ruleset=args.ruleset,
+                                       project_id=args.project)
+    except DatasetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    headers = chinese_headers(EXPERT_SCORES) if args.chinese else {}
+    atomic_write(args.output, lambda p: scores.rename(columns=headers).to_csv(
+        p, index=False, encoding="utf-8-sig"))
+    print(f"已读取 {scores['expert_id'].nunique()} 位专家的 {len(scores)} 条评分，写入 {args.output}")
     return 0
 
 
@@ -133,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="为一个项目生成报告 (render one project's report)")
     p.add_argument("template", help="报告模板，如 ex_ante_assessment")
     p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
-    p.add_argument("--project", required=True, help="项目编码")
+    p.add_argument("--project", required=True, help="项目编码；all 为该模板适用的全部项目")
     p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<项目编码>/")
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
     p.add_argument("--ruleset", default="national")
@@ -146,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="输出 .xlsx 路径")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_template)
+    p = sub.add_parser("import-scores", help="读回专家填写的评分表 (read filled expert workbooks)")
+    p.add_argument("workbooks", nargs="+", help="一个或多个已填写的 .xlsx（每位专家一个或合并）")
+    p.add_argument("-o", "--output", required=True, help="输出 expert_scores CSV 路径")
+    p.add_argument("--project", default=None, help="只接受该项目编码的评分表")
+    p.add_argument("--chinese", action="store_true", help="使用中文表头（专家评分 表）")
+    p.add_argument("--ruleset", default="national")
+    p.set_defaults(func=_import_scores)
     p = sub.add_parser("rulesets", help="列出内置规则集")
     p.set_defaults(func=_rulesets)
     return parser

@@ -33,6 +33,7 @@ import nbformat
 
 from evalkit.errors import EvalkitError, InputError
 from evalkit.report import BLOCK_MIME, SUMMARY_MIME
+from evalkit.schemas import EXANTE_STAGE
 
 #: Report templates live in the repository's notebooks/ folder.
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -82,6 +83,22 @@ def template_path(template: str) -> Path:
     if template not in available:
         raise InputError(f"template {template!r}: expected one of {available}")
     return NOTEBOOKS / f"{template}.ipynb"
+
+
+#: Which projects each template reports on: a predicate on the projects table.
+_TEMPLATE_STAGES = {"ex_ante_assessment": lambda stage: stage == EXANTE_STAGE}
+
+
+def template_projects(template: str, dataset: str | Path, ruleset: str = "national") -> list[str]:
+    """The ids of the dataset's projects a template applies to (ex-ante: stage 事前评估)."""
+    from evalkit.report import load_dataset
+
+    template_path(template)
+    projects = load_dataset(dataset, ruleset).projects
+    applies = _TEMPLATE_STAGES.get(template, lambda stage: stage != EXANTE_STAGE)
+    stages = projects["stage"].fillna("") if "stage" in projects else ""
+    return [pid for pid, stage in zip(projects["project_id"], stages, strict=True)
+            if applies(stage)]
 
 
 def execute(template: str, parameters: Mapping[str, Any], output: Path) -> nbformat.NotebookNode:

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from conftest import PROJECT_ROWS, make_workbook
 from openpyxl import load_workbook
 
@@ -45,3 +46,33 @@ def test_summary_on_invalid_data_writes_nothing(tmp_path):
     assert main(["summary", str(make_workbook(tmp_path / "b.xlsx", projects)), "--out",
                  str(out)]) == 1
     assert not out.exists()
+
+
+def test_template_round_trip_through_the_command(tmp_path, capsys):
+    """evalkit template → experts fill it → evalkit import-scores → assess."""
+    import pandas as pd
+
+    from evalkit import EvalkitWarning, assess
+
+    book_path = tmp_path / "SQ-9.xlsx"
+    assert main(["template", "exante", "--project", "SQ-9", "--project-name", "示例项目",
+                 "--experts", "3", "-o", str(book_path)]) == 0
+    book = load_workbook(book_path)
+    expert_sheets = [n for n in book.sheetnames if n.startswith("专家")]
+    assert len(expert_sheets) == 3
+    for k, name in enumerate(expert_sheets):
+        ws = book[name]
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "评分项编码")
+        for r in range(header_row + 1, ws.max_row + 1):
+            code, points = ws.cell(r, 1).value, ws.cell(r, 4).value
+            if code:
+                ws.cell(r, 6, points - 0.5 * k)
+    book.save(book_path)
+    out = tmp_path / "scores.csv"
+    assert main(["import-scores", str(book_path), "-o", str(out), "--project", "SQ-9"]) == 0
+    scores = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(scores) == 3 * 15 and scores["project_id"].unique().tolist() == ["SQ-9"]
+    with pytest.warns(EvalkitWarning, match="相同的分数"):  # each expert is constant by design
+        result = assess(scores, project_id="SQ-9")
+    assert result.total == pytest.approx(100 - 15 * 0.5)  # mean of 0, 0.5, 1 lost per item
+    assert "已读取 3 位专家" in capsys.readouterr().out
