@@ -40,6 +40,8 @@ REQUIRED_KEYS = (
     "panel.outlier_z", "panel.kendall_w_min", "panel.alpha",
     "ahp.ri", "ahp.cr_limit",
     "monitoring.gap_points", "monitoring.min_score",
+    "keyproject.framework", "keyproject.min_output_benefit", "keyproject.satisfaction_target",
+    "survey.satisfied_levels", "survey.confidence", "survey.min_sample",
 )
 
 
@@ -221,6 +223,7 @@ def _build(data: Any, source: str) -> RuleSet:
         if veto.get("dimension") not in dim_names:
             fail(f"exante.veto[{i}].dimension", f"one of {sorted(dim_names)}",
                  veto.get("dimension"))
+    _check_keyproject(data["keyproject"], fail)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return RuleSet(
         id=str(data["id"]), version=str(data["version"]),
@@ -247,6 +250,23 @@ def _check_sum(values: Any, total: float, key: str, fail) -> None:
         fail(key, "non-negative numbers", values)
     if not math.isclose(sum(values), total, abs_tol=1e-9):
         fail(key, f"values summing to {total}", f"{values} (sum {sum(values)})")
+
+
+def _check_keyproject(section: dict, fail) -> None:
+    """The key-project framework must be a valid three-level tree with known sources."""
+    from evalkit.errors import IndicatorTreeError
+    from evalkit.indicators import IndicatorTree
+
+    try:
+        tree = IndicatorTree.from_records(section["framework"])
+    except IndicatorTreeError as exc:
+        fail("keyproject.framework", "a valid three-level indicator tree", str(exc))
+    sources = {"qualitative", "funds_in_place", "budget_execution", "sheet",
+               "sheet_or_qualitative", "survey"}
+    for row in tree.flatten().to_dict("records"):
+        if row.get("source") not in sources:
+            fail(f"keyproject.framework ({row['indicator_id']})", f"source in {sorted(sources)}",
+                 row.get("source"))
 
 
 def _check_items(items: Any, dims: list[dict], fail) -> None:

@@ -64,6 +64,7 @@ PROJECTS = TableSpec("projects", "项目", (
     C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数")),
     C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
     C("stage", "评价类型", required=False),
+    C("note", "说明", required=False, aliases=("备注",)),
 ), key=("project_id",))
 
 INDICATORS = TableSpec("indicators", "绩效指标", (
@@ -96,8 +97,17 @@ SURVEY = TableSpec("survey", "满意度调查", (
     C("response", "选项", "int"),
 ), key=("project_id", "respondent_id", "question"), required=False)
 
+JUDGEMENTS = TableSpec("judgements", "定性评价", (
+    C("project_id", "项目编码"),
+    C("indicator_id", "指标编码"),
+    C("tier", "评价等级", aliases=("等级",)),
+    C("score", "得分", "number", required=False),
+    C("evidence", "佐证材料"),
+    C("note", "评价说明", required=False, aliases=("说明",)),
+), key=("project_id", "indicator_id"), required=False)
+
 #: All canonical tables, in reading order.
-TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY)
+TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:
