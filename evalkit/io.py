@@ -378,8 +378,6 @@ def _schema(spec: TableSpec) -> pa.DataFrameSchema:
         "score": [_ge0()], "judged_score": [_ge0()],
         "year": [pa.Check(lambda s: s.between(2000, 2100), error="2000–2100 之间的年度",
                           ignore_na=True)],
-        "response": [pa.Check(lambda s: s.isin([1, 2, 3, 4, 5]), error="1–5 的整数（李克特量表）",
-                              ignore_na=True)],
     }
     columns = {c.name: pa.Column(checks=checks.get(c.name, []), nullable=True, required=False)
                for c in spec.columns}

@@ -80,6 +80,7 @@ INDICATORS = TableSpec("indicators", "绩效指标", (
     C("actual", "实际完成值", "value", required=False, aliases=("实际值",)),
     C("judged_score", "评定得分", "number", required=False),
     C("evidence", "佐证材料", required=False),
+    C("explanation", "偏差原因分析及改进措施", required=False, aliases=("偏差原因",)),
 ), key=("project_id", "indicator_id"))
 
 EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
@@ -94,7 +95,7 @@ SURVEY = TableSpec("survey", "满意度调查", (
     C("project_id", "项目编码"),
     C("respondent_id", "问卷编号"),
     C("question", "题目"),
-    C("response", "选项", "int"),
+    C("response", "选项"),  # kept as typed: the survey module excludes invalid answers with a reason
 ), key=("project_id", "respondent_id", "question"), required=False)
 
 JUDGEMENTS = TableSpec("judgements", "定性评价", (
