@@ -33,7 +33,7 @@ import nbformat
 
 from evalkit.errors import EvalkitError, InputError
 from evalkit.report import BLOCK_MIME, SUMMARY_MIME
-from evalkit.schemas import EXANTE_STAGE
+from evalkit.schemas import EXANTE_STAGE, KEYPROJECT_STAGE
 
 #: Report templates live in the repository's notebooks/ folder.
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -86,7 +86,8 @@ def template_path(template: str) -> Path:
 
 
 #: Which projects each template reports on: a predicate on the projects table.
-_TEMPLATE_STAGES = {"ex_ante_assessment": lambda stage: stage == EXANTE_STAGE}
+_TEMPLATE_STAGES = {"ex_ante_assessment": lambda stage: stage == EXANTE_STAGE,
+                    "key_project_evaluation": lambda stage: stage == KEYPROJECT_STAGE}
 
 
 def template_projects(template: str, dataset: str | Path, ruleset: str = "national") -> list[str]:
@@ -271,11 +272,26 @@ def _docx_block(doc, block: Mapping[str, Any]) -> None:
                 cell.text = text
                 if is_number:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _docx_widths(table, [block["headers"], *block["rows"]])
     elif kind == "figure":
         doc.add_picture(io.BytesIO(base64.b64decode(block["png"])), width=Cm(15))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         if block["caption"]:
             _docx_paragraph(doc, block["caption"], center=True)
+
+
+def _docx_widths(table, rows: list[list[str]], page_cm: float = 16.0) -> None:
+    """Column widths in proportion to the longest text of each column (CJK counts double)."""
+    from docx.shared import Cm
+
+    def width(text: str) -> float:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    need = [min(max(max(width(r[j]) for r in rows), 4), 40) for j in range(len(rows[0]))]
+    table.autofit = False
+    for j, n in enumerate(need):
+        for cell in table.columns[j].cells:
+            cell.width = Cm(page_cm * n / sum(need))
 
 
 def to_docx(nb: nbformat.NotebookNode, path: Path, *, footer: str = "") -> None:

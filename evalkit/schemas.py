@@ -45,6 +45,9 @@ C = ColumnSpec
 #: ``stage`` (评价类型) of a new project awaiting ex-ante assessment: it has expert scores and no
 #: indicator sheet yet, so county summaries of indicator sheets leave it out.
 EXANTE_STAGE = "事前评估"
+#: ``stage`` of a project selected for a third-party key-project evaluation (重点项目绩效评价); it
+#: keeps its indicator sheet and is self-evaluated like every other project.
+KEYPROJECT_STAGE = "重点评价"
 
 UNITS = TableSpec("units", "预算单位", (
     C("unit_id", "单位编码"),
