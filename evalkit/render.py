@@ -16,6 +16,7 @@ All outputs are first written to a temporary folder beside the destination and m
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -137,7 +138,9 @@ def _font_face(text: str) -> str:
 
     with resources.as_file(resources.files("evalkit.fonts").joinpath(
             "EvalkitSansSC-Regular.otf")) as path:
-        font = TTFont(str(path), lazy=True)
+        # no bounding-box recalculation (it executes every charstring) and no new timestamp,
+        # so the subset is fast and the same text always gives the same bytes
+        font = TTFont(str(path), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = [1, 2]
@@ -166,8 +169,9 @@ def _visible_text(nb: nbformat.NotebookNode) -> str:
     return "".join(chunks)
 
 
-def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
-    """Export an executed report notebook to a self-contained, script-free HTML page."""
+@functools.cache
+def _html_exporter():
+    """One configured exporter per process (building it loads the Jinja templates)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -178,17 +182,22 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.anchor_link_text = ""
-    templates = resources.files("evalkit").joinpath("templates_html")
-    with resources.as_file(templates) as folder:
-        exporter = HTMLExporter(config=config, template_name="evalkit",
-                                extra_template_basedirs=[str(folder)])
-        exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-        css = (Path(folder) / "evalkit" / "report.css").read_text(encoding="utf-8")
-        nb = nbformat.from_dict(nb)
-        nb.metadata["title"] = title
-        body, _ = exporter.from_notebook_node(nb, resources={
-            "evalkit_css": _font_face(_visible_text(nb) + title + footer) + "\n" + css,
-            "evalkit_footer": footer})
+    folder = Path(str(resources.files("evalkit").joinpath("templates_html")))
+    exporter = HTMLExporter(config=config, template_name="evalkit",
+                            extra_template_basedirs=[str(folder)])
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    css = (folder / "evalkit" / "report.css").read_text(encoding="utf-8")
+    return exporter, css
+
+
+def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
+    """Export an executed report notebook to a self-contained, script-free HTML page."""
+    exporter, css = _html_exporter()
+    nb = nbformat.from_dict(nb)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={
+        "evalkit_css": _font_face(_visible_text(nb) + title + footer) + "\n" + css,
+        "evalkit_footer": footer})
     return body
 
 
