@@ -180,3 +180,60 @@ def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = 
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+#: Likert answer labels 1–5 and their colours (red to green).
+LIKERT_LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+LIKERT_COLORS = ["#c62828", "#ef6c00", "#bdbdbd", "#64b5f6", "#1565c0"]
+
+
+def likert_bars(counts: pd.DataFrame, *, title: str = "满意度调查各题作答分布") -> Figure:
+    """One stacked bar per question: the share of answers 1–5, with each question's rate of
+    4–5 printed at the right.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Index = question text, columns 1..5 = number of valid answers at each level.
+    """
+    use_style()
+    shares = counts.reindex(columns=[1, 2, 3, 4, 5], fill_value=0).astype(float)
+    shares = shares.div(shares.sum(axis=1).where(lambda s: s > 0, 1.0), axis=0) * 100.0
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(shares) + 1.8))
+    left = pd.Series(0.0, index=shares.index)
+    labels = [str(q) for q in shares.index]
+    for level, name, colour in zip(range(1, 6), LIKERT_LABELS, LIKERT_COLORS, strict=True):
+        ax.barh(labels, shares[level].to_numpy(), left=left.to_numpy(), color=colour,
+                label=name)
+        left += shares[level]
+    for y, rate in enumerate((shares[4] + shares[5]).to_numpy()):
+        ax.text(101, y, f"{rate:.1f}%", va="center", fontsize=9)
+    ax.set_xlim(0, 112)
+    ax.invert_yaxis()
+    ax.set_xlabel("占有效回答的比例（%）；右侧为满意率（4–5 分）")
+    ax.legend(ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(shares)),
+              frameon=False, fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def lost_points_bars(frame: pd.DataFrame, *, label: str = "name", value: str = "lost",
+                     title: str = "扣分情况") -> Figure:
+    """Horizontal bars of points lost per indicator, largest first (only indicators that lost
+    points)."""
+    use_style()
+    data = frame[frame[value] > 1e-9].sort_values(value, ascending=False)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(data), 1) + 1.4))
+    if data.empty:
+        ax.text(0.5, 0.5, "无扣分", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        bars = ax.barh(data[label].astype(str), data[value].to_numpy(dtype=float),
+                       color="#c62828")
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in data[value]], padding=3)
+        ax.invert_yaxis()
+        ax.set_xlabel("扣分（分）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
