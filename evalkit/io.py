@@ -262,7 +262,8 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
                 problems.append(Problem(file, sheet, int(n), headers[col.name],
                                         _expected(col.kind), _found(cell, exc)))
                 value = None
-            if col.required and _blank(cell) and col.kind in ("text", "number", "int"):
+            if (col.required and not col.allow_blank and _blank(cell)
+                    and col.kind in ("text", "number", "int")):
                 expected = "非空文本" if col.kind == "text" else _expected(col.kind)
                 problems.append(Problem(file, sheet, int(n), headers[col.name], expected,
                                         "空白"))

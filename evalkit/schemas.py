@@ -15,7 +15,8 @@ class ColumnSpec:
 
     ``kind`` is how cells are parsed: ``text``, ``number`` (plain number, may be typed ``1,234.5``
     or ``12万元``), ``value`` (indicator target/actual as typed: ``≥90%``, ``不适用``, a tier name),
-    ``comparator``, ``bool`` (是/否) or ``int``.
+    ``comparator``, ``bool`` (是/否) or ``int``. ``required`` columns must be present and, unless
+    ``allow_blank``, filled in every row.
     """
 
     name: str
@@ -23,6 +24,7 @@ class ColumnSpec:
     kind: str = "text"
     required: bool = True
     aliases: tuple[str, ...] = ()
+    allow_blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ SURVEY = TableSpec("survey", "满意度调查", (
     C("project_id", "项目编码"),
     C("respondent_id", "问卷编号"),
     C("question", "题目"),
-    C("response", "选项"),  # kept as typed: the survey module excludes invalid answers with a reason
+    # kept as typed text (blank, 7, 满意 …): the survey module excludes invalid answers with a reason
+    C("response", "选项", allow_blank=True),
 ), key=("project_id", "respondent_id", "question"), required=False)
 
 JUDGEMENTS = TableSpec("judgements", "定性评价", (

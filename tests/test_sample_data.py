@@ -4,6 +4,8 @@ The seed is 且末县财政局's 2020 summary (DOMAIN.md §1): 69 units, 117231 
 (31 本级财力追加 + 46 专项转移支付), 72230 万元; execution 92.53 %, completion 93.34 %, gap 0.81.
 Beside that ledger, 10 new projects await ex-ante assessment (事前绩效评估) with their expert
 panels' scores, covering the conclusions, the veto and the panel problems of the national rule set.
+Six of the 77 are key projects (重点项目绩效评价, issue 4) with the evaluator's judgements and a
+beneficiary survey each: one survey too small, one with invalid answers, grades 优 / 良 / 中.
 """
 
 from __future__ import annotations
@@ -22,24 +24,33 @@ from openpyxl import load_workbook
 from evalkit.errors import EvalkitWarning
 from evalkit.exante import ExAnteResult, assess
 from evalkit.io import read_dataset
+from evalkit.keyproject import KeyProjectResult, evaluate_project
 from evalkit.rules import load_ruleset
 from evalkit.schemas import (
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATORS,
+    JUDGEMENTS,
+    KEYPROJECT_STAGE,
     PROJECTS,
+    SURVEY,
     UNITS,
     chinese_headers,
 )
 from evalkit.scoring import score_indicators
+from evalkit.selfeval import evaluate_many
 from evalkit.summary import county_figures, summarize_projects
+from evalkit.survey import SurveyResult, analyze_survey
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES)
+SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
 POVERTY_LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标"}
+#: The kinds of key project issue 4 asks for, as they appear in the project names.
+KEY_KINDS = ("农村安居房", "高效节水灌溉", "供水管网改造", "乡村道路", "畜牧", "职业教育")
+TIERS = {"达成", "部分达成", "未达成"}
 
 
 def _load_generator():
@@ -81,6 +92,30 @@ def assessed(dataset, exante) -> dict[str, ExAnteResult]:
         warnings.simplefilter("ignore", EvalkitWarning)
         return {pid: assess(dataset.table("expert_scores"), project_id=pid, ruleset="national")
                 for pid in exante["project_id"]}
+
+
+@pytest.fixture(scope="module")
+def key_projects(dataset) -> pd.DataFrame:
+    """The projects selected for a key-project evaluation."""
+    return dataset.projects[dataset.projects["stage"] == KEYPROJECT_STAGE]
+
+
+@pytest.fixture(scope="module")
+def evaluated(dataset, key_projects) -> dict[str, KeyProjectResult]:
+    """Every key project evaluated under the national rule set, by project id."""
+    with warnings.catch_warnings():  # the small survey and the invalid answers do warn
+        warnings.simplefilter("ignore", EvalkitWarning)
+        return {pid: evaluate_project(dataset, pid, ruleset="national")
+                for pid in key_projects["project_id"]}
+
+
+@pytest.fixture(scope="module")
+def surveyed(dataset, key_projects) -> dict[str, SurveyResult]:
+    """Every key project's survey analysed under the national rule set, by project id."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvalkitWarning)
+        return {pid: analyze_survey(dataset.table("survey"), project_id=pid, ruleset="national")
+                for pid in key_projects["project_id"]}
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +165,7 @@ def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
 
 def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
-    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分"]
+    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -172,13 +207,15 @@ def test_units_match_the_seed(dataset) -> None:
 def test_projects_match_the_seed(dataset, ledger) -> None:
     assert dataset.projects["project_name"].is_unique and dataset.projects["project_id"].is_unique
     p = ledger
-    assert len(p) == 77 and (p["stage"] == "").all()
+    assert len(p) == 77 and set(p["stage"]) == {"", KEYPROJECT_STAGE}
     assert p["category"].value_counts().to_dict() == {"专项转移支付": 46, "本级财力追加": 31}
     assert p["budget"].sum() == pytest.approx(72230, abs=1e-6)
     assert (p["year"] == 2020).all()
     for col in ("budget", "received", "spent"):
         assert ((p[col] * 10_000).round(6) % 1 == 0).all(), f"{col} finer than one yuan"
-    assert (p["received"] <= p["budget"]).all() and (p["spent"] <= p["received"]).all()
+    over = p["received"] > p["budget"]  # more money arrived than budgeted: only with a reason
+    assert (p.loc[over, "note"] != "").all() and (p.loc[~over, "note"] == "").all()
+    assert (p["spent"] <= p["received"]).all()
     assert (p["received"] == p["budget"]).mean() > 0.8
     units = dataset.units.set_index("unit_id")["unit_name"]
     assert (p["unit_id"].map(units) == p["unit_name"]).all()
@@ -331,3 +368,140 @@ def test_panel_sizes_one_of_five_untrimmed_some_of_seven(assessed) -> None:
     for pid, result in assessed.items():
         trimmed = result.items["trimmed"] != ""
         assert trimmed.all() if sizes[pid] > 5 else not trimmed.any(), pid
+
+
+# --- key projects (重点项目绩效评价) -------------------------------------------------------------
+
+def _framework_leaves(nodes: list[dict]) -> list[dict]:
+    return [leaf for node in nodes
+            for leaf in (_framework_leaves(node["children"]) if "children" in node else [node])]
+
+
+LEAVES = _framework_leaves(load_ruleset("national").section("keyproject")["framework"])
+
+
+def test_key_projects_are_poverty_projects_of_the_kinds_the_issue_names(dataset,
+                                                                        key_projects) -> None:
+    assert len(key_projects) >= 6
+    for kind in KEY_KINDS:
+        assert key_projects["project_name"].str.contains(kind).any(), kind
+    assert key_projects["is_poverty"].all() and (key_projects["year"] == 2020).all()
+    for pid in key_projects["project_id"]:
+        sheet = dataset.indicators[dataset.indicators["project_id"] == pid]
+        assert POVERTY_LEVEL2 <= set(sheet["level2"]), pid
+
+
+def test_one_key_project_received_more_than_its_budget_and_says_why(key_projects) -> None:
+    over = key_projects[key_projects["received"] > key_projects["budget"]]
+    assert len(over) == 1
+    row = over.iloc[0]
+    assert row["received"] - row["budget"] == pytest.approx(50, abs=1e-9)
+    assert "追加" in row["note"] and "50" in row["note"]
+    assert row["spent"] <= row["received"]
+
+
+def test_every_judged_leaf_of_every_key_project_has_a_judgement(dataset, key_projects) -> None:
+    judgements = dataset.table("judgements")
+    assert set(judgements["project_id"]) == set(key_projects["project_id"])
+    tiers = {t.tier: t for t in load_ruleset("national").qualitative_tiers}
+    weights = {leaf["code"]: leaf["weight"] for leaf in LEAVES}
+    for pid, own in judgements.groupby("project_id"):
+        level2 = set(dataset.indicators.loc[dataset.indicators["project_id"] == pid, "level2"])
+        expected = {leaf["code"] for leaf in LEAVES if leaf["source"] == "qualitative"
+                    or (leaf["source"] == "sheet_or_qualitative" and leaf["level2"] not in level2)}
+        assert set(own["indicator_id"]) == expected, pid
+        assert {"A11", "A12", "A21", "A22", "A31", "A32", "B13", "B21", "B22"} <= expected
+        number = pid.rsplit("-", 1)[1]
+        for row in own.itertuples(index=False):
+            tier, weight = tiers[row.tier], weights[row.indicator_id]
+            assert tier.low * weight < row.score < tier.high * weight, (pid, row.indicator_id)
+            assert row.evidence == f"PJ-2020-{number}-{row.indicator_id}"
+            assert row.note != ""
+    assert set(judgements["tier"]) == TIERS
+
+
+def test_survey_sizes_one_too_small(dataset, key_projects) -> None:
+    survey = dataset.table("survey")
+    assert set(survey["project_id"]) == set(key_projects["project_id"])
+    min_sample = load_ruleset("national").section("survey")["min_sample"]
+    sizes = survey.groupby("project_id")["respondent_id"].nunique()
+    small = sizes[sizes < min_sample]
+    assert len(small) == 1 and small.iloc[0] == 35
+    assert sizes.drop(small.index).between(60, 200).all()
+    for pid, own in survey.groupby("project_id"):
+        number = pid.rsplit("-", 1)[1]
+        assert own["respondent_id"].str.fullmatch(rf"WJ-{number}-\d{{3}}").all(), pid
+        questions = own["question"].unique()
+        assert 4 <= len(questions) <= 6 and "总体满意度" in questions, pid
+        assert len(own) == sizes[pid] * len(questions), pid  # everyone answered every question
+
+
+def test_one_survey_has_the_planted_invalid_answers() -> None:
+    raw = pd.read_csv(SAMPLE / "csv" / "survey.csv", dtype=str, keep_default_na=False,
+                      encoding="utf-8-sig")
+    invalid = raw[~raw["response"].isin(["1", "2", "3", "4", "5"])]
+    assert invalid["project_id"].nunique() == 1
+    assert sorted(invalid["response"]) == ["0", "3.5", "7", "7", "7", "满意"]
+    # the workbook keeps numbers as numbers; only the text answer is text
+    wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
+    cells = [r[3] for r in wb["满意度调查"].iter_rows(min_row=2, values_only=True)]
+    assert [c for c in cells if isinstance(c, str)] == ["满意"]
+    assert 3.5 in cells and 7 in cells
+
+
+def test_deviations_are_explained_for_key_projects_and_some_others(dataset,
+                                                                   key_projects) -> None:
+    sheet = score_indicators(dataset.indicators, ruleset="national").sheet
+    explained = dataset.indicators.set_index(["project_id", "indicator_id"])["explanation"] != ""
+    explained = explained.reindex(pd.MultiIndex.from_frame(sheet[["project_id", "indicator_id"]]))
+    explained = explained.to_numpy()
+    short = (sheet["applicable"] & ~sheet["missing_actual"]
+             & (sheet["score"] < sheet["effective_weight"])).to_numpy()
+    deviates = short | sheet["over_achieved"].to_numpy()
+    key = sheet["project_id"].isin(key_projects["project_id"]).to_numpy()
+    assert not (explained & ~deviates).any()  # only deviations are explained
+    assert explained[deviates & key].all()  # a key project explains every deviation
+    others = explained[deviates & ~key]
+    assert 0.3 < others.mean() < 0.7  # the self-evaluation has missing explanations to list
+    over = sheet["over_achieved"].to_numpy()
+    assert explained[over].any() and not explained[over].all()
+
+
+def test_every_ledger_project_can_be_self_evaluated(dataset) -> None:
+    table = evaluate_many(dataset, ruleset="national")
+    assert len(table) == 77 and table["total"].notna().all()
+    assert table["n_missing_explanations"].sum() > 0
+
+
+def test_key_projects_evaluate_to_different_grades(evaluated) -> None:
+    grades = pd.Series({pid: r.grade for pid, r in evaluated.items()}).value_counts()
+    assert grades.get("优") == 1 and grades.get("中") == 1 and grades.get("良", 0) >= 2
+    for pid, result in evaluated.items():
+        assert 60 <= result.total <= 100, pid
+        assert result.not_applicable == (), pid  # judgements and survey cover every indicator
+
+
+def test_the_over_budget_funds_are_explained_so_no_warning(evaluated, key_projects) -> None:
+    pid = key_projects.loc[key_projects["received"] > key_projects["budget"],
+                           "project_id"].iloc[0]
+    funds = evaluated[pid].sheet.set_index("code").loc["B11"]
+    assert funds["value"] > 1 and funds["ratio"] == 1
+    assert not any("未说明" in w for w in evaluated[pid].warnings)
+
+
+def test_surveys_small_one_fails_min_sample_invalid_answers_counted(surveyed) -> None:
+    small = [pid for pid, s in surveyed.items() if not s.meets_min_sample]
+    assert len(small) == 1 and surveyed[small[0]].n_valid_respondents == 35
+    invalid = {pid: s.n_invalid for pid, s in surveyed.items() if s.n_invalid}
+    assert list(invalid.values()) == [6]
+    (pid,) = invalid
+    assert surveyed[pid].n_valid_answers == surveyed[pid].n_answers - 6
+    rates = pd.Series({pid: s.rate for pid, s in surveyed.items()})
+    assert rates.between(0.85, 0.97).sum() >= 4 and rates.between(0.6, 0.97).all()
+
+
+def test_readme_documents_every_key_project(key_projects) -> None:
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    for pid, name in zip(key_projects["project_id"], key_projects["project_name"], strict=True):
+        assert pid in text and name in text, pid
+    assert KEYPROJECT_STAGE in text

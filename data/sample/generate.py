@@ -29,10 +29,22 @@ on every run (fixed seed, no timestamps). How the values are made:
    panel total (trimmed mean per item, :func:`evalkit.panel.aggregate_panel`) the smallest at or
    above its target; :func:`evalkit.exante.assess` then confirms each planned conclusion, veto,
    agreement and outlying expert, or the script stops.
+5. Key projects (重点项目绩效评价, ``stage`` 重点评价): six ledger projects (:data:`KEY_PROJECTS`)
+   get the evaluator's judgements of the framework's qualitative indicators (tier, a score inside
+   the tier's range, evidence id, note) and a beneficiary survey (Likert 1–5, one row per answer;
+   one survey too small, one with invalid answers). Each part draws from its own seed, so
+   nothing above moves; only ``received`` of one project grows (explained in its ``note``),
+   which the county figures do not read. Bisection on each survey's level brings its
+   satisfaction rate (:func:`evalkit.survey.analyze_survey`) to the plan, and
+   :func:`evalkit.keyproject.evaluate` must give each project its planned grade, or the script
+   stops.
+6. Explanations (偏差原因分析及改进措施) for every deviating indicator of a key project and about
+   half of the others', so a self-evaluation has some missing to list.
 
 The county figures are those of :func:`evalkit.summary.summarize_projects` with the national rule
-set (which leaves the ex-ante projects out); this script calls it, :func:`aggregate_panel` and
-:func:`assess` rather than re-implementing the formulas.
+set (which leaves the ex-ante projects out); this script calls it, :func:`aggregate_panel`,
+:func:`assess`, :func:`analyze_survey` and the key-project evaluation rather than re-implementing
+the formulas.
 """
 
 from __future__ import annotations
@@ -53,21 +65,28 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+from scipy.special import ndtr
 
 from evalkit.errors import EvalkitWarning
 from evalkit.exante import assess
+from evalkit.keyproject import evaluate as evaluate_keyproject
 from evalkit.panel import aggregate_panel
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATORS,
+    JUDGEMENTS,
+    KEYPROJECT_STAGE,
     PROJECTS,
+    SURVEY,
     UNITS,
     TableSpec,
     chinese_headers,
 )
+from evalkit.scoring import score_indicators
 from evalkit.summary import county_figures, summarize_projects
+from evalkit.survey import analyze_survey
 
 HERE = Path(__file__).resolve().parent
 
@@ -434,6 +453,8 @@ class Project:
     spent: int = 0
     profile: str = "normal"  # normal | slow (low execution) | weak | failing (low completion)
     shortfall: float = 0.0  # latent spending shortfall of a normal project
+    stage: str = ""  # 评价类型: blank, or KEYPROJECT_STAGE for a key project
+    note: str = ""  # 说明, e.g. why more money arrived than was budgeted
 
     @property
     def category(self) -> str:
@@ -809,6 +830,7 @@ def project_table(projects: list[Project]) -> pd.DataFrame:
         "is_poverty": [p.is_poverty for p in projects],
         **{col: [getattr(p, col) / YUAN_PER_WAN for p in projects]
            for col in ("budget", "received", "spent")},
+        "stage": [p.stage for p in projects], "note": [p.note for p in projects],
     })
 
 
@@ -1090,9 +1112,378 @@ def build_exante() -> tuple[list[list[object]], pd.DataFrame, pd.DataFrame]:
     scores = expert_score_table(panels, calibrate_panels(panels, items, rules), items)
     unit_ids = {name: f"DW{i:03d}" for i, name in enumerate(_unit_names(), start=1)}
     rows = [[panel.project_id, p.name, unit_ids[p.unit], p.unit, EXANTE_YEAR, p.category,
-             "是" if p.poverty else "否", _wan(_yuan(p.budget, 1)), 0, 0, EXANTE_STAGE]
+             "是" if p.poverty else "否", _wan(_yuan(p.budget, 1)), 0, 0, EXANTE_STAGE, None]
             for panel, p in zip(panels, PROPOSALS, strict=True)]
     return rows, scores, check_panels(scores, rules)
+
+
+# --- key projects (重点项目绩效评价) and deviation explanations ---------------------------------
+
+#: Seeds of the parts added after the ledger, one stream each, so that neither the ledger nor the
+#: ex-ante panels above move, and each part stays put when another changes.
+JUDGEMENT_SEED, SURVEY_SEED, EXPLANATION_SEED = 20201201, 20201202, 20201203
+TIERS = tuple(name for _, name in QUALITATIVE_TIERS)
+ACHIEVED, PARTIAL, MISSED = TIERS
+#: Where a judged score falls inside its tier's range of shares, as fractions of that range: away
+#: from the ends, so that no score rounded to 0.1 point sits on a bound two tiers share.
+JUDGED_POSITION = (0.25, 0.85)
+#: Survey answers (Likert 1–5): a respondent's answers share a latent attitude with this
+#: correlation (Gaussian copula); each question's satisfied share strays from the project's level
+#: with this SD; the unsatisfied share splits over 1, 2, 3 and the satisfied share over 4, 5 thus.
+ANSWER_CORRELATION, QUESTION_SD = 0.5, 0.03
+UNSATISFIED_SPLIT, SATISFIED_SPLIT = (0.1, 0.3, 0.6), (0.45, 0.55)
+#: Most respondents a survey has (the least is the rule set's ``survey.min_sample``).
+MAX_RESPONDENTS = 200
+#: Answers typed wrongly into the ``invalid`` survey: out of the 1–5 scale, a half point, text.
+INVALID_ANSWERS = (7, 7, 7, 0, 3.5, "满意")
+#: Share of the other projects' deviating indicators that come with an explanation
+#: (偏差原因分析及改进措施); a key project explains every one.
+EXPLAINED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class KeyProject:
+    """A ledger project a third party evaluates in depth (``stage`` 重点评价), and its plan.
+
+    ``keyword`` must appear in the project's name (after ``rename``, if any). ``tiers`` is the
+    evaluator's tier for each judged leaf of the rule set's key-project framework that is not
+    达成. The beneficiary survey has ``respondents`` who answer every question (the last is the
+    overall one); their answers are calibrated to the satisfaction rate ``satisfaction`` (as
+    :func:`evalkit.survey.analyze_survey` computes it: 满意人数 / 有效样本). ``survey`` is
+    ``normal``, ``small`` (fewer respondents than the rule set's ``survey.min_sample``) or
+    ``invalid`` (:data:`INVALID_ANSWERS` typed in among the answers). ``extra_received`` 万元
+    arrived on top of the budget, which ``note`` (说明) explains. ``grade`` is the grade
+    :func:`evalkit.keyproject.evaluate` must give the project under the national rule set.
+    """
+
+    project_id: str
+    keyword: str
+    grade: str
+    tiers: dict[str, str]
+    respondents: int
+    satisfaction: float
+    questions: tuple[str, ...]
+    survey: str = "normal"
+    rename: str = ""
+    extra_received: int = 0
+    note: str = ""
+
+
+K = KeyProject
+#: The key projects, one per kind the issue names; all poverty projects whose sheets cover the six
+#: mandatory level-2 names. XM-2020-031 is planned 优; XM-2020-042, which spent 62 % of the funds
+#: received and is flagged for rectification, 中; the others 良.
+KEY_PROJECTS = (
+    K("XM-2020-003", "职业教育", "良",
+      {"A21": PARTIAL, "A31": PARTIAL, "B22": PARTIAL, "D11": PARTIAL},
+      35, 0.90, ("您对补助标准是否满意", "您对补助资金发放及时性是否满意",
+                 "您对申请手续便捷程度是否满意", "总体满意度"), survey="small"),
+    K("XM-2020-017", "农村安居房", "良",
+      {"A21": PARTIAL, "A31": PARTIAL, "B13": PARTIAL, "B21": PARTIAL, "B22": MISSED,
+       "D11": PARTIAL},
+      150, 0.90, ("您对住房安全改善情况是否满意", "您对施工质量是否满意",
+                  "您对补助资金发放是否满意", "您对工程进度是否满意", "总体满意度"),
+      survey="invalid"),
+    K("XM-2020-022", "乡村道路", "良",
+      {"A21": PARTIAL, "A22": PARTIAL, "A31": PARTIAL, "A32": PARTIAL, "B13": PARTIAL,
+       "B21": PARTIAL, "B22": PARTIAL, "D11": PARTIAL},
+      180, 0.88, ("您对道路通行条件改善是否满意", "您对道路施工质量是否满意",
+                  "您对施工期间交通组织是否满意", "您对道路养护情况是否满意",
+                  "您对出行时间节省情况是否满意", "总体满意度"),
+      extra_received=50, note="上级追加资金50万元已于12月到位，结转2021年使用"),
+    K("XM-2020-031", "高效节水灌溉", "优", {},
+      120, 0.95, ("您对灌溉用水保障情况是否满意", "您对节水设施工程质量是否满意",
+                  "您对节水增收效果是否满意", "您对设施管护情况是否满意", "总体满意度")),
+    K("XM-2020-032", "供水管网改造", "良",
+      {"A21": PARTIAL, "A22": PARTIAL, "B13": PARTIAL, "B22": PARTIAL, "D11": PARTIAL},
+      96, 0.86, ("您对供水水质是否满意", "您对供水稳定性是否满意",
+                 "您对施工后路面恢复情况是否满意", "总体满意度"),
+      rename="玉泉镇农村供水管网改造项目"),
+    K("XM-2020-042", "畜牧养殖", "中",
+      {"A11": PARTIAL, "A12": PARTIAL, "A21": MISSED, "A22": PARTIAL, "A31": MISSED,
+       "A32": PARTIAL, "B13": MISSED, "B21": MISSED, "B22": MISSED, "D13": PARTIAL},
+      80, 0.72, ("您对扶持对象确定的公平性是否满意", "您对发放的基础母羊质量是否满意",
+                 "您对养殖技术指导服务是否满意", "您对养殖增收效果是否满意", "总体满意度")),
+)
+
+#: The evaluator's note (评价说明) per judged leaf of the framework, for 达成, 部分达成, 未达成.
+JUDGEMENT_NOTES = {
+    "A11": ("项目列入县委常委会议定事项和脱贫攻坚项目库，立项依据充分",
+            "立项依据基本充分，但需求调研资料不完整", "缺少需求调研，未纳入项目库即立项"),
+    "A12": ("经可行性研究、专家论证和集体决策，立项程序规范",
+            "履行了集体决策程序，但可行性研究报告晚于批复", "未履行集体决策程序即开工实施"),
+    "A21": ("绩效目标与项目内容和资金规模相匹配", "部分目标值设定偏保守，与资金规模不够匹配",
+            "绩效目标与实际工作内容脱节"),
+    "A22": ("三级指标细化量化，可衡量、可考核", "个别指标表述笼统，难以量化考核",
+            "指标未量化，无法考核"),
+    "A31": ("预算经询价和定额测算，编制科学", "预算测算依据不够充分，年中调整较大",
+            "预算未经测算，执行中大幅调整"),
+    "A32": ("资金按因素法分配到村到户，分配合理", "资金分配结果公示不够充分",
+            "资金分配未与任务量挂钩"),
+    "B13": ("资金拨付手续完备，专款专用，未发现违规使用", "个别支出报账资料不全，已补正",
+            "存在超范围列支和报账不及时问题"),
+    "B21": ("制定了项目和资金管理办法，制度健全", "项目管理制度基本建立，验收制度不够完善",
+            "未制定项目管理制度"),
+    "B22": ("严格执行招投标、监理和验收制度", "部分资料归档不及时，制度执行有待加强",
+            "制度执行流于形式，未按规定验收"),
+    "D11": ("带动受益群众增收，经济效益明显", "经济效益初步显现，尚需持续跟踪",
+            "未产生预期经济效益"),
+    "D12": ("群众生产生活条件明显改善", "社会效益初步显现", "社会效益不明显"),
+    "D13": ("项目实施未对生态环境造成不利影响", "施工对周边植被有一定影响，已基本恢复",
+            "造成植被破坏，未按要求恢复"),
+    "D14": ("建立了长效管护机制，可持续发挥效益", "管护责任已明确，但管护经费尚未落实",
+            "未建立管护机制，可持续性差"),
+}
+
+#: Explanations (偏差原因分析及改进措施) by kind of deviation, two wordings each.
+EXPLANATIONS = {
+    "over": ("年初目标值设定偏保守，实际需求大于预期；下年度参照历史完成情况合理设定目标值",
+             "上级追加任务，实际完成量超出年初目标；下年度编报目标时充分考虑追加因素"),
+    "quantity": ("受新冠肺炎疫情影响实施推迟，部分任务结转至2021年完成；已督促实施单位加快进度",
+                 "实际申报对象少于计划，按实际需求实施；下年度据实测算目标值"),
+    "quality": ("质量抽查发现部分问题，已责令整改；将加强过程监管和验收把关",
+                "部分环节执行标准不统一；将完善质量标准并加强指导"),
+    "time": ("资金下达较晚，实施进度推迟；下年度提前做好项目前期准备",
+             "招标程序耗时较长，影响实施进度；将提前启动采购程序"),
+    "cost": ("建材和人工价格上涨，单位成本超出计划；下年度加强成本测算和市场询价",
+             "实施内容调整导致单位成本增加；将严格控制设计变更"),
+    "benefit": ("项目效益需要一定周期才能显现，将持续跟踪监测",
+                "受市场价格波动影响，预期效益未完全实现；将加强后续帮扶"),
+    "satisfaction": ("部分群众对实施进度有意见；将加强沟通和政策宣传",
+                     "服务覆盖面不足，部分群众未及时受益；将扩大服务范围"),
+    "qualitative": ("相关工作机制仍在完善中，效果尚未充分显现；下年度细化措施并跟踪落实",
+                    "相关制度尚在制定中；将于下年度出台管理办法并明确责任"),
+    "equality": ("发生1起一般安全事故，已按规定处理并整改；将加强安全生产管理",
+                 "发生的事故已妥善处置；将加强日常检查和安全培训"),
+}
+_KIND_OF_LEVEL2 = {"数量指标": "quantity", "质量指标": "quality", "时效指标": "time",
+                   "成本指标": "cost", "服务对象满意度指标": "satisfaction"}
+
+
+def _number(project_id: str) -> str:
+    """The 3-digit number of a project id (``XM-2020-017`` → ``017``)."""
+    return project_id.rsplit("-", 1)[1]
+
+
+def _sheet_level2(indicators: pd.DataFrame, project_id: str) -> set[str]:
+    return set(indicators.loc[indicators["project_id"] == project_id, "level2"])
+
+
+def mark_key_projects(projects: list[Project], indicators: pd.DataFrame) -> list[Project]:
+    """Give the :data:`KEY_PROJECTS` their stage, name, extra funds and note.
+
+    Budgets and spending stay as calibrated: only ``received`` grows, which neither the
+    execution rate (Σ spent / Σ budget) nor the completion rate reads.
+    """
+    plans = {k.project_id: k for k in KEY_PROJECTS}
+    out = []
+    for p in projects:
+        k = plans.get(p.project_id)
+        if k is None:
+            out.append(p)
+            continue
+        name = k.rename or p.project_name
+        if k.keyword not in name or not p.is_poverty or not (
+                set(POVERTY_LEVEL2) <= _sheet_level2(indicators, p.project_id)):
+            raise RuntimeError(f"key project {p.project_id} ({name}): expected a poverty project "
+                               f"named …{k.keyword}… with the six mandatory level-2 names")
+        out.append(replace(p, project_name=name, stage=KEYPROJECT_STAGE, note=k.note,
+                           received=p.received + k.extra_received * YUAN_PER_WAN))
+    return out
+
+
+def _framework_leaves(nodes: list[dict]) -> list[dict]:
+    """The level-3 leaves of a key-project framework tree, in order."""
+    return [leaf for node in nodes
+            for leaf in (_framework_leaves(node["children"]) if "children" in node else [node])]
+
+
+def judged_leaves(rules: RuleSet, level2: set[str]) -> list[dict]:
+    """The framework leaves an evaluator judges for a sheet covering ``level2``: the qualitative
+    ones, and those read from the sheet when the sheet has no row of their level-2 name."""
+    return [leaf for leaf in _framework_leaves(rules.section("keyproject")["framework"])
+            if leaf["source"] == "qualitative"
+            or (leaf["source"] == "sheet_or_qualitative" and leaf["level2"] not in level2)]
+
+
+def judgement_table(rng: np.random.Generator, indicators: pd.DataFrame,
+                    rules: RuleSet) -> pd.DataFrame:
+    """The ``judgements`` table: every key project's tier, score, evidence id and note per judged
+    leaf. A score is a share of the leaf's weight inside its tier's range (rule set
+    ``scoring.qualitative_tiers``), at :data:`JUDGED_POSITION` of that range, to 0.1 point."""
+    ranges = {t.tier: (t.low, t.high) for t in rules.qualitative_tiers}
+    rows = []
+    for k in KEY_PROJECTS:
+        leaves = judged_leaves(rules, _sheet_level2(indicators, k.project_id))
+        unknown = set(k.tiers) - {leaf["code"] for leaf in leaves}
+        if unknown:
+            raise RuntimeError(f"key project {k.project_id}: tiers planned for {sorted(unknown)}, "
+                               "which the evaluator does not judge")
+        for leaf in leaves:
+            tier = k.tiers.get(leaf["code"], ACHIEVED)
+            low, high = (bound * leaf["weight"] for bound in ranges[tier])
+            score = round(low + (high - low) * rng.uniform(*JUDGED_POSITION), 1)
+            if not low < score < high:
+                raise RuntimeError(f"{k.project_id} {leaf['code']}: score {score} on the edge "
+                                   f"of {tier} [{low}, {high}]")
+            rows.append((k.project_id, leaf["code"], tier, score,
+                         f"PJ-{YEAR}-{_number(k.project_id)}-{leaf['code']}",
+                         JUDGEMENT_NOTES[leaf["code"]][TIERS.index(tier)]))
+    return pd.DataFrame(rows, columns=_columns(JUDGEMENTS))
+
+
+@dataclass(frozen=True)
+class SurveyDraws:
+    """Latent draws of one key project's survey, fixed while its level is calibrated.
+
+    Each question's satisfied share is the level plus ``offsets`` (clipped); ``uniforms``
+    (respondent × question, from a Gaussian copula with :data:`ANSWER_CORRELATION`) are cut at the
+    question's cumulative answer shares to give answers 1–5; ``invalid_cells`` (flat indices) get
+    :data:`INVALID_ANSWERS`.
+    """
+
+    project: KeyProject
+    offsets: np.ndarray
+    uniforms: np.ndarray
+    invalid_cells: np.ndarray
+
+
+def draw_surveys(rng: np.random.Generator, rules: RuleSet) -> list[SurveyDraws]:
+    """Each key project's survey draws; checks the planned sizes against the rule set."""
+    min_sample = rules.section("survey")["min_sample"]
+    out = []
+    for k in KEY_PROJECTS:
+        if (k.survey == "small") != (k.respondents < min_sample) or k.respondents > MAX_RESPONDENTS:
+            raise RuntimeError(f"key project {k.project_id}: {k.respondents} respondents for a "
+                               f"{k.survey} survey (min_sample {min_sample})")
+        n, q = k.respondents, len(k.questions)
+        offsets = rng.normal(0.0, QUESTION_SD, q)
+        latent = (math.sqrt(ANSWER_CORRELATION) * rng.standard_normal((n, 1))
+                  + math.sqrt(1 - ANSWER_CORRELATION) * rng.standard_normal((n, q)))
+        cells = (rng.choice(n * q, len(INVALID_ANSWERS), replace=False) if k.survey == "invalid"
+                 else np.array([], dtype=int))
+        out.append(SurveyDraws(k, offsets, ndtr(latent), cells))
+    return out
+
+
+def survey_answers(draws: SurveyDraws, level: float) -> pd.DataFrame:
+    """One project's ``survey`` rows at this level: respondent ``WJ-<number>-<n>``, question,
+    answer as typed (1–5, or an invalid answer where planted)."""
+    k = draws.project
+    satisfied = np.clip(level + draws.offsets, 0.05, 0.995)
+    shares = np.column_stack([np.outer(1 - satisfied, UNSATISFIED_SPLIT),
+                              np.outer(satisfied, SATISFIED_SPLIT)])
+    cuts = np.cumsum(shares, axis=1)[:, :-1]
+    answers = (1 + (draws.uniforms[:, :, None] > cuts[None, :, :]).sum(axis=2)).astype(object)
+    if draws.invalid_cells.size:
+        answers.flat[draws.invalid_cells] = np.array(INVALID_ANSWERS, dtype=object)
+    n, q = answers.shape
+    respondents = [f"WJ-{_number(k.project_id)}-{r:03d}" for r in range(1, n + 1)]
+    return pd.DataFrame({"project_id": k.project_id, "respondent_id": np.repeat(respondents, q),
+                         "question": np.tile(k.questions, n), "response": answers.ravel()},
+                        columns=_columns(SURVEY))
+
+
+def calibrate_survey(draws: SurveyDraws, rules: RuleSet) -> float:
+    """Bisect the level so the satisfaction rate of :func:`evalkit.survey.analyze_survey` is at or
+    just above the planned ``satisfaction``: the rate never falls as the level rises, and the
+    level is found to within 2⁻¹⁴."""
+    target = draws.project.satisfaction
+
+    def rate(level: float) -> float:
+        with warnings.catch_warnings():  # the small and the invalid survey warn, as they should
+            warnings.simplefilter("ignore", EvalkitWarning)
+            return analyze_survey(survey_answers(draws, level), ruleset=rules).rate
+
+    low, high = 0.0, 1.0
+    if not rate(low) < target <= rate(high):
+        raise RuntimeError(f"survey calibration {draws.project.project_id}: the planned rate "
+                           f"{target} is not bracketed by levels in [0, 1]")
+    for _ in range(14):
+        mid = (low + high) / 2
+        low, high = (low, mid) if rate(mid) >= target else (mid, high)
+    return high
+
+
+def survey_table(rng: np.random.Generator, rules: RuleSet) -> pd.DataFrame:
+    """The ``survey`` table: every key project's answers at its calibrated level."""
+    return pd.concat([survey_answers(d, calibrate_survey(d, rules))
+                      for d in draw_surveys(rng, rules)], ignore_index=True)
+
+
+def _deviation_kind(row) -> str:
+    if row.over_achieved:
+        return "over"
+    if row.comparator == "定性":
+        return "qualitative"
+    if row.comparator == "=":
+        return "equality"
+    return _KIND_OF_LEVEL2.get(row.level2, "benefit")
+
+
+def explain_deviations(rng: np.random.Generator, indicators: pd.DataFrame,
+                       rules: RuleSet) -> pd.DataFrame:
+    """Fill ``explanation`` for deviating indicators: every one of a key project's, and about
+    :data:`EXPLAINED_SHARE` of the others'; the rest stay blank for the self-evaluation to list.
+
+    A row deviates when it scores below its weight (a blank or 不适用 actual excepted) or is
+    flagged as over-achieved, as :func:`evalkit.scoring.score_indicators` scores it.
+    """
+    sheet = score_indicators(indicators, ruleset=rules).sheet
+    keys = {k.project_id for k in KEY_PROJECTS}
+    short = (sheet["applicable"] & ~sheet["missing_actual"]
+             & (sheet["score"] < sheet["effective_weight"]))
+    deviates = (short | sheet["over_achieved"]).to_numpy()
+    draws, picks = rng.random(len(sheet)), rng.integers(0, 2, len(sheet))
+    text = {(row.project_id, row.indicator_id): EXPLANATIONS[_deviation_kind(row)][picks[i]]
+            for i, row in enumerate(sheet.itertuples(index=False))
+            if deviates[i] and (row.project_id in keys or draws[i] < EXPLAINED_SHARE)}
+    out = indicators.copy()
+    out["explanation"] = [text.get(key, "") for key in
+                          zip(out["project_id"], out["indicator_id"], strict=True)]
+    return out
+
+
+def check_key_projects(projects: list[Project], indicators: pd.DataFrame,
+                       judgements: pd.DataFrame, survey: pd.DataFrame,
+                       rules: RuleSet) -> pd.DataFrame:
+    """Evaluate every key project with :func:`evalkit.keyproject.evaluate` and check its grade.
+
+    Returns one row per key project: project_id, total, grade, the survey's respondents,
+    satisfaction rate, invalid answers and whether it meets the rule set's minimum sample.
+    """
+    ledger = project_table(projects).set_index("project_id", drop=False)
+    rows = []
+    for k in KEY_PROJECTS:
+        own = (t[t["project_id"] == k.project_id] for t in (indicators, judgements, survey))
+        with warnings.catch_warnings():  # the small and the invalid survey warn, as they should
+            warnings.simplefilter("ignore", EvalkitWarning)
+            result = evaluate_keyproject(ledger.loc[k.project_id], *own, ruleset=rules)
+        if result.grade != k.grade:
+            raise RuntimeError(f"key project {k.project_id}: planned grade {k.grade}, evalkit "
+                               f"gives {result.total:.2f} {result.grade}")
+        s = result.survey
+        rows.append({"project_id": k.project_id, "total": result.total, "grade": result.grade,
+                     "respondents": s.n_respondents, "rate": s.rate, "n_invalid": s.n_invalid,
+                     "meets_min_sample": s.meets_min_sample})
+    return pd.DataFrame(rows)
+
+
+def build_keyprojects(projects: list[Project], indicators: pd.DataFrame
+                      ) -> tuple[list[Project], pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                 pd.DataFrame]:
+    """Mark the key projects, add their judgements and surveys and the explanations, and check.
+
+    Returns the projects, the indicators (with ``explanation``), ``judgements``, ``survey`` and
+    the evaluation of every key project (:func:`check_key_projects`).
+    """
+    rules = load_ruleset(RULESET)
+    projects = mark_key_projects(projects, indicators)
+    judgements = judgement_table(np.random.default_rng(JUDGEMENT_SEED), indicators, rules)
+    survey = survey_table(np.random.default_rng(SURVEY_SEED), rules)
+    indicators = explain_deviations(np.random.default_rng(EXPLANATION_SEED), indicators, rules)
+    evaluated = check_key_projects(projects, indicators, judgements, survey, rules)
+    return projects, indicators, judgements, survey, evaluated
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -1114,19 +1505,26 @@ def _cell(value: object) -> object:
 
 def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
                   indicators: pd.DataFrame, exante_rows: list[list[object]],
-                  expert_scores: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
-    """Rows of the four tables as written: money as exact 万元 numbers, is_poverty as 是/否.
+                  expert_scores: pd.DataFrame, survey: pd.DataFrame,
+                  judgements: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+    """Rows of the six tables as written: money as exact 万元 numbers, is_poverty as 是/否.
 
-    The projects table lists the 2020 ledger (``stage`` blank) then the ex-ante projects.
+    The projects table lists the 2020 ledger (``stage`` blank, or 重点评价 for the key projects)
+    then the ex-ante projects. Survey answers stay as typed (numbers, or text when typed so).
     """
     unit_rows = [[u, n, _wan(b)] for u, n, b in units]
     project_rows = [[p.project_id, p.project_name, p.unit_id, p.unit_name, YEAR, p.category,
                      "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
-                     _wan(p.spent), None] for p in projects]
-    indicator_rows = [[_cell(v) for v in row] for row in indicators.itertuples(index=False)]
-    score_rows = [[_cell(v) for v in row] for row in expert_scores.itertuples(index=False)]
+                     _wan(p.spent), _cell(p.stage), _cell(p.note)] for p in projects]
+    indicator_rows = _rows(indicators)
     return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
-            EXPERT_SCORES: score_rows}
+            EXPERT_SCORES: _rows(expert_scores), SURVEY: _rows(survey),
+            JUDGEMENTS: _rows(judgements)}
+
+
+def _rows(table: pd.DataFrame) -> list[list[object]]:
+    """A table's rows as cells (see :func:`_cell`)."""
+    return [[_cell(v) for v in row] for row in table.itertuples(index=False)]
 
 
 def _columns(spec: TableSpec) -> list[str]:
@@ -1147,9 +1545,18 @@ def write_csv(folder: Path, tables: dict[TableSpec, list[list[object]]]) -> None
         (folder / f"{spec.name}.csv").write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-def notes_rows(figures: dict[str, float], lam: float, n_rows: int, n_scores: int,
-               exante: pd.DataFrame) -> list[tuple[str, str]]:
-    """The 说明 sheet: what the workbook is, the calibration, the ex-ante part, the imperfections."""
+def notes_rows(figures: dict[str, float], lam: float,
+               tables: dict[TableSpec, list[list[object]]], exante: pd.DataFrame,
+               evaluated: pd.DataFrame) -> list[tuple[str, str]]:
+    """The 说明 sheet: what the workbook is, the calibration, the ex-ante part, the key projects,
+    the imperfections."""
+    names = {row[0]: row[1] for row in tables[PROJECTS]}
+    key_projects = "；".join(
+        f"{r.project_id} {names[r.project_id]} {r.total:.2f}分 {r.grade}（问卷{r.respondents}份，"
+        f"满意度{r.rate:.2%}" + ("，样本量不足" if not r.meets_min_sample else "")
+        + (f"，无效答案{r.n_invalid}条" if r.n_invalid else "")
+        + (f"，{k.note}" if k.note else "") + "）"
+        for k, r in zip(KEY_PROJECTS, evaluated.itertuples(index=False), strict=True))
     outcomes = "；".join(f"{r.project_id} {r.total:.2f}分 {r.conclusion}"
                         + (f"（{r.vetoes}，一票否决）" if r.vetoes else "")
                         for r in exante.itertuples(index=False))
@@ -1165,10 +1572,14 @@ def notes_rows(figures: dict[str, float], lam: float, n_rows: int, n_scores: int
                      f"个百分点；扶贫项目{figures['n_poverty']}个、"
                      f"{figures['poverty_budget']:.2f}万元；需整改项目{figures['n_rectification']}个。"),
         ("生成方式", f"python data/sample/generate.py（随机种子 {SEED}，缺口系数 λ={lam:.6f}；"
-                     f"事前评估部分随机种子 {EXANTE_SEED}），"
+                     f"事前评估部分随机种子 {EXANTE_SEED}；定性评价、满意度调查、偏差原因分别为 "
+                     f"{JUDGEMENT_SEED}、{SURVEY_SEED}、{EXPLANATION_SEED}），"
                      "每次运行逐字节重写本工作簿和 csv 文件夹。"),
-        ("工作表", f"预算单位：一级预算单位及年度预算数；项目：项目台账；绩效指标：三级指标{n_rows}条；"
-                   f"专家评分：事前绩效评估专家打分{n_scores}条。"
+        ("工作表", f"预算单位：一级预算单位及年度预算数；项目：项目台账；"
+                   f"绩效指标：三级指标{len(tables[INDICATORS])}条；"
+                   f"专家评分：事前绩效评估专家打分{len(tables[EXPERT_SCORES])}条；"
+                   f"满意度调查：重点评价项目的问卷答案{len(tables[SURVEY])}条（每题一行）；"
+                   f"定性评价：重点评价项目定性指标的评价等级、得分和佐证{len(tables[JUDGEMENTS])}条。"
                    "每个工作表只有一行表头。"),
         ("事前评估项目", f"{len(exante)}个2021年申请资金的新项目（SQ-2021-001至"
                          f"SQ-2021-{len(exante):03d}，评价类型为“事前评估”，预算数为申请金额，"
@@ -1178,10 +1589,16 @@ def notes_rows(figures: dict[str, float], lam: float, n_rows: int, n_scores: int
                          "0.5分一档，部分评分附意见。"),
         ("事前评估结果", f"evalkit（全国参考规则集，去掉一个最高分和一个最低分后取平均，"
                          f"专家多于5名时适用）复算：{outcomes}。"),
+        ("重点评价项目", f"{len(KEY_PROJECTS)}个项目（评价类型为“{KEYPROJECT_STAGE}”）按全国参考规则集的"
+                         "重点项目绩效评价框架（决策、过程、产出、效益）评价：定性指标逐项给出评价等级"
+                         "（达成/部分达成/未达成）、等级区间内的得分、佐证材料编号和评价说明；"
+                         "服务对象满意度来自受益群众问卷（1–5分，答卷平均分不低于4分为满意）。"
+                         f"evalkit（全国参考规则集）复算：{key_projects}。"),
         ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
-                          "个别全角数字。均为合法输入，用于检验读取和评分。"),
+                          "个别全角数字；部分偏差指标未填写偏差原因分析及改进措施；一个项目到位数超过预算数（附说明）；"
+                          "满意度问卷中个别答案超出1–5分或为文字。均为合法输入，用于检验读取、评分和提示。"),
     ]
 
 
@@ -1216,7 +1633,8 @@ def write_workbook(path: Path, tables: dict[TableSpec, list[list[object]]],
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     wb.properties.creator = "evalkit data/sample/generate.py"
-    wb.properties.title = f"{COUNTY} 2020 年预算绩效监控及 2021 年事前评估示例数据（虚构）"
+    wb.properties.title = (f"{COUNTY} 2020 年预算绩效监控、重点项目评价及 2021 年事前评估"
+                           "示例数据（虚构）")
     wb.properties.created = wb.properties.modified = STAMP
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -1256,13 +1674,15 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     """Write ``csv/*.csv`` and ``sample_county.xlsx`` under ``out_dir``; return the county figures."""
     out_dir = Path(out_dir)
     units, projects, indicators, lam = build()
+    projects, indicators, judgements, survey, evaluated = build_keyprojects(projects, indicators)
     figures = county_figures(summarize_projects(project_table(projects), indicators,
                                                 ruleset=RULESET))
     exante_rows, expert_scores, exante = build_exante()
-    tables = output_tables(units, projects, indicators, exante_rows, expert_scores)
+    tables = output_tables(units, projects, indicators, exante_rows, expert_scores, survey,
+                           judgements)
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
-                   notes_rows(figures, lam, len(indicators), len(expert_scores), exante))
+                   notes_rows(figures, lam, tables, exante, evaluated))
     return figures
 
 
