@@ -18,6 +18,7 @@ from evalkit.exante import ExAnteResult, assess, assess_many, framework
 from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes
 from evalkit.indicators import IndicatorTree
 from evalkit.io import Dataset, read_dataset, write_excel
+from evalkit.keyproject import KeyProjectResult
 from evalkit.panel import (
     KendallW,
     PanelResult,
@@ -27,7 +28,9 @@ from evalkit.panel import (
 )
 from evalkit.rules import RuleSet, available_rulesets, grade, load_ruleset
 from evalkit.scoring import ScoreResult, prepare_indicators, score_indicators
+from evalkit.selfeval import SelfEvalResult
 from evalkit.summary import county_figures, summarize_projects
+from evalkit.survey import SurveyResult, analyze_survey, wilson_interval
 from evalkit.values import parse_value
 from evalkit.weights import (
     AHPResult,
@@ -45,6 +48,11 @@ __all__ = [
     "AHPResult",
     "HierarchyResult",
     "ExAnteResult",
+    "KeyProjectResult",
+    "SelfEvalResult",
+    "SurveyResult",
+    "analyze_survey",
+    "wilson_interval",
     "assess",
     "assess_many",
     "framework",

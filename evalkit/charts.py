@@ -187,17 +187,19 @@ LIKERT_LABELS = ["非常不满意", "不满意", "一般", "满意", "非常满�
 LIKERT_COLORS = ["#c62828", "#ef6c00", "#bdbdbd", "#64b5f6", "#1565c0"]
 
 
-def likert_bars(counts: pd.DataFrame, *, title: str = "满意度调查各题作答分布") -> Figure:
+def likert_bars(questions: pd.DataFrame, *, title: str = "满意度调查各题作答分布") -> Figure:
     """One stacked bar per question: the share of answers 1–5, with each question's rate of
     4–5 printed at the right.
 
     Parameters
     ----------
-    counts : DataFrame
-        Index = question text, columns 1..5 = number of valid answers at each level.
+    questions : DataFrame
+        One row per question: ``question`` and ``n_1`` … ``n_5`` (valid answers at each level),
+        as in :attr:`evalkit.survey.SurveyResult.questions`.
     """
     use_style()
-    shares = counts.reindex(columns=[1, 2, 3, 4, 5], fill_value=0).astype(float)
+    counts = questions.set_index("question")[[f"n_{k}" for k in range(1, 6)]]
+    shares = counts.set_axis([1, 2, 3, 4, 5], axis=1).astype(float)
     shares = shares.div(shares.sum(axis=1).where(lambda s: s > 0, 1.0), axis=0) * 100.0
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(shares) + 1.8))
     left = pd.Series(0.0, index=shares.index)

@@ -79,7 +79,7 @@ def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—", False
     if callable(fmt):
-        return fmt(value), True
+        return fmt(value), isinstance(value, (int, float)) and not isinstance(value, bool)
     if fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
         return format(value, fmt), True
     if isinstance(value, bool):
