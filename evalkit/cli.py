@@ -6,6 +6,9 @@
     Score every project and write a scored summary (Excel, JSON, charts) to ``DIR``.
 ``evalkit run TEMPLATE --dataset DATA --project ID --out DIR --format html,docx,pdf``
     Produce one project's report in every requested format.
+``evalkit batch TEMPLATE --dataset DATA --projects all --out DIR [--workers N] [--scheduler ADDR]``
+    Produce many projects' reports with warm workers (local processes or Dask), resumable, with a
+    portfolio index.html, summary.xlsx and manifest.json; exit 1 if any project failed.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
 ``evalkit import-scores FILE.xlsx … -o expert_scores.csv``
@@ -108,6 +111,19 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from evalkit.batch import run_batch
+
+    result = run_batch(args.template, dataset=args.dataset, projects=args.projects,
+                       out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
+                       workers=args.workers, scheduler=args.scheduler, force=args.force,
+                       cold=args.cold)
+    for pid in result.failed:
+        print(f"失败 (failed) {pid}: {result.messages.get(pid, '')}", file=sys.stderr)
+    print(result.summary_line())
+    return 130 if result.interrupted else 0 if result.ok else 1
+
+
 def _template(args: argparse.Namespace) -> int:
     from evalkit.templates import write_expert_template
 
@@ -166,6 +182,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_run)
+    p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
+    p.add_argument("template", help="报告模板名称（如 ex_ante_assessment）或 .ipynb 文件路径")
+    p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
+    p.add_argument("--projects", default="all",
+                   help="all（模板适用的全部项目）、以逗号分隔的项目编码，或 @文件（每行一个编码）")
+    p.add_argument("--out", default="reports/batch", help="输出目录")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
+    p.add_argument("--ruleset", default="national")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker 进程数（默认每个 CPU 核一个；1 为在本进程内串行）")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask：local（本机 LocalCluster）或调度器地址 tcp://host:8786")
+    p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
+    p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
+    p.set_defaults(func=_batch)
     p = sub.add_parser("template", help="生成专家评分 Excel 模板 (expert scoring workbook)")
     p.add_argument("kind", choices=["exante"], help="模板类型")
     p.add_argument("--project", required=True, help="项目编码")

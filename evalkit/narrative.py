@@ -253,19 +253,24 @@ def exante_lost_points(result: ExAnteResult, top: int = 5) -> str:
     1. “职能相关性与不可替代性”（立项必要性，满分 7 分）：得 4.70 分，扣 2.30 分；
     2. “目标与投入匹配性”（绩效目标合理性，满分 6 分）：得 3.70 分，扣 2.30 分。
     """
+    return _lost_list(result.items, top, ("各评分项", "评分项"), lambda row: (
+        f"“{row.name}”（{row.dimension}，满分 {row.points:g} 分）：得 {_points(row.score)} 分，"
+        f"扣 {_points(row.lost)} 分"))
+
+
+def _lost_list(frame: pd.DataFrame, top: int, nouns: tuple[str, str], describe) -> str:
+    """The numbered list of the ``top`` largest lost points of ``frame`` (column ``lost``),
+    each row described by ``describe(row)``, after a line with the total lost. ``nouns`` are
+    the words for "every item" and "items" (各评分项, 评分项)."""
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InputError(f"expected top as an integer ≥ 1, found {top!r}")
-    losing = result.items[result.items["lost"] > _NOTHING_LOST]
+    losing = frame[frame["lost"] > _NOTHING_LOST]
     if losing.empty:
-        return "各评分项均得满分，无扣分。"
+        return f"{nouns[0]}均得满分，无扣分。"
     largest = losing.sort_values("lost", ascending=False, kind="stable").head(top)
-    lines = [
-        f"{i}. “{row.name}”（{row.dimension}，满分 {row.points:g} 分）：得 {_points(row.score)} 分，"
-        f"扣 {_points(row.lost)} 分"
-        for i, row in enumerate(largest.itertuples(index=False), 1)
-    ]
+    lines = [f"{i}. {describe(row)}" for i, row in enumerate(largest.itertuples(index=False), 1)]
     which = "扣分最多的" if len(losing) > top else "扣分的"
-    head = f"全部评分项合计扣 {_points(losing['lost'].sum())} 分，{which} {len(lines)} 项如下："
+    head = f"全部{nouns[1]}合计扣 {_points(losing['lost'].sum())} 分，{which} {len(lines)} 项如下："
     return head + "\n\n" + "；\n".join(lines) + "。"
 
 
@@ -657,19 +662,9 @@ def selfeval_lost_points(result: SelfEvalResult, top: int = 5) -> str:
     3. “培训人次”（产出指标/数量指标，分值 30.00 分）：年度指标值 ≥500 人次，实际完成值 487 人次，得 29.22 分，扣 0.78 分；
     4. “预算执行率”（预算执行率，分值 10.00 分）：年度指标值 100%，实际完成值 92.53%，得 9.25 分，扣 0.75 分。
     """
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError(f"expected top as an integer ≥ 1, found {top!r}")
-    losing = result.table[result.table["lost"] > _NOTHING_LOST]
-    if losing.empty:
-        return "各项指标均得满分，无扣分。"
-    largest = losing.sort_values("lost", ascending=False, kind="stable").head(top)
-    lines = [
-        f"{i}. {_indicator_label(row)}：{_target_and_actual(row)}，得 {_points(row.score)} 分，扣 {_points(row.lost)} 分"
-        for i, row in enumerate(largest.itertuples(index=False), 1)
-    ]
-    which = "扣分最多的" if len(losing) > top else "扣分的"
-    head = f"全部指标合计扣 {_points(losing['lost'].sum())} 分，{which} {len(lines)} 项如下："
-    return head + "\n\n" + "；\n".join(lines) + "。"
+    return _lost_list(result.table, top, ("各项指标", "指标"), lambda row: (
+        f"{_indicator_label(row)}：{_target_and_actual(row)}，得 {_points(row.score)} 分，"
+        f"扣 {_points(row.lost)} 分"))
 
 
 def selfeval_missing_explanations(result: SelfEvalResult) -> str:

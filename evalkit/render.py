@@ -78,8 +78,17 @@ def safe_project_id(project_id: str) -> str:
     return project_id
 
 
-def template_path(template: str) -> Path:
-    """The notebook of a named template (``ex_ante_assessment`` …); unknown names are listed."""
+def template_path(template: str | Path) -> Path:
+    """The notebook of a template: a name (``ex_ante_assessment`` …) or a path to an ``.ipynb``.
+
+    Unknown names are listed. A path (anything ending in ``.ipynb``) lets a batch or a test run a
+    modified copy of a template; its file name (stem) tells which projects it applies to.
+    """
+    if str(template).endswith(".ipynb"):
+        path = Path(template)
+        if not path.is_file():
+            raise InputError(f"template {template}: expected a notebook file, found nothing")
+        return path.resolve()
     available = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     if template not in available:
         raise InputError(f"template {template!r}: expected one of {available}")
@@ -91,24 +100,27 @@ _TEMPLATE_STAGES = {"ex_ante_assessment": lambda stage: stage == EXANTE_STAGE,
                     "key_project_evaluation": lambda stage: stage == KEYPROJECT_STAGE}
 
 
-def template_projects(template: str, dataset: str | Path, ruleset: str = "national") -> list[str]:
+def template_projects(template: str | Path, dataset: str | Path,
+                      ruleset: str = "national") -> list[str]:
     """The ids of the dataset's projects a template applies to (ex-ante: stage 事前评估)."""
     from evalkit.report import load_dataset
 
-    template_path(template)
+    name = template_path(template).stem
     projects = load_dataset(dataset, ruleset).projects
-    applies = _TEMPLATE_STAGES.get(template, lambda stage: stage != EXANTE_STAGE)
+    applies = _TEMPLATE_STAGES.get(name, lambda stage: stage != EXANTE_STAGE)
     stages = projects["stage"].fillna("") if "stage" in projects else ""
     return [pid for pid, stage in zip(projects["project_id"], stages, strict=True)
             if applies(stage)]
 
 
-def execute(template: str, parameters: Mapping[str, Any], output: Path) -> nbformat.NotebookNode:
-    """Execute a template with papermill (parameters injected as data, cwd = notebooks/)."""
+def execute(template: str | Path, parameters: Mapping[str, Any],
+            output: Path) -> nbformat.NotebookNode:
+    """Execute a template with papermill (parameters injected as data, cwd = its folder)."""
     import papermill as pm
 
-    return pm.execute_notebook(str(template_path(template)), str(output),
-                               parameters=dict(parameters), cwd=str(NOTEBOOKS),
+    path = template_path(template)
+    return pm.execute_notebook(str(path), str(output),
+                               parameters=dict(parameters), cwd=str(path.parent),
                                progress_bar=False, log_output=False, kernel_name="python3")
 
 
@@ -193,8 +205,11 @@ def _html_exporter():
 def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
     """Export an executed report notebook to a self-contained, script-free HTML page."""
     exporter, css = _html_exporter()
-    nb = nbformat.from_dict(nb)
+    nb = nbformat.from_dict(nb)  # a copy: the caller's notebook is not changed
     nb.metadata["title"] = title
+    for cell in nb.cells:  # papermill gives this cell a random id; the same report, same bytes
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     body, _ = exporter.from_notebook_node(nb, resources={
         "evalkit_css": _font_face(_visible_text(nb) + title + footer) + "\n" + css,
         "evalkit_footer": footer})
@@ -205,12 +220,16 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
 
 def to_pdf(html_text: str, path: Path) -> None:
     """Render the report HTML to PDF with WeasyPrint (fonts embedded, no network access)."""
+    Path(path).write_bytes(_pdf_bytes(html_text))
+
+
+def _pdf_bytes(html_text: str) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     # everything a report needs is inline (data: URLs); any other URL is refused, not fetched
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    HTML(string=html_text, url_fetcher=fetcher).write_pdf(str(path))
+    return HTML(string=html_text, url_fetcher=fetcher).write_pdf()
 
 
 # --- DOCX --------------------------------------------------------------------------------------
@@ -305,6 +324,10 @@ def _docx_widths(table, rows: list[list[str]], page_cm: float = 16.0) -> None:
 
 def to_docx(nb: nbformat.NotebookNode, path: Path, *, footer: str = "") -> None:
     """Write the report as a Word document with the same headings, text, tables and charts."""
+    Path(path).write_bytes(_docx_bytes(nb, footer=footer))
+
+
+def _docx_bytes(nb: nbformat.NotebookNode, *, footer: str = "") -> bytes:
     doc = _new_document()
     for cell in _visible_cells(nb):
         if cell.cell_type == "markdown":
@@ -322,7 +345,9 @@ def to_docx(nb: nbformat.NotebookNode, path: Path, *, footer: str = "") -> None:
                 _docx_block(doc, block)
     if footer:
         doc.sections[0].footer.paragraphs[0].text = footer
-    doc.save(str(path))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
 
 
 # --- one project, all formats ------------------------------------------------------------------
@@ -331,15 +356,73 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_report(template: str, *, dataset: str | Path, project_id: str, out_dir: str | Path,
-               formats: Iterable[str] = FORMATS, ruleset: str = "national",
+def input_hashes(data_path: Path) -> dict[str, str]:
+    """SHA-256 of each file a dataset is read from (the workbook, or every CSV of the folder)."""
+    inputs = [data_path] if data_path.is_file() else sorted(data_path.glob("*.csv"))
+    return {p.name: _sha256(p) for p in inputs}
+
+
+def report_parameters(project_id: str, data_path: Path, ruleset: str | Path,
+                      parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The template parameters of one report: project, absolute dataset path, rule set, extras."""
+    return {"project_id": project_id, "dataset": str(data_path), "ruleset": str(ruleset),
+            **dict(parameters or {})}
+
+
+def provenance(template: str | Path, parameters: Mapping[str, Any], *, template_sha256: str,
+               inputs_sha256: Mapping[str, str]) -> dict[str, Any]:
+    """What a report was made from, recorded in its JSON summary."""
+    from evalkit import __version__
+
+    return {"template": str(template), "template_sha256": template_sha256,
+            "inputs_sha256": dict(inputs_sha256), "evalkit_version": __version__,
+            "parameters": dict(parameters)}
+
+
+def render_outputs(nb: nbformat.NotebookNode, summary: Mapping[str, Any],
+                   formats: Iterable[str]) -> dict[str, bytes]:
+    """The contents of a report's files by extension: the requested formats, then ``json``.
+
+    Pure: nothing is written, so a batch worker can return the bytes to the process that writes
+    them. Raises whatever the renderer raised.
+    """
+    from evalkit import __version__
+
+    formats = list(formats)
+    title = str(summary.get("title", summary.get("project_id", "")))
+    footer = (f"evalkit {__version__} · 规则集 {summary.get('ruleset_id', '')}@"
+              f"{summary.get('ruleset_version', '')} ({str(summary.get('ruleset_sha256', ''))[:12]})")
+    contents: dict[str, bytes] = {}
+    if "html" in formats or "pdf" in formats:
+        html_text = to_html(nb, title=title, footer=footer)
+    if "html" in formats:
+        contents["html"] = html_text.encode("utf-8")
+    if "pdf" in formats:
+        contents["pdf"] = _pdf_bytes(html_text)
+    if "docx" in formats:
+        contents["docx"] = _docx_bytes(nb, footer=footer)
+    contents["json"] = json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+    return contents
+
+
+def check_formats(formats: Iterable[str]) -> list[str]:
+    """Normalise a list of output formats; unknown ones are an InputError."""
+    formats = [f.strip().lower() for f in formats if f.strip()]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise InputError(f"formats {unknown}: expected any of {list(FORMATS)}")
+    return formats
+
+
+def run_report(template: str | Path, *, dataset: str | Path, project_id: str,
+               out_dir: str | Path, formats: Iterable[str] = FORMATS, ruleset: str = "national",
                parameters: Mapping[str, Any] | None = None) -> ReportOutput:
     """Execute ``template`` for one project and write ``OUT/<project_id>/<project_id>.*``.
 
     Parameters
     ----------
-    template : str
-        Template name (a notebook in ``notebooks/``).
+    template : str or Path
+        Template name (a notebook in ``notebooks/``) or path to an ``.ipynb``.
     dataset : str or Path
         Dataset folder or workbook (``"sample"`` for the bundled sample county).
     project_id : str
@@ -361,17 +444,12 @@ def run_report(template: str, *, dataset: str | Path, project_id: str, out_dir: 
     ReportError
         When execution or a format fails; nothing is left in ``OUT/<project_id>/`` then.
     """
-    from evalkit import __version__
     from evalkit.report import resolve_dataset
 
     pid = safe_project_id(project_id)
-    formats = [f.strip().lower() for f in formats if f.strip()]
-    unknown = sorted(set(formats) - set(FORMATS))
-    if unknown:
-        raise InputError(f"formats {unknown}: expected any of {list(FORMATS)}")
+    formats = check_formats(formats)
     data_path = resolve_dataset(dataset).resolve()
-    params = {"project_id": pid, "dataset": str(data_path), "ruleset": str(ruleset),
-              **dict(parameters or {})}
+    params = report_parameters(pid, data_path, ruleset, parameters)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     final = out / pid
@@ -383,31 +461,16 @@ def run_report(template: str, *, dataset: str | Path, project_id: str, out_dir: 
         except Exception as exc:  # papermill raises PapermillExecutionError with the cell
             raise ReportError(pid, "execution", _short(exc)) from exc
         summary = read_summary(nb)
-        inputs = [data_path] if data_path.is_file() else sorted(data_path.glob("*.csv"))
-        summary["provenance"] = {
-            "template": template, "template_sha256": _sha256(template_path(template)),
-            "inputs_sha256": {p.name: _sha256(p) for p in inputs},
-            "evalkit_version": __version__, "parameters": params}
-        title = str(summary.get("title", pid))
-        footer = (f"evalkit {__version__} · 规则集 {summary.get('ruleset_id', '')}@"
-                  f"{summary.get('ruleset_version', '')} ({str(summary.get('ruleset_sha256', ''))[:12]})")
+        summary["provenance"] = provenance(
+            template, params, template_sha256=_sha256(template_path(template)),
+            inputs_sha256=input_hashes(data_path))
         try:
-            if "html" in formats or "pdf" in formats:
-                html_text = to_html(nb, title=title, footer=footer)
-            if "html" in formats:
-                files["html"] = work / f"{pid}.html"
-                files["html"].write_text(html_text, encoding="utf-8")
-            if "pdf" in formats:
-                files["pdf"] = work / f"{pid}.pdf"
-                to_pdf(html_text, files["pdf"])
-            if "docx" in formats:
-                files["docx"] = work / f"{pid}.docx"
-                to_docx(nb, files["docx"], footer=footer)
+            contents = render_outputs(nb, summary, formats)
         except Exception as exc:
             raise ReportError(pid, "rendering", _short(exc)) from exc
-        files["json"] = work / f"{pid}.json"
-        files["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                 encoding="utf-8")
+        for ext, content in contents.items():
+            files[ext] = work / f"{pid}.{ext}"
+            files[ext].write_bytes(content)
         umask = os.umask(0)
         os.umask(umask)
         work.chmod(0o777 & ~umask)  # TemporaryDirectory makes 0700; reports are shared files
