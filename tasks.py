@@ -48,8 +48,10 @@ def report() -> None:
     ensure_env("")
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
-    run(BIN / "evalkit", "run", "ex_ante_assessment", "--dataset", SAMPLE, "--project", "all",
-        "--out", ROOT / "reports" / "sample" / "ex_ante", "--format", "html,docx,pdf")
+    for template, folder in (("ex_ante_assessment", "ex_ante"),
+                             ("key_project_evaluation", "key_project")):
+        run(BIN / "evalkit", "run", template, "--dataset", SAMPLE, "--project", "all",
+            "--out", ROOT / "reports" / "sample" / folder, "--format", "html,docx,pdf")
 
 
 def test() -> None:
