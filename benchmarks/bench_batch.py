@@ -1,0 +1,246 @@
+"""Batch throughput, side by side: naive papermill + nbconvert loop, evalkit batch (cold, warm with
+1 and 2 workers) and the floor (template code exec'd in plain Python processes, no kernel).
+
+    .venv/bin/python benchmarks/bench_batch.py                 # 40 synthetic projects, HTML only
+    .venv/bin/python benchmarks/bench_batch.py -n 100 --naive 10 --growth 200
+
+Synthetic projects are copies of the sample county's ex-ante projects with new ids (BM-0000 …),
+written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
+projects only (it is slow) and reports its per-report rate. ``--growth M`` runs a serial warm batch
+of M projects and reports the worker's memory (client process + its kernel) after the 10th and the
+last project. Peak RSS is per worker: a worker process plus its kernel (serial and floor: the
+process itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TEMPLATE = ROOT / "notebooks" / "ex_ante_assessment.ipynb"
+SAMPLE_CSV = ROOT / "data" / "sample" / "csv"
+
+
+def synthetic_dataset(folder: Path, n: int) -> list[str]:
+    """Copy the sample CSVs, adding ``n`` ex-ante projects cloned from the sample's."""
+    tables = {}
+    for path in SAMPLE_CSV.glob("*.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            tables[path.name] = list(csv.reader(fh))
+    header, *rows = tables["projects.csv"]
+    stage = header.index("stage")
+    sources = [r[0] for r in rows if r[stage] == "事前评估"]
+    ids = [f"BM-{i:04d}" for i in range(n)]
+    clones = dict(zip(ids, (sources[i % len(sources)] for i in range(n)), strict=True))
+    for name, (head, *body) in tables.items():
+        if head and head[0] == "project_id":
+            by_source: dict[str, list[list[str]]] = {}
+            for r in body:
+                by_source.setdefault(r[0], []).append(r)
+            body = body + [[new, *r[1:]] for new, src in clones.items()
+                           for r in by_source.get(src, [])]
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / name).open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows([head, *body])
+    return ids
+
+
+class PeakRSS:
+    """Sample a process tree every 0.1 s; peak RSS per worker unit (a process and its children)."""
+
+    def __init__(self, pid: int, units: str):
+        self.root, self.units, self.peaks = psutil.Process(pid), units, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _unit_rss(self, proc: psutil.Process) -> int:
+        total = 0
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.units == "self":
+                    units = [self.root]
+                else:  # the root's python children that have children (workers with kernels)
+                    units = [c for c in self.root.children() if c.children()] or [self.root]
+                for u in units:
+                    self.peaks[u.pid] = max(self.peaks.get(u.pid, 0), self._unit_rss(u))
+            except psutil.Error:
+                pass
+            self._stop.wait(0.1)
+
+    def stop(self) -> float:
+        """Stop sampling; the largest peak of any worker unit, in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return max(self.peaks.values(), default=0) / 2**20
+
+
+def timed(cmd: list[str], units: str, **kw) -> tuple[float, float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    rss = PeakRSS(proc.pid, units)
+    _, err = proc.communicate()
+    seconds, peak = time.perf_counter() - start, rss.stop()
+    if proc.returncode not in (0,):
+        raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return seconds, peak
+
+
+def naive(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
+    out.mkdir(parents=True, exist_ok=True)
+    start, peak = time.perf_counter(), 0.0
+    for pid in ids:
+        nb = out / f"{pid}.ipynb"
+        for cmd in ([str(BIN / "papermill"), str(TEMPLATE), str(nb), "-p", "project_id", pid,
+                     "-p", "dataset", str(data), "--no-progress-bar", "--cwd",
+                     str(TEMPLATE.parent)],
+                    [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)]):
+            peak = max(peak, timed(cmd, "self")[1])
+    return time.perf_counter() - start, peak
+
+
+def batch(ids: list[str], data: Path, out: Path, workers: int, cold: bool) -> tuple[float, float]:
+    listing = out.parent / f"{out.name}.ids"
+    listing.write_text("\n".join(ids), encoding="utf-8")
+    cmd = [str(BIN / "evalkit"), "batch", str(TEMPLATE), "--dataset", str(data), "--projects",
+           f"@{listing}", "--out", str(out), "--format", "html", "--workers", str(workers),
+           "--force"] + (["--cold"] if cold else [])
+    return timed(cmd, "self" if workers == 1 else "workers")
+
+
+def _floor_worker(ids: list[str], data: str, out: str) -> None:
+    """Exec the template's code cells per project in this plain process; HTML the same way."""
+    import IPython.display
+    import nbformat
+
+    from evalkit.render import read_summary, to_html
+
+    template = nbformat.read(TEMPLATE, as_version=4)
+    captured: list[dict] = []
+
+    def display(obj, raw=False, **_):
+        captured.append(obj if raw else obj._repr_mimebundle_())
+
+    IPython.display.display = display
+    os.chdir(TEMPLATE.parent)
+    for pid in ids:
+        nb = nbformat.from_dict(template)
+        namespace: dict = {}
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            captured.clear()
+            exec(cell.source, namespace)  # noqa: S102 — the template, as a kernel would run it
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(project_id=pid, dataset=data)
+            cell.outputs = [nbformat.v4.new_output("display_data", data=b) for b in captured]
+        summary = read_summary(nb)
+        Path(out, f"{pid}.html").write_text(to_html(nb, title=summary["title"]), encoding="utf-8")
+        Path(out, f"{pid}.json").write_text(json.dumps(summary, ensure_ascii=False),
+                                            encoding="utf-8")
+
+
+def floor(ids: list[str], data: Path, out: Path, workers: int) -> tuple[float, float]:
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = multiprocessing.get_context("spawn")
+    start = time.perf_counter()
+    procs = [ctx.Process(target=_floor_worker, args=(ids[i::workers], str(data), str(out)))
+             for i in range(workers)]
+    for p in procs:
+        p.start()
+    meters = [PeakRSS(p.pid, "self") for p in procs]
+    for p in procs:
+        p.join()
+        if p.exitcode:
+            raise RuntimeError(f"floor worker failed ({p.exitcode})")
+    return time.perf_counter() - start, max(m.stop() for m in meters)
+
+
+def growth(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
+    """Serial warm batch; RSS (client + kernel) after the 10th and after the last project."""
+    listing = out.parent / "growth.ids"
+    listing.write_text("\n".join(ids), encoding="utf-8")
+    cmd = [str(BIN / "evalkit"), "batch", str(TEMPLATE), "--dataset", str(data), "--projects",
+           f"@{listing}", "--out", str(out), "--format", "html", "--workers", "1", "--force"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root, samples = psutil.Process(proc.pid), []
+    while proc.poll() is None:
+        done = len(list(out.glob("*/*.json"))) if out.exists() else 0
+        try:
+            rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+            samples.append((done, rss / 2**20))
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    at10 = next(r for d, r in samples if d >= 10)
+    last = [r for d, r in samples if d >= len(ids) - 1]
+    return at10, (last[-1] if last else samples[-1][1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=40, help="synthetic projects")
+    parser.add_argument("--naive", type=int, default=None,
+                        help="projects for the naive loop (default: all n)")
+    parser.add_argument("--growth", type=int, default=0, help="projects for the memory run")
+    parser.add_argument("--only", default="", help="comma list of modes to run (default all)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
+    ids = synthetic_dataset(tmp / "data", max(args.n, args.growth))
+    data = tmp / "data"
+    n_naive = min(args.naive or args.n, args.n)
+    modes = {
+        "naive loop (papermill + nbconvert CLI)": (n_naive, lambda: naive(
+            ids[:n_naive], data, tmp / "naive")),
+        "evalkit batch --cold, 2 workers": (args.n, lambda: batch(
+            ids[:args.n], data, tmp / "cold2", 2, True)),
+        "evalkit batch warm, 1 worker": (args.n, lambda: batch(
+            ids[:args.n], data, tmp / "warm1", 1, False)),
+        "evalkit batch warm, 2 workers": (args.n, lambda: batch(
+            ids[:args.n], data, tmp / "warm2", 2, False)),
+        "floor, 1 process": (args.n, lambda: floor(ids[:args.n], data, tmp / "floor1", 1)),
+        "floor, 2 processes": (args.n, lambda: floor(ids[:args.n], data, tmp / "floor2", 2)),
+    }
+    only = [m.strip() for m in args.only.split(",") if m.strip()]
+    print(f"{date.today()} · {platform.node()} · {os.cpu_count()} cores · "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB · Python {platform.python_version()}"
+          f" · load {os.getloadavg()[0]:.2f} · HTML only · {args.n} projects")
+    print("| mode | projects | seconds | reports/s | s/report | peak RSS per worker (MiB) |")
+    print("|---|---|---|---|---|---|")
+    for name, (n, run) in modes.items():
+        if only and not any(o in name for o in only):
+            continue
+        seconds, peak = run()
+        print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {seconds / n:.2f} | "
+              f"{peak:.0f} |", flush=True)
+    if args.growth:
+        at10, last = growth(ids[:args.growth], data, tmp / "growth")
+        print(f"\nwarm worker memory (client + kernel): {at10:.0f} MiB after 10 projects, "
+              f"{last:.0f} MiB after {args.growth} (growth {last - at10:+.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""Batch production: failure isolation, resume after SIGKILL, skip/redo rules, safety, warm = fresh,
+Dask = local.
+
+Each batch starts Jupyter kernels, so this file takes a couple of minutes; it keeps to HTML and
+3–5 projects. The reference batch runs serially, so its third project runs in a kernel that has
+already produced two reports (the warm case the fresh-kernel comparison needs).
+"""
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from evalkit.batch import (
+    MANIFEST,
+    load_manifest,
+    parse_projects,
+    project_input_hashes,
+    run_batch,
+)
+from evalkit.cli import main
+from evalkit.errors import InputError
+from evalkit.render import run_report
+from evalkit.report import SAMPLE_DATASET, load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = "ex_ante_assessment"
+GOOD = ["SQ-2021-001", "SQ-2021-002", "SQ-2021-010"]
+
+
+def _images(page: bytes) -> list[bytes]:
+    return re.findall(rb'data:image/png;base64,([^"]+)"', page)
+
+
+def _same_report(a: bytes, b: bytes) -> bool:
+    """HTML pages equal, except the expert-score chart (图2): seaborn's stripplot jitters its
+    points with numpy's global random generator, unseeded, so it differs between any two fresh
+    runs too. The radar chart (图1) and everything else must be byte-identical."""
+    images_a, images_b = _images(a), _images(b)
+    masked = [re.sub(rb'data:image/png;base64,[^"]+"', b"IMG", page) for page in (a, b)]
+    return masked[0] == masked[1] and images_a[0] == images_b[0] and len(images_a) == 2
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every report file under OUT (not the portfolio files, which carry run times)."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.parent != out}
+
+
+def _summaries(out: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*/*.json"))}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference")
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+                       progress=False)
+    assert result.ok and result.backend == "serial" and sorted(result.made) == GOOD
+    return out
+
+
+def _copy(out: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    return copy
+
+
+def test_reference_layout_and_portfolio(reference):
+    names = {p.name for p in reference.iterdir()}
+    assert names == {*GOOD, "index.html", "summary.xlsx", MANIFEST}
+    for pid in GOOD:
+        assert sorted(p.name for p in (reference / pid).iterdir()) == [
+            f"{pid}.html", f"{pid}.ipynb", f"{pid}.json"]
+    manifest = load_manifest(reference)
+    assert manifest["run"]["backend"] == "serial" and manifest["run"]["end"]
+    entry = manifest["projects"]["SQ-2021-001"]
+    assert entry["status"] == "ok" and len(entry["input_sha256"]) == 64
+    assert entry["ruleset_id"] == "cn-national" and entry["evalkit_version"]
+    assert set(entry["files"]) == {"ipynb", "html", "json"}
+    assert entry["conclusion"] == "予以支持" and entry["timings"]["total_s"] > 0
+    index = (reference / "index.html").read_text(encoding="utf-8")
+    assert "SQ-2021-001/SQ-2021-001.html" in index and "予以支持" in index
+    assert "http://" not in index and "https://" not in index and "default-src 'none'" in index
+    book = load_workbook(reference / "summary.xlsx")
+    assert book.sheetnames == ["汇总", "评分明细", "失败项目"]
+    assert [c.value for c in book["汇总"][1]][:6] == ["项目编码", "项目名称", "预算单位",
+                                                     "预算数（万元）", "总分", "等级/结论"]
+    details = list(book["评分明细"].iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in details} == set(GOOD) and all(r[2] == "评估维度" for r in details)
+    summary = json.loads((reference / "SQ-2021-001" / "SQ-2021-001.json").read_text("utf-8"))
+    per_dim = {r[3]: r[4] for r in details if r[0] == "SQ-2021-001"}
+    assert per_dim == pytest.approx(summary["dimension_scores"])
+
+
+def test_warm_run_equals_a_fresh_papermill_run(reference, tmp_path):
+    pid = GOOD[-1]  # ran third in the reference batch's kernel
+    fresh = run_report(TEMPLATE, dataset="sample", project_id=pid, out_dir=tmp_path,
+                       formats=["html"])
+    warm_json = json.loads((reference / pid / f"{pid}.json").read_text(encoding="utf-8"))
+    fresh_json = json.loads(fresh.files["json"].read_text(encoding="utf-8"))
+    assert warm_json == fresh_json
+    assert _same_report((reference / pid / f"{pid}.html").read_bytes(),
+                        fresh.files["html"].read_bytes())
+    warm_nb = nbformat.read(reference / pid / f"{pid}.ipynb", as_version=4)
+    fresh_nb = nbformat.read(fresh.files["ipynb"], as_version=4)
+    assert ([c.get("execution_count") for c in warm_nb.cells]
+            == [c.get("execution_count") for c in fresh_nb.cells])
+    assert ([c.get("source") for c in warm_nb.cells]
+            == [c.get("source") for c in fresh_nb.cells])
+    assert ([[o.get("name") or o.get("output_type") for o in c.get("outputs", [])]
+             for c in warm_nb.cells]
+            == [[o.get("name") or o.get("output_type") for o in c.get("outputs", [])]
+                for c in fresh_nb.cells])  # same outputs, warnings (stderr) included
+
+
+def test_rerun_with_nothing_changed_does_no_work(reference, tmp_path):
+    out = _copy(reference, tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.parent != out}
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+                       progress=False)
+    assert result.made == () and sorted(result.skipped) == GOOD and result.backend == "none"
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.parent != out} == before
+    (out / "SQ-2021-002" / "SQ-2021-002.html").write_text("tampered", encoding="utf-8")
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+                       progress=False)
+    assert result.made == ("SQ-2021-002",)  # a file whose hash no longer matches is redone
+    assert _summaries(out) == _summaries(reference)
+    assert _same_report((out / "SQ-2021-002" / "SQ-2021-002.html").read_bytes(),
+                        (reference / "SQ-2021-002" / "SQ-2021-002.html").read_bytes())
+
+
+def test_changed_rule_set_redoes_everything(reference, tmp_path):
+    out = _copy(reference, tmp_path)
+    rules = yaml.safe_load((ROOT / "evalkit" / "rulesets" / "national.yaml").read_text("utf-8"))
+    rules["description"] = "复制的规则集：" + rules["description"]
+    changed = tmp_path / "national_copy.yaml"
+    changed.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+                       ruleset=changed, progress=False)
+    assert sorted(result.made) == GOOD and result.skipped == ()
+    manifest = load_manifest(out)
+    old = load_manifest(reference)
+    for pid in GOOD:
+        assert manifest["projects"][pid]["ruleset_sha256"] != old["projects"][pid]["ruleset_sha256"]
+
+
+def _edited_sample(tmp_path: Path, project_id: str, name: str) -> Path:
+    path = tmp_path / "county.xlsx"
+    shutil.copy(SAMPLE_DATASET, path)
+    book = load_workbook(path)
+    ws = book["项目"]
+    header = [c.value for c in ws[1]]
+    id_col, name_col = header.index("项目编码") + 1, header.index("项目名称") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, id_col).value == project_id)
+    cell = ws.cell(row, name_col, name)
+    cell.data_type = "s"  # text as typed, even when it looks like a formula
+    book.save(path)
+    return path
+
+
+def test_editing_one_project_redoes_only_it_and_data_is_escaped(reference, tmp_path):
+    out = _copy(reference, tmp_path)
+    evil = '=HYPERLINK("http://x","<script>alert(1)</script>")'
+    data = _edited_sample(tmp_path, "SQ-2021-002", evil)
+    result = run_batch(TEMPLATE, dataset=data, projects=GOOD, out_dir=out, formats=["html"],
+                       workers=1, progress=False)
+    assert result.made == ("SQ-2021-002",) and sorted(result.skipped) == ["SQ-2021-001",
+                                                                           "SQ-2021-010"]
+    for page in (out / "index.html", out / "SQ-2021-002" / "SQ-2021-002.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script" not in (out / "SQ-2021-002" / "SQ-2021-002.html").read_text("utf-8").lower()
+    names = [r[1] for r in load_workbook(out / "summary.xlsx")["汇总"].iter_rows(
+        min_row=2, values_only=True)]
+    assert "'" + evil in names  # formula injection neutralised
+
+
+def _failing_template(folder: Path) -> Path:
+    """The ex-ante template with a cell that raises for SQ-2021-003 and one that writes a
+    missing-glyph warning to stderr for SQ-2021-004."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{TEMPLATE}.ipynb", as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell(
+        'if project_id == "SQ-2021-003":\n    raise ValueError("planted failure")\n'
+        'if project_id == "SQ-2021-004":\n    import sys\n'
+        '    print("UserWarning: Glyph 27979 missing from font(s) DejaVu Sans.", file=sys.stderr)'))
+    folder.mkdir()
+    path = folder / f"{TEMPLATE}.ipynb"  # the file name says which projects it applies to
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failures_are_isolated_recorded_and_listed(tmp_path, capsys):
+    template = _failing_template(tmp_path / "templates")
+    out = tmp_path / "out"
+    ids = ["SQ-2021-001", "SQ-2021-003", "SQ-2021-004", "SQ-2099-999", "../../etc/x",
+           "P1; rm -rf", "SQ-2021-010"]
+    status = main(["batch", str(template), "--projects", ",".join(ids), "--out", str(out),
+                   "--format", "html", "--workers", "2"])
+    assert status == 1
+    printed = capsys.readouterr()
+    assert "失败 5 个" in printed.out and "新生成 2 个" in printed.out
+    projects = load_manifest(out)["projects"]
+    assert {p for p, e in projects.items() if e["status"] == "ok"} == {"SQ-2021-001",
+                                                                       "SQ-2021-010"}
+    raised = projects["SQ-2021-003"]["error"]
+    assert (raised["stage"], raised["ename"], raised["evalue"]) == ("execution", "ValueError",
+                                                                    "planted failure")
+    failed_nb = nbformat.read(out / raised["notebook"], as_version=4)
+    # papermill's markers: one at the top, one just before the failing cell
+    assert failed_nb.cells[raised["cell"] + 2].outputs[0]["ename"] == "ValueError"
+    assert "papermill-error-cell" in failed_nb.cells[0].source
+    glyph = projects["SQ-2021-004"]["error"]
+    assert glyph["stage"] == "glyphs" and "missing from font" in glyph["message"]
+    assert projects["SQ-2099-999"]["error"]["stage"] == "execution"
+    assert "expected an id in the projects table" in projects["SQ-2099-999"]["error"]["message"]
+    for unsafe in ("../../etc/x", "P1; rm -rf"):
+        assert projects[unsafe]["error"]["stage"] == "id"
+        assert projects[unsafe]["error"]["notebook"] is None
+    assert sorted(p.name for p in (out / "_failed").iterdir()) == [
+        "SQ-2021-003.ipynb", "SQ-2021-004.ipynb", "SQ-2099-999.ipynb"]
+    assert not (tmp_path / "etc").exists() and not (out.parent / "etc").exists()
+    assert {p.name for p in out.iterdir()} == {"SQ-2021-001", "SQ-2021-010", "_failed",
+                                               "index.html", "summary.xlsx", MANIFEST}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "planted failure" in index and "_failed/SQ-2021-003.ipynb" in index
+    assert "../../etc/x" in index and "P1; rm -rf" in index and 'href="../../etc' not in index
+    failures = list(load_workbook(out / "summary.xlsx")["失败项目"].iter_rows(min_row=2,
+                                                                            values_only=True))
+    assert sorted(r[0] for r in failures) == sorted(
+        ["SQ-2021-003", "SQ-2021-004", "SQ-2099-999", "../../etc/x", "P1; rm -rf"])
+
+
+def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(reference, tmp_path):
+    import psutil
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "evalkit.cli", "batch", TEMPLATE, "--projects", ",".join(GOOD),
+           "--out", str(out), "--format", "html", "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(out.glob("*/*.json")), "no project finished before the deadline"
+    _gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"workers or kernels outlived the killed batch: {alive}"
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+                       progress=False)
+    assert result.ok and result.skipped  # the finished project was kept
+    assert not list(out.rglob("*.tmp"))
+    assert _summaries(out) == _summaries(reference)
+    resumed, uninterrupted = _outputs(out), _outputs(reference)
+    assert set(resumed) == set(uninterrupted)
+    assert all(_same_report(resumed[k], uninterrupted[k]) for k in resumed if k.endswith(".html"))
+
+
+def test_dask_local_cluster_gives_the_same_manifest(reference, tmp_path):
+    out = tmp_path / "out"
+    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+                       scheduler="local", progress=False)
+    assert result.ok and result.backend == "dask"
+    dask, local = load_manifest(out)["projects"], load_manifest(reference)["projects"]
+
+    def comparable(entry):
+        return {"status": entry["status"], "total": entry["total"],
+                "conclusion": entry["conclusion"],
+                **{k: entry[k] for k in ("input_sha256", "template_sha256", "ruleset_id",
+                                         "ruleset_sha256", "evalkit_version")},
+                "files": {ext: f["sha256"] for ext, f in entry["files"].items()
+                          if ext == "json"}}
+
+    assert {p: comparable(e) for p, e in dask.items()} == {p: comparable(e)
+                                                          for p, e in local.items()}
+    for pid in GOOD:
+        assert _same_report((out / pid / f"{pid}.html").read_bytes(),
+                            (reference / pid / f"{pid}.html").read_bytes())
+
+
+def test_missing_dask_is_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(InputError, match=r"pip install 'evalkit\[dask\]'"):
+        run_batch(TEMPLATE, projects=GOOD[:1], out_dir=tmp_path, formats=["html"],
+                  scheduler="local", progress=False)
+
+
+def test_project_lists(tmp_path):
+    listing = tmp_path / "ids.txt"
+    listing.write_text("SQ-2021-002  # 复核\n\nSQ-2021-001,SQ-2021-002\n# 注释\n",
+                       encoding="utf-8")
+    assert parse_projects(f"@{listing}", TEMPLATE, "sample") == ["SQ-2021-002", "SQ-2021-001"]
+    assert parse_projects(" A , B,A ", TEMPLATE, "sample") == ["A", "B"]
+    assert len(parse_projects("all", TEMPLATE, "sample")) >= 10
+    with pytest.raises(InputError, match="found nothing"):
+        parse_projects("@" + str(tmp_path / "missing.txt"), TEMPLATE, "sample")
+    with pytest.raises(InputError, match="found none"):
+        parse_projects(" , ", TEMPLATE, "sample")
+
+
+def test_input_hash_covers_only_the_projects_rows():
+    tables = dict(load_dataset("sample").tables)
+    before = project_input_hashes(tables, GOOD)
+    scores = tables["expert_scores"].copy()
+    scores.loc[scores.index[scores["project_id"] == "SQ-2021-002"][0], "score"] += 0.5
+    tables["expert_scores"] = scores
+    after = project_input_hashes(tables, GOOD)
+    assert [before[p] == after[p] for p in GOOD] == [True, False, True]
