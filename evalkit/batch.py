@@ -69,6 +69,7 @@ from evalkit.io import atomic_write, write_excel
 from evalkit.render import (
     FORMATS,
     check_formats,
+    font_face_css,
     input_hashes,
     provenance,
     read_summary,
@@ -636,12 +637,13 @@ class _Progress:
 # --- portfolio ---------------------------------------------------------------------------------
 
 _INDEX_CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
+body{font-family:"Evalkit Sans SC","Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;
 margin:2em;color:#222}h1{font-size:1.4em}table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#eef1f5;cursor:pointer;user-select:none}td.num{text-align:right}
 tr.failed td{background:#fff1f0}.status-ok{color:#1a7f37}.status-failed{color:#c62828;font-weight:bold}
 .controls{margin:1em 0}.controls input{width:24em;padding:.3em}.msg{color:#c62828;font-size:.85em}
+input,select,button{font-family:inherit}
 """
 
 _INDEX_SCRIPT = """
@@ -700,9 +702,9 @@ def write_index(out: Path, manifest: Mapping[str, Any], title: str = "") -> Path
     heading = esc(title or f"报告清单：{run.get('template', '')}")
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; font-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{heading}</title><style>{_INDEX_CSS}</style></head><body>
+<title>{heading}</title><style>@@FONT@@{_INDEX_CSS}</style></head><body>
 <h1>{heading}</h1>
 <p>共 {n} 个项目：成功 {n_ok} 个，失败 {n - n_ok} 个。数据集 {esc(str(run.get('dataset', '')))}；
 规则集 {esc(str(run.get('ruleset_id', '')))}@{esc(str(run.get('ruleset_version', '')))}；
@@ -718,6 +720,8 @@ evalkit {esc(str(run.get('evalkit_version', '')))}；生成于 {esc(str(run.get(
 <script>{_INDEX_SCRIPT}</script>
 </body></html>
 """
+    # the bundled CJK font, subset to this page's characters: readable offline without tofu
+    page = page.replace("@@FONT@@", font_face_css(page), 1)
     return atomic_write(out / INDEX, lambda p: p.write_text(page, encoding="utf-8"))
 
 

@@ -139,7 +139,7 @@ def _visible_cells(nb: nbformat.NotebookNode) -> Iterable[nbformat.NotebookNode]
 
 # --- HTML --------------------------------------------------------------------------------------
 
-def _font_face(text: str) -> str:
+def font_face_css(text: str) -> str:
     """An @font-face rule embedding the bundled CJK font, subset to the characters of ``text``.
 
     Only the glyphs a report uses are embedded (typically 50–150 kB as WOFF), so the HTML needs
@@ -211,7 +211,7 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
     body, _ = exporter.from_notebook_node(nb, resources={
-        "evalkit_css": _font_face(_visible_text(nb) + title + footer) + "\n" + css,
+        "evalkit_css": font_face_css(_visible_text(nb) + title + footer) + "\n" + css,
         "evalkit_footer": footer})
     return body
 
