@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run evalkit with nothing but Python ≥ 3.11 and pip.
 
-    python3 tasks.py report   # venv + install, validate the sample county, write reports/sample/
+    python3 tasks.py report   # venv + install, validate the sample county, write the full sample
+                              # portfolio (every report type, every format) to reports/sample/
     python3 tasks.py test     # venv + install with test tools, run ruff and the whole test suite
 
 The virtual environment lives in ``.venv`` (or ``$EVALKIT_VENV``); it is created when missing and
@@ -49,8 +50,9 @@ def report() -> None:
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
     for template, folder in (("ex_ante_assessment", "ex_ante"),
-                             ("key_project_evaluation", "key_project")):
-        run(BIN / "evalkit", "run", template, "--dataset", SAMPLE, "--project", "all",
+                             ("key_project_evaluation", "key_project"),
+                             ("self_evaluation", "self_evaluation")):
+        run(BIN / "evalkit", "batch", template, "--dataset", SAMPLE, "--projects", "all",
             "--out", ROOT / "reports" / "sample" / folder, "--format", "html,docx,pdf")
 
 

@@ -180,7 +180,7 @@ def floor(ids: list[str], data: Path, out: Path, workers: int) -> tuple[float, f
 
 
 def growth(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
-    """Serial warm batch; RSS (client + kernel) after the 10th and after the last project."""
+    """Serial warm batch; RSS (client + kernel) around the 10th and the last projects."""
     listing = out.parent / "growth.ids"
     listing.write_text("\n".join(ids), encoding="utf-8")
     cmd = [str(BIN / "evalkit"), "batch", str(TEMPLATE), "--dataset", str(data), "--projects",
@@ -195,9 +195,10 @@ def growth(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
         except psutil.Error:
             pass
         time.sleep(0.5)
-    at10 = next(r for d, r in samples if d >= 10)
-    last = [r for d, r in samples if d >= len(ids) - 1]
-    return at10, (last[-1] if last else samples[-1][1])
+    n = len(ids)  # peak RSS while projects 10–19 ran, and while the last ten ran (not after)
+    early = max(r for d, r in samples if 10 <= d < 20)
+    late = max(r for d, r in samples if n - 10 <= d < n)
+    return early, late
 
 
 def main() -> None:
@@ -238,8 +239,9 @@ def main() -> None:
               f"{peak:.0f} |", flush=True)
     if args.growth:
         at10, last = growth(ids[:args.growth], data, tmp / "growth")
-        print(f"\nwarm worker memory (client + kernel): {at10:.0f} MiB after 10 projects, "
-              f"{last:.0f} MiB after {args.growth} (growth {last - at10:+.0f} MiB)")
+        print(f"\nwarm worker memory (client + kernel), peak RSS: {at10:.0f} MiB during projects "
+              f"10–19, {last:.0f} MiB during the last ten of {args.growth} "
+              f"(growth {last - at10:+.0f} MiB)")
 
 
 if __name__ == "__main__":

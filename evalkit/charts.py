@@ -157,6 +157,7 @@ def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = 
         One row per (expert, item): an item label column, a value column (e.g. score as a share
         of the item's points, so items of different points compare) and a boolean outlier column.
     """
+    import numpy as np
     import seaborn as sns
 
     use_style()
@@ -167,8 +168,15 @@ def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = 
                 showfliers=False, width=0.6)
     normal = data[~data[outlier].astype(bool)]
     flagged = data[data[outlier].astype(bool)]
-    sns.stripplot(data=normal, x="_pct", y=item, order=order, ax=ax, color="#1565c0", size=4,
-                  jitter=0.15)
+    # seaborn jitters with numpy's global generator: seed it for this call only, so the same
+    # scores always draw the same chart (reruns and warm kernels give identical reports)
+    state = np.random.get_state()  # noqa: NPY002 — seaborn draws from the global generator
+    np.random.seed(0)  # noqa: NPY002
+    try:
+        sns.stripplot(data=normal, x="_pct", y=item, order=order, ax=ax, color="#1565c0",
+                      size=4, jitter=0.15)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
     if not flagged.empty:
         sns.stripplot(data=flagged, x="_pct", y=item, order=order, ax=ax, color="#c62828",
                       size=7, marker="X", jitter=0.0, label="离群评分")
