@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from evalkit.errors import CellError, DatasetError, InputError, Problem
 from evalkit.rules import RuleSet, load_ruleset
@@ -369,11 +368,13 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
 
 # --- schema checks on parsed tables (pandera, lazy) --------------------------------------------
 
-def _ge0(error: str = "不小于 0 的数字") -> pa.Check:
-    return pa.Check(lambda s: s >= 0, name="ge0", error=error, ignore_na=True)
+def _schema(spec: TableSpec):
+    """The pandera schema of a parsed table (pandera is imported only when data is validated)."""
+    import pandera.pandas as pa
 
+    def _ge0(error: str = "不小于 0 的数字") -> pa.Check:
+        return pa.Check(lambda s: s >= 0, name="ge0", error=error, ignore_na=True)
 
-def _schema(spec: TableSpec) -> pa.DataFrameSchema:
     checks: dict[str, list[pa.Check]] = {
         "budget": [_ge0()], "received": [_ge0()], "spent": [_ge0()], "weight": [_ge0()],
         "score": [_ge0()], "judged_score": [_ge0()],
@@ -390,9 +391,11 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
     checked = frame.copy()
     for col in numeric:
         checked[col] = pd.to_numeric(checked[col], errors="coerce")
+    from pandera.errors import SchemaErrors
+
     try:
         _schema(spec).validate(checked, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         cases = exc.failure_cases
     else:
         return []

@@ -72,7 +72,9 @@ def test_template_round_trip_through_the_command(tmp_path, capsys):
     assert main(["import-scores", str(book_path), "-o", str(out), "--project", "SQ-9"]) == 0
     scores = pd.read_csv(out, encoding="utf-8-sig")
     assert len(scores) == 3 * 15 and scores["project_id"].unique().tolist() == ["SQ-9"]
-    with pytest.warns(EvalkitWarning, match="相同的分数"):  # each expert is constant by design
+    with pytest.warns(EvalkitWarning) as caught:  # 3 constant experts, fewer than 5, by design
         result = assess(scores, project_id="SQ-9")
+    assert any("相同的分数" in str(w.message) for w in caught)
+    assert any("少于规则集要求的 5 名" in str(w.message) for w in caught)
     assert result.total == pytest.approx(100 - 15 * 0.5)  # mean of 0, 0.5, 1 lost per item
     assert "已读取 3 位专家" in capsys.readouterr().out
