@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import EvalkitWarning, InputError
-from evalkit.panel import KendallW, aggregate_panel, kendall_w
+from evalkit.panel import KendallW, aggregate_panel, check_score_table, kendall_w
 from evalkit.rules import RuleSet, band_of, load_ruleset
 
 __all__ = ["ExAnteResult", "assess", "assess_many", "framework"]
@@ -238,18 +238,7 @@ def _plain(value: Any) -> Any:
 
 def _check_table(expert_scores: pd.DataFrame) -> None:
     """Check the table's type and columns, and that it holds at least one row."""
-    if not isinstance(expert_scores, pd.DataFrame):
-        raise InputError(
-            f"expected expert_scores as a long DataFrame, found {type(expert_scores).__name__}"
-        )
-    missing = [c for c in _REQUIRED if c not in expert_scores.columns]
-    if missing:
-        raise InputError(
-            f"expert_scores: expected columns {_REQUIRED} (comment optional), missing {missing}; "
-            f"found columns {list(expert_scores.columns)}"
-        )
-    if expert_scores.empty:
-        raise InputError("expert_scores: expected at least one score, found an empty table")
+    check_score_table(expert_scores, _REQUIRED, " (comment optional)")
 
 
 def _select_project(expert_scores: pd.DataFrame, project_id: Any) -> tuple[Any, pd.DataFrame]:

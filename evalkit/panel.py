@@ -30,6 +30,7 @@ __all__ = [
     "KendallW",
     "PanelResult",
     "aggregate_panel",
+    "check_score_table",
     "kendall_w",
     "kendall_w_from_rank_sums",
 ]
@@ -435,6 +436,29 @@ def _describe(row: pd.Series, columns: Sequence[str]) -> str:
     return ", ".join(f"{c} {row[c]!r}" for c in columns)
 
 
+def check_score_table(expert_scores: pd.DataFrame, needed: list[str], note: str = "") -> None:
+    """Check that ``expert_scores`` is a non-empty long DataFrame holding the ``needed`` columns.
+
+    Raises
+    ------
+    InputError
+        Naming the missing columns and the columns found (``note`` is appended to the expected
+        list, e.g. "(comment optional)").
+    """
+    if not isinstance(expert_scores, pd.DataFrame):
+        raise InputError(
+            f"expected expert_scores as a long DataFrame, found {type(expert_scores).__name__}"
+        )
+    missing = [c for c in needed if c not in expert_scores.columns]
+    if missing:
+        raise InputError(
+            f"expert_scores: expected columns {needed}{note}, missing {missing}; "
+            f"found columns {list(expert_scores.columns)}"
+        )
+    if expert_scores.empty:
+        raise InputError("expert_scores: expected at least one score, found an empty table")
+
+
 def _validated_scores(
     expert_scores: pd.DataFrame, keys: list[str], item: str, expert: str, score: str
 ) -> pd.DataFrame:
@@ -442,24 +466,13 @@ def _validated_scores(
 
     Every problem is collected and reported in one :class:`InputError`.
     """
-    if not isinstance(expert_scores, pd.DataFrame):
-        raise InputError(
-            f"expected expert_scores as a long DataFrame, found {type(expert_scores).__name__}"
-        )
     place = [*keys, expert, item]
     needed = [*place, score]
     if len(set(needed)) < len(needed):
         raise InputError(
             f"expected distinct column names for by, expert, item and score, found {needed}"
         )
-    missing = [c for c in needed if c not in expert_scores.columns]
-    if missing:
-        raise InputError(
-            f"expert_scores: expected columns {needed}, missing {missing}; "
-            f"found columns {list(expert_scores.columns)}"
-        )
-    if expert_scores.empty:
-        raise InputError("expert_scores: expected at least one score, found an empty table")
+    check_score_table(expert_scores, needed)
 
     table = expert_scores[needed].copy()
     raw = table[score].astype(object)  # plain Python scalars print as typed
