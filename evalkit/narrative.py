@@ -122,6 +122,31 @@ def _p_value(p: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _ruleset_of(result, ruleset: str | Path | RuleSet) -> RuleSet:
+    """Load ``ruleset`` and check it is the one ``result`` was computed with (by sha256)."""
+    rs = load_ruleset(ruleset)
+    if rs.sha256 != result.ruleset.get("ruleset_sha256"):
+        raise InputError(
+            f"expected the rule set the result was computed with "
+            f"({result.ruleset.get('ruleset_id')}, sha256 "
+            f"{str(result.ruleset.get('ruleset_sha256'))[:12]}), found {rs.label}"
+        )
+    return rs
+
+
+def _bands_text(bands: tuple[Band, ...]) -> str:
+    """Half-open bands, highest first, in words (``90 分及以上为“优”，80 分（含）至 90 分为“良”…``)."""
+    parts = []
+    for band in bands:
+        if band.high == float("inf"):
+            parts.append(f"{band.low:g} 分及以上为“{band.label}”")
+        elif band.low <= 0:
+            parts.append(f"低于 {band.high:g} 分为“{band.label}”")
+        else:
+            parts.append(f"{band.low:g} 分（含）至 {band.high:g} 分为“{band.label}”")
+    return "，".join(parts)
+
+
 def exante_conclusion(result: ExAnteResult) -> str:
     """The conclusion sentence: total, tier and, when a veto was triggered, why the tier changed.
 
@@ -457,13 +482,7 @@ def exante_method(result: ExAnteResult, ruleset: str | Path | RuleSet) -> str:
     >>> print(exante_method(assess(scores), "national"))
     本次评估依据“全国参考规则集”（cn-national，版本 2020.1）规定的事前绩效评估框架，从立项必要性、投入经济性、绩效目标合理性、实施方案可行性、筹资合规性五个维度共 15 个评分项进行评分，满分 100 分。评审专家共 5 名，各自独立对每个评分项打分，每个评分项取专家评分的算术平均（规则集规定专家多于 5 名时才去掉最高分和最低分），维度得分为所属评分项得分之和，综合得分为各维度得分之和。评估结论按综合得分确定：90 分及以上为“予以支持”，70 分（含）至 90 分为“调整完善后予以支持”，低于 70 分为“不予支持”。“筹资合规性”得分率低于 60% 的，一票否决（筹资不合规），评估结论为“不予支持”。专家评分一致性采用 Kendall 协调系数检验（按得分率排序，同分校正），W 不低于 0.5 且 χ² 检验在 0.05 水平上显著视为一致性良好。
     """
-    rs = load_ruleset(ruleset)
-    if rs.sha256 != result.ruleset.get("ruleset_sha256"):
-        raise InputError(
-            f"expected the rule set the result was computed with "
-            f"({result.ruleset.get('ruleset_id')}, sha256 "
-            f"{str(result.ruleset.get('ruleset_sha256'))[:12]}), found {rs.label}"
-        )
+    rs = _ruleset_of(result, ruleset)
     exante, panel = rs.section("exante"), rs.section("panel")
     names = [str(d["dimension"]) for d in exante["dimensions"]]
     full = sum(float(d["points"]) for d in exante["dimensions"])
@@ -472,15 +491,7 @@ def exante_method(result: ExAnteResult, ruleset: str | Path | RuleSet) -> str:
             f"进行评分，满分 {full:g} 分。评审专家共 {result.n_experts} 名，各自独立对每个评分项打分，"
             f"{_aggregation(panel, result.n_experts)}，维度得分为所属评分项得分之和，"
             f"综合得分为各维度得分之和。")
-    tiers = []
-    for band in rs.conclusion_tiers:  # highest first
-        if band.high == float("inf"):
-            tiers.append(f"{band.low:g} 分及以上为“{band.label}”")
-        elif band.low <= 0:
-            tiers.append(f"低于 {band.high:g} 分为“{band.label}”")
-        else:
-            tiers.append(f"{band.low:g} 分（含）至 {band.high:g} 分为“{band.label}”")
-    text += f"评估结论按综合得分确定：{'，'.join(tiers)}。"
+    text += f"评估结论按综合得分确定：{_bands_text(rs.conclusion_tiers)}。"
     lowest = min(rs.conclusion_tiers, key=lambda band: band.low).label
     for veto in exante["veto"]:
         text += (f"“{veto['dimension']}”得分率低于 {_line(float(veto['min_share']))} 的，"
@@ -794,19 +805,6 @@ def _kp_label(level1: str) -> str:
 
 def _kp_names(names) -> str:
     return "、".join(f"“{n}”" for n in names)
-
-
-def _kp_bands(bands: tuple[Band, ...]) -> str:
-    """Half-open bands, highest first, in words (``90 分及以上为“优”，80 分（含）至 90 分为“良”…``)."""
-    parts = []
-    for band in bands:
-        if band.high == float("inf"):
-            parts.append(f"{band.low:g} 分及以上为“{band.label}”")
-        elif band.low <= 0:
-            parts.append(f"低于 {band.high:g} 分为“{band.label}”")
-        else:
-            parts.append(f"{band.low:g} 分（含）至 {band.high:g} 分为“{band.label}”")
-    return "，".join(parts)
 
 
 def keyproject_conclusion(result: KeyProjectResult) -> str:
@@ -1157,12 +1155,7 @@ def keyproject_method(result: KeyProjectResult, ruleset: str | Path | RuleSet) -
     >>> print(keyproject_method(evaluate(project, sheet, judged, answers), "national"))
     本次评价对象为“农村安居房建设项目”（项目编码 P1，预算 1000.00 万元，实际到位 950.00 万元，实际支出 900.00 万元），评价范围为该项目的资金投入、管理过程、产出和效益。评价依据“全国参考规则集”（cn-national，版本 2020.1）规定的重点项目绩效评价指标体系（财预〔2020〕10号参考框架），设决策（15 分）、过程（20 分）、产出（35 分）、效益（30 分）四个一级指标，下设 10 个二级指标、20 个三级指标，满分 100 分。评价方法：资金到位率（实际到位/预算）和预算执行率（实际支出/实际到位）按项目台账计算；产出和效益指标按项目绩效目标表的年度指标值与实际完成值评分，正向指标按实际值/目标值（不超过 100%），反向指标超出目标值时按目标值/实际值；定性指标由评价组依据佐证材料评定等级，达成（80%–100%）、部分达成（60%–80%）、未达成（0%–60%），括号内为得分占分值的比例；服务对象满意度通过问卷调查计算（满意人数/有效样本，受访者各题平均得分不低于 4 分视为满意，有效样本不少于 60 人）。不适用的指标不计分，其分值按比例分配至其余指标。评价等级按综合得分确定：90 分及以上为“优”，80 分（含）至 90 分为“良”，60 分（含）至 80 分为“中”，低于 60 分为“差”。
     """
-    rs = load_ruleset(ruleset)
-    if rs.sha256 != result.ruleset.get("ruleset_sha256"):
-        raise InputError(
-            f"expected the rule set the result was computed with "
-            f"({result.ruleset.get('ruleset_id')}, sha256 "
-            f"{str(result.ruleset.get('ruleset_sha256'))[:12]}), found {rs.label}")
+    rs = _ruleset_of(result, ruleset)
     project = result.project
     facts = [f"项目编码 {result.project_id}"]
     if str(project.get("unit_name") or "").strip():
@@ -1194,7 +1187,7 @@ def keyproject_method(result: KeyProjectResult, ruleset: str | Path | RuleSet) -
         f"{tiers}，括号内为得分占分值的比例；服务对象满意度通过问卷调查计算（满意人数/有效样本，"
         f"受访者各题平均得分不低于 {min(survey['satisfied_levels'])} 分视为满意，有效样本不少于 "
         f"{survey['min_sample']} 人）。不适用的指标不计分，其分值按比例分配至其余指标。"
-        f"评价等级按综合得分确定：{_kp_bands(rs.grades)}。"
+        f"评价等级按综合得分确定：{_bands_text(rs.grades)}。"
     )
 
 
