@@ -39,7 +39,7 @@ def setup_fonts() -> dict[str, object]:
         matplotlib rc parameters (``font.family``, ``font.sans-serif`` …).
     """
     fonts = resources.files("evalkit.fonts")
-    for name in ("EvalkitSansSC-Regular.otf", "EvalkitSansSC-Bold.otf"):
+    for name in ("EvalkitSansSC-Regular.ttf", "EvalkitSansSC-Bold.ttf"):
         with resources.as_file(fonts.joinpath(name)) as path:
             font_manager.fontManager.addfont(str(path))
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -151,6 +151,11 @@ def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = 
                        outlier: str = "outlier", title: str = "专家评分分布") -> Figure:
     """Box plot of experts' scores per sub-item with every expert's point; outliers in red.
 
+    Boxes are Tukey's (quartiles, whiskers to the furthest point within 1.5 IQR), drawn without
+    fliers because every score is drawn as a point. Points are jittered vertically by a generator
+    seeded for the call, so the same scores always draw the same chart (reruns and warm kernels
+    give identical reports).
+
     Parameters
     ----------
     audit : DataFrame
@@ -158,32 +163,28 @@ def panel_distribution(audit: pd.DataFrame, *, item: str = "item", value: str = 
         of the item's points, so items of different points compare) and a boolean outlier column.
     """
     import numpy as np
-    import seaborn as sns
 
     use_style()
     order = list(dict.fromkeys(audit[item]))
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(order) + 1.6))
-    data = audit.assign(_pct=audit[value].astype(float) * 100.0)
-    sns.boxplot(data=data, x="_pct", y=item, order=order, ax=ax, color="#e3ecf7",
-                showfliers=False, width=0.6)
-    normal = data[~data[outlier].astype(bool)]
-    flagged = data[data[outlier].astype(bool)]
-    # seaborn jitters with numpy's global generator: seed it for this call only, so the same
-    # scores always draw the same chart (reruns and warm kernels give identical reports)
-    state = np.random.get_state()  # noqa: NPY002 — seaborn draws from the global generator
-    np.random.seed(0)  # noqa: NPY002
-    try:
-        sns.stripplot(data=normal, x="_pct", y=item, order=order, ax=ax, color="#1565c0",
-                      size=4, jitter=0.15)
-    finally:
-        np.random.set_state(state)  # noqa: NPY002
-    if not flagged.empty:
-        sns.stripplot(data=flagged, x="_pct", y=item, order=order, ax=ax, color="#c62828",
-                      size=7, marker="X", jitter=0.0, label="离群评分")
-        handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles[:1], labels[:1], loc="lower left", frameon=False)
+    pct = audit[value].astype(float).to_numpy() * 100.0
+    row = audit[item].map({label: i for i, label in enumerate(order)}).to_numpy()
+    flagged = audit[outlier].astype(bool).to_numpy()
+    edge = {"color": "#6b6b6b"}
+    ax.boxplot([pct[row == i] for i in range(len(order))], positions=range(len(order)),
+               orientation="horizontal", widths=0.6, showfliers=False, patch_artist=True,
+               boxprops={"facecolor": "#e3ecf7", "edgecolor": "#6b6b6b"}, whiskerprops=edge,
+               capprops=edge, medianprops=edge)
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(pct))
+    ax.scatter(pct[~flagged], row[~flagged] + jitter[~flagged], s=16, color="#1565c0",
+               linewidths=0, zorder=3)
+    if flagged.any():
+        ax.scatter(pct[flagged], row[flagged], s=49, color="#c62828", marker="X", linewidths=0,
+                   zorder=4, label="离群评分")
+        ax.legend(loc="lower left", frameon=False)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(len(order) - 0.5, -0.5)  # first item on top
     ax.set_xlabel("得分率（%，专家评分 ÷ 分值）")
-    ax.set_ylabel("")
     ax.set_xlim(-2, 105)
     ax.set_title(title)
     fig.tight_layout()
