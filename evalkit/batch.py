@@ -259,7 +259,9 @@ def _check_glyphs(nb) -> None:
 
 def template_imports(template_file: str | Path) -> str:
     """The template's top-level import statements, run once when a warm kernel starts."""
-    nb = _template_node(str(template_file))
+    import nbformat  # not papermill's loader: the client calls this before it imports papermill
+
+    nb = nbformat.read(template_file, as_version=4)
     lines = []
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
@@ -355,6 +357,7 @@ _WORKER_SPEC: BatchSpec | None = None
 def _init_worker(spec: BatchSpec) -> None:
     """ProcessPoolExecutor initializer: ignore Ctrl-C (the client stops the pool), follow the
     client if it dies, shut the kernel down at exit, and start the warm kernel now."""
+    import gc
     import multiprocessing
     import signal
     import threading
@@ -378,6 +381,8 @@ def _init_worker(spec: BatchSpec) -> None:
         warm_kernel("python3", preload=spec.preload).start(str(Path(template_file).parent),
                                                            wait=False)
     _warm_renderers(spec.formats)
+    gc.collect()
+    gc.freeze()  # imports and renderers live as long as the worker: later collections skip them
 
 
 def _warm_renderers(formats: Sequence[str]) -> None:
@@ -401,7 +406,7 @@ def _pool_task(project_id: str) -> ProjectResult:
     return produce(_WORKER_SPEC, project_id)
 
 
-def _serial(spec: BatchSpec, ids: Sequence[str], workers: int) -> Iterator[ProjectResult]:
+def _serial(spec: BatchSpec, ids: Sequence[str]) -> Iterator[ProjectResult]:
     from evalkit.engine import shutdown_kernels
 
     try:
@@ -411,18 +416,29 @@ def _serial(spec: BatchSpec, ids: Sequence[str], workers: int) -> Iterator[Proje
         shutdown_kernels()
 
 
-def _local(spec: BatchSpec, ids: Sequence[str], workers: int) -> Iterator[ProjectResult]:
-    """Worker processes, spawned (no inherited threads, sockets or kernels; works on Windows).
+def _start_pool(spec: BatchSpec, workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned worker processes (no inherited threads, sockets or kernels;
+    works on Windows), started now: each runs :func:`_init_worker` (its warm kernel boots) and
+    then a no-op, so they are ready when the first projects are submitted."""
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(spec,))
+    for _ in range(workers):  # the pool spawns a process per submission while none is idle
+        pool.submit(int)
+    return pool
+
+
+def _local(spec: BatchSpec, ids: Sequence[str], workers: int,
+           pool: ProcessPoolExecutor | None = None) -> Iterator[ProjectResult]:
+    """Projects on local worker processes (``pool``, if already started, else a new one).
 
     If a worker process dies (not its kernel: that is a project failure), the pool is replaced
     and the unfinished projects resubmitted once; a second death fails the rest.
     """
-    import multiprocessing
-
     remaining = list(ids)
     for _attempt in (1, 2):
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(spec,))
+        pool = pool or _start_pool(spec, workers)
         try:
             futures = {pool.submit(_pool_task, pid): pid for pid in remaining}
             for future in as_completed(futures):
@@ -434,6 +450,7 @@ def _local(spec: BatchSpec, ids: Sequence[str], workers: int) -> Iterator[Projec
                 yield result
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
         if not remaining:
             return
     for pid in remaining:
@@ -883,19 +900,28 @@ def run_batch(template: str | Path, *, dataset: str | Path = "sample",
     rules = load_ruleset(ruleset)
     if scheduler:
         _require_dask()
-    ds = load_dataset(data_path, ruleset)
-    ids = parse_projects(projects, template_file, data_path, ruleset)
     workers = max(1, int(workers or _cores()))
     template_sha = hashlib.sha256(template_file.read_bytes()).hexdigest()
     spec = BatchSpec(template=str(template), template_file=str(template_file),
                      template_sha256=template_sha, dataset=str(data_path),
                      inputs_sha256=input_hashes(data_path), ruleset=ruleset, formats=formats,
                      cold=cold, preload="" if cold else template_imports(template_file))
+    out = Path(out_dir)
+    # a first or forced run will need its workers: boot them (and their kernels) while this
+    # process reads and validates the dataset; a resumed run starts them only if work is left
+    pool = (_start_pool(spec, workers) if not scheduler and workers > 1
+            and (force or not (out / MANIFEST).is_file()) else None)
+    try:
+        ds = load_dataset(data_path, ruleset)
+        ids = parse_projects(projects, template_file, data_path, ruleset)
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
     hashes = project_input_hashes(ds.tables, ids)
     info = ds.projects.set_index("project_id")[["project_name", "unit_name", "budget"]]
     info = info[~info.index.duplicated()]
 
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _clean_temporaries(out)
     manifest = _Manifest(out / MANIFEST)
@@ -916,8 +942,10 @@ def run_batch(template: str | Path, *, dataset: str | Path = "sample",
     backend = ("none" if not todo else "dask" if scheduler else
                "serial" if workers == 1 or len(todo) == 1 else "local")
     workers = 1 if backend in ("none", "serial") else workers
-    if backend == "local":
+    if backend == "local" and pool is None:
         workers = min(workers, len(todo))
+    if backend != "local" and pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
     manifest.data["run"] = {
         "start": started, "end": None, "backend": backend, "workers": workers,
         "scheduler": scheduler, "cold": cold, "formats": list(formats), "template": str(template),
@@ -933,9 +961,10 @@ def run_batch(template: str | Path, *, dataset: str | Path = "sample",
         results = _dask(replace(spec, payload=_payload(
             [template_file, data_path, *([Path(ruleset)] if Path(ruleset).is_file() else [])])),
             runnable, workers, scheduler)
+    elif backend == "local":
+        results = _local(spec, runnable, workers, pool)
     else:
-        results = {"serial": _serial, "local": _local, "none": _serial}[backend](
-            spec, runnable, workers)
+        results = _serial(spec, runnable)
     try:
         for result in _chain((produce(spec, pid) for pid in unsafe), results):
             entry = _record(out, result, bases[result.project_id])

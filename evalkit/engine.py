@@ -83,6 +83,10 @@ def _evalkit_setup():
 
 _evalkit_setup()
 del _evalkit_setup
+import gc as _gc
+_gc.collect()
+_gc.freeze()  # what start-up imported stays for good: later collections skip it
+del _gc
 """
 
 
