@@ -42,7 +42,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    import matplotlib.pyplot as plt
     import pandas as pd
 
     from evalkit import __version__, charts
@@ -78,7 +77,6 @@ def _summary(args: argparse.Namespace) -> int:
     fig = charts.grade_distribution(summary, [b.label for b in rs.grades],
                                     title=f"项目等级分布（{len(summary)} 个项目）")
     atomic_write(out / "grade_distribution.png", lambda p: fig.savefig(p, format="png"))
-    plt.close(fig)
     print(f"已评分 {county['n_projects']} 个项目，资金 {county['budget']:.2f} 万元；"
           f"预算执行率 {county['execution_rate']:.2%}，目标完成率 {county['completion_rate']:.2%}，"
           f"偏差 {county['gap_points']:.2f} 个百分点；需整改项目 {county['n_rectification']} 个。")

@@ -17,6 +17,7 @@ import html
 import io
 import json
 import math
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -125,12 +126,14 @@ def table(frame: pd.DataFrame, *, caption: str = "",
 
 
 def figure(fig, *, caption: str = "") -> None:
-    """Display a matplotlib figure as an embedded PNG with a caption, then close it."""
-    import matplotlib.pyplot as plt
-
+    """Display a matplotlib figure as an embedded PNG with a caption (a pyplot figure is then
+    closed; :mod:`evalkit.charts` figures never enter pyplot)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
+    # zlib level 1 instead of Pillow's 6: ≈5 % larger PNGs, encoded in a fraction of the time
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+    plt = sys.modules.get("matplotlib.pyplot")  # not imported here: the charts do not need it
+    if plt is not None:
+        plt.close(fig)
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     markup = f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{png}">{cap}</figure>'
