@@ -2,13 +2,14 @@
 1 and 2 workers) and the floor (template code exec'd in plain Python processes, no kernel).
 
     .venv/bin/python benchmarks/bench_batch.py                 # 40 synthetic projects, HTML only
-    .venv/bin/python benchmarks/bench_batch.py -n 100 --naive 10 --growth 200
+    .venv/bin/python benchmarks/bench_batch.py -n 100 --only warm2,floor2
+    .venv/bin/python benchmarks/bench_batch.py -n 0 --growth 500     # memory over 500 projects only
 
 Synthetic projects are copies of the sample county's ex-ante projects with new ids (BM-0000 …),
 written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
 projects only (it is slow) and reports its per-report rate. ``--growth M`` runs a serial warm batch
-of M projects and reports the worker's memory (client process + its kernel) after the 10th and the
-last project. Peak RSS is per worker: a worker process plus its kernel (serial and floor: the
+of M projects and reports the worker's memory (client process + its kernel) while projects 11–20,
+the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus its kernel (serial and floor: the
 process itself).
 """
 
@@ -29,6 +30,8 @@ from datetime import date
 from pathlib import Path
 
 import psutil
+
+from evalkit.engine import MAX_USES
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -179,8 +182,9 @@ def floor(ids: list[str], data: Path, out: Path, workers: int) -> tuple[float, f
     return time.perf_counter() - start, max(m.stop() for m in meters)
 
 
-def growth(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
-    """Serial warm batch; RSS (client + kernel) around the 10th and the last projects."""
+def growth(ids: list[str], data: Path, out: Path) -> dict[int, float]:
+    """Serial warm batch; peak RSS (client + kernel, MiB) while projects k … k+9 ran, for
+    k = 10 and every hundredth project's ten before it, up to the last ten."""
     listing = out.parent / "growth.ids"
     listing.write_text("\n".join(ids), encoding="utf-8")
     cmd = [str(BIN / "evalkit"), "batch", str(TEMPLATE), "--dataset", str(data), "--projects",
@@ -195,10 +199,9 @@ def growth(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
         except psutil.Error:
             pass
         time.sleep(0.5)
-    n = len(ids)  # peak RSS while projects 10–19 ran, and while the last ten ran (not after)
-    early = max(r for d, r in samples if 10 <= d < 20)
-    late = max(r for d, r in samples if n - 10 <= d < n)
-    return early, late
+    starts = sorted({10, *range(90, len(ids) - 10, 100), len(ids) - 10})
+    return {k: max((r for d, r in samples if k <= d < k + 10), default=float("nan"))
+            for k in starts}
 
 
 def main() -> None:
@@ -207,41 +210,49 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=None,
                         help="projects for the naive loop (default: all n)")
     parser.add_argument("--growth", type=int, default=0, help="projects for the memory run")
-    parser.add_argument("--only", default="", help="comma list of modes to run (default all)")
+    parser.add_argument("--only", default="", help="comma list of modes to run: naive, cold2, "
+                        "warm1, warm2, floor1, floor2 (default: all)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
     ids = synthetic_dataset(tmp / "data", max(args.n, args.growth))
     data = tmp / "data"
     n_naive = min(args.naive or args.n, args.n)
-    modes = {
-        "naive loop (papermill + nbconvert CLI)": (n_naive, lambda: naive(
+    modes = {  # key: (table label, projects, run)
+        "naive": ("naive loop (papermill + nbconvert CLI)", n_naive, lambda: naive(
             ids[:n_naive], data, tmp / "naive")),
-        "evalkit batch --cold, 2 workers": (args.n, lambda: batch(
+        "cold2": ("evalkit batch --cold, 2 workers", args.n, lambda: batch(
             ids[:args.n], data, tmp / "cold2", 2, True)),
-        "evalkit batch warm, 1 worker": (args.n, lambda: batch(
+        "warm1": ("evalkit batch warm, 1 worker", args.n, lambda: batch(
             ids[:args.n], data, tmp / "warm1", 1, False)),
-        "evalkit batch warm, 2 workers": (args.n, lambda: batch(
+        "warm2": ("evalkit batch warm, 2 workers", args.n, lambda: batch(
             ids[:args.n], data, tmp / "warm2", 2, False)),
-        "floor, 1 process": (args.n, lambda: floor(ids[:args.n], data, tmp / "floor1", 1)),
-        "floor, 2 processes": (args.n, lambda: floor(ids[:args.n], data, tmp / "floor2", 2)),
+        "floor1": ("floor, 1 process", args.n, lambda: floor(
+            ids[:args.n], data, tmp / "floor1", 1)),
+        "floor2": ("floor, 2 processes", args.n, lambda: floor(
+            ids[:args.n], data, tmp / "floor2", 2)),
     }
     only = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = set(only) - set(modes)
+    if unknown:
+        parser.error(f"--only: unknown mode(s) {sorted(unknown)}; choose from {list(modes)}")
     print(f"{date.today()} · {platform.node()} · {os.cpu_count()} cores · "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB · Python {platform.python_version()}"
           f" · load {os.getloadavg()[0]:.2f} · HTML only · {args.n} projects")
     print("| mode | projects | seconds | reports/s | s/report | peak RSS per worker (MiB) |")
     print("|---|---|---|---|---|---|")
-    for name, (n, run) in modes.items():
-        if only and not any(o in name for o in only):
+    for key, (name, n, run) in modes.items():
+        if (only and key not in only) or not args.n:
             continue
         seconds, peak = run()
         print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {seconds / n:.2f} | "
               f"{peak:.0f} |", flush=True)
     if args.growth:
-        at10, last = growth(ids[:args.growth], data, tmp / "growth")
-        print(f"\nwarm worker memory (client + kernel), peak RSS: {at10:.0f} MiB during projects "
-              f"10–19, {last:.0f} MiB during the last ten of {args.growth} "
-              f"(growth {last - at10:+.0f} MiB)")
+        peaks = growth(ids[:args.growth], data, tmp / "growth")
+        first = next(iter(peaks.values()))
+        print(f"\nwarm worker memory (client + kernel; kernel replaced every "
+              f"{MAX_USES} projects), peak RSS while ten projects ran:")
+        for k, peak in peaks.items():
+            print(f"  projects {k + 1}–{k + 10}: {peak:.0f} MiB ({peak - first:+.0f} MiB)")
 
 
 if __name__ == "__main__":
