@@ -27,7 +27,7 @@ from evalkit.batch import (
     run_batch,
 )
 from evalkit.cli import main
-from evalkit.errors import InputError
+from evalkit.errors import DatasetError, InputError
 from evalkit.render import run_report
 from evalkit.report import SAMPLE_DATASET, load_dataset
 
@@ -308,3 +308,37 @@ def test_input_hash_covers_only_the_projects_rows():
     tables["expert_scores"] = scores
     after = project_input_hashes(tables, GOOD)
     assert [before[p] == after[p] for p in GOOD] == [True, False, True]
+
+
+def test_invalid_dataset_stops_the_batch_and_its_early_started_workers(tmp_path, monkeypatch):
+    import psutil
+
+    from evalkit import batch
+
+    start_pool, pools = batch._start_pool, []
+
+    def recording(*args):
+        pools.append(start_pool(*args))
+        return pools[-1]
+
+    monkeypatch.setattr(batch, "_start_pool", recording)
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "sample" / "csv", data)
+    scores = data / "expert_scores.csv"
+    lines = scores.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(",5.5,", ",五分,")  # the first score, not a number
+    scores.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    # a first run starts its workers (and their kernels) before the data is validated
+    with pytest.raises(DatasetError) as raised:
+        run_batch(TEMPLATE, dataset=data, projects=GOOD, out_dir=out, formats=["html"],
+                  workers=2, progress=False)
+    message = str(raised.value)
+    assert "expert_scores.csv" in message and "五分" in message and "score" in message
+    assert not out.exists()  # nothing written
+    assert len(pools) == 1  # the workers had been started
+    started = [p for p in psutil.Process().children(recursive=True)  # not multiprocessing's
+               if "resource_tracker" not in " ".join(p.cmdline())]  # own helper, which stays
+    _gone, alive = psutil.wait_procs(started, timeout=30)
+    assert not alive, f"workers or kernels outlived the failed batch: {alive}"
