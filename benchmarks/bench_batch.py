@@ -9,8 +9,8 @@ Synthetic projects are copies of the sample county's ex-ante projects with new i
 written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
 projects only (it is slow) and reports its per-report rate. ``--growth M`` runs a serial warm batch
 of M projects and reports the worker's memory (client process + its kernel) while projects 11–20,
-the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus its kernel (serial and floor: the
-process itself).
+the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus
+its kernel (serial and floor: the process itself).
 """
 
 from __future__ import annotations

@@ -36,10 +36,10 @@ outputs of an earlier run, so ``OUT`` never holds a report that disagrees with t
 **Backends.** ``workers=1``: serial, in this process (debugging). Default: one worker process per
 core (``ProcessPoolExecutor``, spawned, each starting its warm kernel in its initializer while the
 others do the same; on a first or ``force`` run the pool is started before the dataset is read
-and validated, so workers and kernels boot meanwhile). ``scheduler="tcp://host:8786"``: an existing Dask cluster;
-``scheduler="local"``: a Dask ``LocalCluster`` on 127.0.0.1, dashboard off, ``workers``
-single-threaded worker processes. ``cold=True`` uses papermill's own engine, a fresh kernel per
-project. Warm kernels: :mod:`evalkit.engine`.
+and validated, so workers and kernels boot meanwhile). ``scheduler="tcp://host:8786"``: an
+existing Dask cluster; ``scheduler="local"``: a Dask ``LocalCluster`` on 127.0.0.1, dashboard off,
+``workers`` single-threaded worker processes. ``cold=True`` uses papermill's own engine, a fresh
+kernel per project. Warm kernels: :mod:`evalkit.engine`.
 """
 
 from __future__ import annotations
