@@ -20,6 +20,7 @@ Key-project evaluation (重点项目绩效评价), from a :class:`~evalkit.keypr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -439,8 +440,14 @@ def exante_suggestions(result: ExAnteResult, weak_share: float = 0.8) -> str:
     specific.append(_CONCLUSION_ADVICE.get(
         result.conclusion, f"建议按照评估结论“{result.conclusion}”办理后续预算安排。"))
     general = _GENERAL_ADVICE.get(result.conclusion, _GENERAL_ADVICE[None])
-    specific += general[: max(0, _MIN_SUGGESTIONS - len(specific))]
-    return "\n".join(f"{i}. {text}" for i, text in enumerate(specific, 1))
+    return _numbered_suggestions(specific, general)
+
+
+def _numbered_suggestions(specific: list[str], general: Sequence[str]) -> str:
+    """The project's own suggestions, topped up from ``general`` to at least
+    ``_MIN_SUGGESTIONS``, as a numbered list (one per line)."""
+    items = specific + list(general[: max(0, _MIN_SUGGESTIONS - len(specific))])
+    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, 1))
 
 
 def exante_method(result: ExAnteResult, ruleset: str | Path | RuleSet) -> str:
@@ -1102,8 +1109,7 @@ def keyproject_suggestions(result: KeyProjectResult, weak_share: float = 0.9) ->
         items.append("建议完善项目档案管理，补齐定性评价所需的佐证材料。")
     items.append(_GRADE_ADVICE.get(
         result.grade, f"评价等级为“{result.grade}”，建议按评价结果应用规定办理后续预算安排。"))
-    items += _KEYPROJECT_GENERAL_ADVICE[: max(0, _MIN_SUGGESTIONS - len(items))]
-    return "\n".join(f"{i}. {text}" for i, text in enumerate(items, 1))
+    return _numbered_suggestions(items, _KEYPROJECT_GENERAL_ADVICE)
 
 
 def keyproject_method(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> str:
