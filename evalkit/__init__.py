@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "membership_from_votes": "evalkit.fuzzy",
     "IndicatorTree": "evalkit.indicators",
     "Dataset": "evalkit.io",
+    "load_dataset": "evalkit.io",
     "read_dataset": "evalkit.io",
     "write_excel": "evalkit.io",
     "KeyProjectResult": "evalkit.keyproject",
@@ -79,7 +80,7 @@ if TYPE_CHECKING:  # static analysers see ordinary imports
     from evalkit.exante import ExAnteResult, assess, assess_many, framework  # noqa: F401
     from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes  # noqa: F401
     from evalkit.indicators import IndicatorTree  # noqa: F401
-    from evalkit.io import Dataset, read_dataset, write_excel  # noqa: F401
+    from evalkit.io import Dataset, load_dataset, read_dataset, write_excel  # noqa: F401
     from evalkit.keyproject import KeyProjectResult  # noqa: F401
     from evalkit.panel import (  # noqa: F401
         KendallW,

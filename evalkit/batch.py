@@ -890,7 +890,7 @@ def run_batch(template: str | Path, *, dataset: str | Path = "sample",
         For an unknown template, format, project list, or a missing Dask.
     """
     from evalkit import __version__
-    from evalkit.report import load_dataset, resolve_dataset
+    from evalkit.io import load_dataset, resolve_dataset
     from evalkit.rules import load_ruleset
 
     started, clock = _now(), time.perf_counter()

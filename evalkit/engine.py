@@ -26,7 +26,7 @@ Reset between notebooks (run silently, not stored in history):
   a new kernel (a template that needs reproducible randomness must seed it itself);
 * the working directory is set to the one papermill runs the notebook in.
 
-Imported modules and their caches stay: that is the point (``evalkit.report.load_dataset`` keeps
+Imported modules and their caches stay: that is the point (``evalkit.io.load_dataset`` keeps
 the parsed dataset while its file is unchanged). A template that mutates module-level state other
 than the above would leak it into the next notebook; evalkit's templates do not, and
 ``tests/test_batch.py`` proves a warm run gives the same summary and HTML as a fresh kernel.

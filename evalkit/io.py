@@ -99,6 +99,27 @@ class Dataset:
             raise InputError(f"dataset {self.source}: expected a table {label}, found none")
         return self.tables[name]
 
+    def row(self, table: str, column: str, value: str) -> pd.Series:
+        """The first row of ``table`` whose ``column`` equals ``value`` (a report's subject).
+
+        An unknown value is an InputError that lists some known ones.
+
+        >>> ds = Dataset({"projects": pd.DataFrame({"project_id": ["A", "B"]})}, "例", {})
+        >>> ds.row("projects", "project_id", "B")["project_id"]
+        'B'
+        """
+        frame = self.table(table)
+        hit = frame[frame[column] == value]
+        if hit.empty:
+            known = ", ".join(map(str, frame[column].head(8)))
+            raise InputError(f"{column} {value!r}: expected an id in the {table} table "
+                             f"({known}, …), found none")
+        return hit.iloc[0]
+
+    def project(self, project_id: str) -> pd.Series:
+        """The projects-table row of ``project_id``; an unknown id lists some known ones."""
+        return self.row("projects", "project_id", project_id)
+
     def locate(self, table: str, index: int, column: str = "") -> Problem:
         """A :class:`Problem` skeleton naming the file, sheet, Excel row and header of a cell."""
         loc = self._locations[table]
@@ -155,6 +176,65 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
     if problems:
         raise DatasetError(problems)
     return Dataset(tables, str(path), hashes, locations)
+
+
+def resolve_dataset(dataset: str | Path) -> Path:
+    """The absolute path a dataset argument names; ``"sample"`` is the bundled sample county.
+
+    The sample is the workbook shipped with evalkit (:func:`evalkit.bundle.sample_dataset`):
+    the checkout's ``data/sample/sample_county.xlsx``, or the copy inside an installed wheel.
+    """
+    if str(dataset) == "sample":
+        from evalkit.bundle import sample_dataset
+
+        return sample_dataset().resolve()
+    return Path(dataset).resolve()
+
+
+def load_dataset(dataset: str | Path | Dataset,
+                 ruleset: RuleSet | str | Path = "national") -> Dataset:
+    """Resolve, read and validate a dataset, reusing the parsed tables while the files are
+    unchanged.
+
+    Parameters
+    ----------
+    dataset : str, Path or Dataset
+        ``"sample"``, a CSV folder or an ``.xlsx`` workbook; a Dataset passes through unchanged.
+    ruleset : RuleSet, str or Path
+        As in :func:`read_dataset`.
+
+    Returns
+    -------
+    Dataset
+        The same object for the same files (path, modification time and size of each) and rule
+        set, so a warm kernel producing many reports from one workbook reads it once; any change
+        to a file reads it again.
+
+    Raises
+    ------
+    DatasetError, InputError
+        As :func:`read_dataset`.
+    """
+    if isinstance(dataset, Dataset):
+        return dataset
+    path = resolve_dataset(dataset)
+    if not path.exists():
+        raise InputError(f"dataset {dataset}: expected a folder or .xlsx workbook, found nothing "
+                         f"at {path}")
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    rs = load_ruleset(ruleset)
+    key = (str(path), stamp, rs.sha256)
+    if key not in _LOADED:
+        while len(_LOADED) >= _LOADED_MAX:
+            del _LOADED[next(iter(_LOADED))]
+        _LOADED[key] = read_dataset(path, ruleset=rs)
+    return _LOADED[key]
+
+
+#: Datasets read by :func:`load_dataset`, oldest first: (path, file stamps, rule-set hash) → Dataset.
+_LOADED: dict[tuple, Dataset] = {}
+_LOADED_MAX = 4
 
 
 # --- reading files -----------------------------------------------------------------------------

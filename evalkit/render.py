@@ -104,7 +104,7 @@ _TEMPLATE_STAGES = {"ex_ante_assessment": lambda stage: stage == EXANTE_STAGE,
 def template_projects(template: str | Path, dataset: str | Path,
                       ruleset: str = "national") -> list[str]:
     """The ids of the dataset's projects a template applies to (ex-ante: stage 事前评估)."""
-    from evalkit.report import load_dataset
+    from evalkit.io import load_dataset
 
     name = template_path(template).stem
     projects = load_dataset(dataset, ruleset).projects
@@ -630,7 +630,7 @@ def run_report(template: str | Path, *, dataset: str | Path, project_id: str,
     ReportError
         When execution or a format fails; nothing is left in ``OUT/<project_id>/`` then.
     """
-    from evalkit.report import resolve_dataset
+    from evalkit.io import resolve_dataset
 
     pid = safe_project_id(project_id)
     formats = check_formats(formats)

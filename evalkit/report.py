@@ -12,27 +12,20 @@ a dataset reaches the page as markup.
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import io
 import json
 import math
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from evalkit.errors import InputError
 
 #: Mimetype of a report block's JSON description (read by the DOCX writer).
 BLOCK_MIME = "application/vnd.evalkit.block+json"
 #: Mimetype of a report's machine summary (read by renderers, batch runs and tests).
 SUMMARY_MIME = "application/vnd.evalkit.summary+json"
-#: Repository root of a source checkout (where data/sample lives).
-_REPO = Path(__file__).resolve().parents[1]
-SAMPLE_DATASET = _REPO / "data" / "sample" / "sample_county.xlsx"
 
 
 class Block:
@@ -158,42 +151,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (set, tuple)):
         return list(value)
     return str(value)
-
-
-def resolve_dataset(dataset: str | Path) -> Path:
-    """The dataset path a template parameter names; ``"sample"`` is the bundled sample county."""
-    if str(dataset) == "sample":
-        return SAMPLE_DATASET
-    return Path(dataset)
-
-
-@functools.lru_cache(maxsize=4)
-def _read_cached(path: str, mtime_ns: int, size: int, ruleset: str):
-    from evalkit.io import read_dataset
-
-    return read_dataset(path, ruleset=ruleset)
-
-
-def load_dataset(dataset: str | Path, ruleset: str = "national"):
-    """Read a dataset for a report, reusing the parsed tables while the file is unchanged.
-
-    A warm kernel producing many reports from one workbook reads it once; any change to the file
-    (modification time or size) reads it again.
-    """
-    path = resolve_dataset(dataset)
-    if not path.exists():
-        raise InputError(f"dataset {dataset}: expected a folder or .xlsx workbook, found nothing "
-                         f"at {path}")
-    stat = path.stat()
-    return _read_cached(str(path), stat.st_mtime_ns, stat.st_size, str(ruleset))
-
-
-def project_row(ds, project_id: str) -> pd.Series:
-    """The projects-table row of ``project_id``; an unknown id lists some known ones."""
-    projects = ds.projects
-    hit = projects[projects["project_id"] == project_id]
-    if hit.empty:
-        known = ", ".join(projects["project_id"].head(8))
-        raise InputError(f"project {project_id!r}: expected an id in the projects table "
-                         f"({known}, …), found none")
-    return hit.iloc[0]

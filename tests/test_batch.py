@@ -29,7 +29,8 @@ from evalkit.batch import (
 from evalkit.cli import main
 from evalkit.errors import DatasetError, InputError
 from evalkit.render import run_report
-from evalkit.report import SAMPLE_DATASET, load_dataset
+from evalkit.bundle import sample_dataset
+from evalkit.io import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "ex_ante_assessment"
@@ -147,7 +148,7 @@ def test_changed_rule_set_redoes_everything(reference, tmp_path):
 
 def _edited_sample(tmp_path: Path, project_id: str, name: str) -> Path:
     path = tmp_path / "county.xlsx"
-    shutil.copy(SAMPLE_DATASET, path)
+    shutil.copy(sample_dataset(), path)
     book = load_workbook(path)
     ws = book["项目"]
     header = [c.value for c in ws[1]]

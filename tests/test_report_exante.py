@@ -18,7 +18,7 @@ import pytest
 from evalkit import DatasetError, load_ruleset, read_dataset
 from evalkit.cli import main
 from evalkit.render import ReportError, read_summary, run_report
-from evalkit.report import SAMPLE_DATASET
+from evalkit.bundle import sample_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "SQ-2021-001"  # 7 experts: the trimmed mean applies
@@ -148,7 +148,7 @@ def test_bad_expert_scores_are_located(tmp_path, column, value, expected):
     from openpyxl import load_workbook
 
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(SAMPLE_DATASET.read_bytes())
+    path.write_bytes(sample_dataset().read_bytes())
     book = load_workbook(path)
     ws = book["专家评分"]
     header = [c.value for c in ws[1]]
