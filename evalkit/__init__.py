@@ -1,7 +1,9 @@
 """evalkit — 预算绩效管理评价工具包: scoring, weighting and report templates for budget
 performance evaluation (事前绩效评估, 重点项目绩效评价, 绩效自评).
 
-The public API is the names in ``__all__``; everything else is internal. Names are imported
+The public API is the names in ``__all__``; everything else is internal. The stages' own
+functions live in their modules (:mod:`evalkit.stages`: ``from evalkit.stages import exante``,
+then ``exante.evaluate(dataset, project_id)``); the top level exports their result types. Names are imported
 from their modules on first use (PEP 562), so ``import evalkit`` — and every command and batch
 worker — does not pay for scipy, pandera or matplotlib until it needs them.
 """
@@ -23,10 +25,6 @@ _EXPORTS: dict[str, str] = {
     "InputError": "evalkit.errors",
     "Problem": "evalkit.errors",
     "RuleSetError": "evalkit.errors",
-    "ExAnteResult": "evalkit.exante",
-    "assess": "evalkit.exante",
-    "assess_many": "evalkit.exante",
-    "framework": "evalkit.exante",
     "fuzzy_evaluate": "evalkit.fuzzy",
     "fuzzy_score": "evalkit.fuzzy",
     "membership_from_votes": "evalkit.fuzzy",
@@ -35,7 +33,6 @@ _EXPORTS: dict[str, str] = {
     "load_dataset": "evalkit.io",
     "read_dataset": "evalkit.io",
     "write_excel": "evalkit.io",
-    "KeyProjectResult": "evalkit.keyproject",
     "KendallW": "evalkit.panel",
     "PanelResult": "evalkit.panel",
     "aggregate_panel": "evalkit.panel",
@@ -48,7 +45,10 @@ _EXPORTS: dict[str, str] = {
     "ScoreResult": "evalkit.scoring",
     "prepare_indicators": "evalkit.scoring",
     "score_indicators": "evalkit.scoring",
-    "SelfEvalResult": "evalkit.selfeval",
+    "StageResult": "evalkit.stages.base",
+    "ExAnteResult": "evalkit.stages.exante",
+    "KeyProjectResult": "evalkit.stages.keyproject",
+    "SelfEvalResult": "evalkit.stages.selfeval",
     "county_figures": "evalkit.summary",
     "summarize_projects": "evalkit.summary",
     "SurveyResult": "evalkit.survey",
@@ -77,11 +77,9 @@ if TYPE_CHECKING:  # static analysers see ordinary imports
         Problem,
         RuleSetError,
     )
-    from evalkit.exante import ExAnteResult, assess, assess_many, framework  # noqa: F401
     from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes  # noqa: F401
     from evalkit.indicators import IndicatorTree  # noqa: F401
     from evalkit.io import Dataset, load_dataset, read_dataset, write_excel  # noqa: F401
-    from evalkit.keyproject import KeyProjectResult  # noqa: F401
     from evalkit.panel import (  # noqa: F401
         KendallW,
         PanelResult,
@@ -91,7 +89,10 @@ if TYPE_CHECKING:  # static analysers see ordinary imports
     )
     from evalkit.rules import RuleSet, available_rulesets, grade, load_ruleset  # noqa: F401
     from evalkit.scoring import ScoreResult, prepare_indicators, score_indicators  # noqa: F401
-    from evalkit.selfeval import SelfEvalResult  # noqa: F401
+    from evalkit.stages.base import StageResult  # noqa: F401
+    from evalkit.stages.exante import ExAnteResult  # noqa: F401
+    from evalkit.stages.keyproject import KeyProjectResult  # noqa: F401
+    from evalkit.stages.selfeval import SelfEvalResult  # noqa: F401
     from evalkit.summary import county_figures, summarize_projects  # noqa: F401
     from evalkit.survey import SurveyResult, analyze_survey, wilson_interval  # noqa: F401
     from evalkit.values import parse_value  # noqa: F401

@@ -1,7 +1,9 @@
-"""Tests for evalkit.exante: framework, panel → dimensions → total → conclusion, vetoes, warnings."""
+"""Tests for evalkit.stages.exante: framework, panel → dimensions → total → conclusion, vetoes,
+warnings."""
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 
@@ -11,9 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.errors import EvalkitWarning, InputError
-from evalkit.exante import ExAnteResult, assess, assess_many, framework
+from evalkit.errors import EvalkitWarning, InputError, RuleSetError
+from evalkit.io import Dataset
 from evalkit.panel import KendallW
+from evalkit.rules import failer
+from evalkit.stages.exante import (
+    ExAnteResult,
+    assess,
+    assess_many,
+    check_ruleset,
+    evaluate,
+    evaluate_many,
+    framework,
+)
 
 EXPERTS7 = [f"E{k}" for k in range(1, 8)]
 
@@ -556,3 +568,59 @@ def test_total_is_the_sum_of_dimensions_and_order_does_not_matter(table, seed):
     assert again.summary() == result.summary()
     pd.testing.assert_frame_equal(again.items, result.items)
     pd.testing.assert_frame_equal(again.audit, result.audit)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule-set section and the dataset-level verbs
+# ---------------------------------------------------------------------------------------------
+
+
+def exante_section(ruleset: str = "national") -> dict:
+    from evalkit.rules import load_ruleset
+
+    return copy.deepcopy(dict(load_ruleset(ruleset).data["exante"]))
+
+
+@pytest.mark.parametrize("ruleset", ["national", "provincial"])
+def test_check_ruleset_accepts_the_shipped_section(ruleset):
+    assert check_ruleset(exante_section(ruleset), failer(ruleset)) is None
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s["veto"][0].update(dimension="不存在"),
+     r"key 'exante.veto\[0\].dimension': expected one of \['实施方案可行性'.*found '不存在'"),
+    (lambda s: s["items"][3].update(points=-1), r"key 'exante.items\[3\].points': expected a "
+                                                 r"number > 0, found -1"),
+    (lambda s: s["items"][0].update(points=5), r"key 'exante.items': expected sub-items of "
+                                                r"立项必要性 summing to 20"),
+    (lambda s: s["items"][1].update(item_id="A1"), r"key 'exante.items\[1\].item_id': expected "
+                                                    r"a unique item id, found 'A1'"),
+    (lambda s: s["items"][2].update(dimension="其他"), r"key 'exante.items\[2\].dimension'"),
+    (lambda s: s["dimensions"][0].update(points=30), r"key 'exante.dimensions \(points\)': "
+                                                      r"expected values summing to 100"),
+    (lambda s: s["conclusion_tiers"][0].update(max=100),
+     r"key 'exante.conclusion_tiers': expected a top band with max: null"),
+    (lambda s: s.pop("veto"), r"key 'exante.veto': expected a required key of the section"),
+])
+def test_check_ruleset_names_the_broken_key(edit, message):
+    section = exante_section()
+    edit(section)
+    with pytest.raises(RuleSetError, match=rf"^rule set broken.yaml: {message}"):
+        check_ruleset(section, failer("broken.yaml"))
+
+
+def test_evaluate_and_evaluate_many_read_the_datasets_expert_scores():
+    table = pd.concat([hand7(), veto_table().assign(project_id="P2")], ignore_index=True)
+    data = Dataset({"projects": pd.DataFrame({"project_id": ["P1", "P2"]}),
+                    "expert_scores": table}, "memory", {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvalkitWarning)
+        one = evaluate(data, "P2")
+        many = evaluate_many(data)
+        direct = assess_many(table)
+    assert one.summary() == quiet_assess(table, project_id="P2").summary()
+    pd.testing.assert_frame_equal(many, direct)
+    with pytest.raises(InputError, match=r"expected scores for project 'P9', found none"):
+        evaluate(data, "P9")
+    with pytest.raises(InputError, match=r"expected a table .*expert_scores"):
+        evaluate(Dataset({"projects": pd.DataFrame({"project_id": ["P1"]})}, "memory", {}), "P1")

@@ -1,4 +1,5 @@
-"""Tests for evalkit.keyproject: the 财预〔2020〕10号 framework scored from a project's ledger."""
+"""Tests for evalkit.stages.keyproject: the 财预〔2020〕10号 framework scored from a project's
+ledger."""
 
 from __future__ import annotations
 
@@ -15,17 +16,15 @@ from hypothesis import strategies as st
 
 from evalkit.errors import EvalkitWarning, InputError, RuleSetError
 from evalkit.io import Dataset
-from evalkit.keyproject import SHEET, KeyProjectResult, evaluate, evaluate_project, framework
-from evalkit.narrative import (
-    keyproject_caveats,
-    keyproject_conclusion,
-    keyproject_level1,
-    keyproject_method,
-    keyproject_problems,
-    keyproject_suggestions,
-    survey_paragraph,
+from evalkit.rules import _builtin_data, failer, load_ruleset
+from evalkit.stages.keyproject import (
+    SHEET,
+    KeyProjectResult,
+    assess,
+    check_ruleset,
+    evaluate,
+    framework,
 )
-from evalkit.rules import _builtin_data, load_ruleset
 
 PROJECT = {"project_id": "P1", "project_name": "农村安居房建设项目", "unit_name": "县住建局",
            "budget": 1000.0, "received": 950.0, "spent": 900.0, "note": ""}
@@ -77,7 +76,7 @@ def run(project=PROJECT, sheet=None, judged=None, answers=None, *, no_survey=Fal
         **kwargs) -> KeyProjectResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        return evaluate(project, indicators() if sheet is None else sheet,
+        return assess(project, indicators() if sheet is None else sheet,
                         judgements() if judged is None else judged,
                         None if no_survey else (survey() if answers is None else answers),
                         **kwargs)
@@ -216,7 +215,7 @@ def test_summary_html_and_provincial_rules():
 def test_received_above_budget_without_note_is_warned_and_listed():
     project = {**PROJECT, "received": 1050.0}
     with pytest.warns(EvalkitWarning, match="资金到位数超过预算数且未说明原因"):
-        result = evaluate(project, indicators(), judgements(), survey())
+        result = assess(project, indicators(), judgements(), survey())
     row = result.sheet.set_index("code").loc["B11"]
     assert row["value"] == pytest.approx(1.05) and row["ratio"] == 1.0 and row["score"] == 4.0
     assert "实际到位 1050.00 / 预算 1000.00 = 105.00%" in row["formula"]
@@ -228,7 +227,7 @@ def test_received_above_budget_with_a_note_is_fine():
     project = pd.Series({**PROJECT, "received": 1050.0, "note": "追加中央补助资金 50 万元"})
     with warnings.catch_warnings():
         warnings.simplefilter("error", EvalkitWarning)
-        result = evaluate(project, indicators(), judgements(), survey())
+        result = assess(project, indicators(), judgements(), survey())
     row = result.sheet.set_index("code").loc["B11"]
     assert row["ratio"] == 1.0 and "追加中央补助资金" in row["note"]
     assert not any("超过预算" in p for p in result.problems)
@@ -236,7 +235,7 @@ def test_received_above_budget_with_a_note_is_fine():
 
 def test_spent_above_received_is_an_error_naming_project_and_numbers():
     with pytest.raises(InputError, match="project P1.*spent 980 > received 950"):
-        evaluate({**PROJECT, "spent": 980.0}, indicators(), judgements())
+        assess({**PROJECT, "spent": 980.0}, indicators(), judgements())
 
 
 def test_nothing_received_scores_execution_zero_with_a_problem():
@@ -253,7 +252,7 @@ def test_nothing_received_scores_execution_zero_with_a_problem():
 ])
 def test_ledger_errors(change, message):
     with pytest.raises(InputError, match=message):
-        evaluate({**PROJECT, **change}, indicators(), judgements())
+        assess({**PROJECT, **change}, indicators(), judgements())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,7 +297,7 @@ def test_missing_qualitative_judgement_names_the_code():
 def test_blank_evidence_warns_and_lists_the_problem():
     judged = {**JUDGED, "A32": ("达成", None, " ")}
     with pytest.warns(EvalkitWarning, match="资金分配合理性.*缺少佐证材料"):
-        result = evaluate(PROJECT, indicators(), judgements(judged), survey())
+        result = assess(PROJECT, indicators(), judgements(judged), survey())
     assert any("A32" in p and "缺少佐证材料" in p for p in result.problems)
 
 
@@ -348,7 +347,7 @@ def test_survey_target_from_rule_set_and_small_sample():
     assert any("样本量不足" in p for p in result.problems)
     assert any("少于规则集要求的 60 人" in w for w in result.warnings)
     with pytest.warns(EvalkitWarning) as record:  # the survey's warning is emitted once
-        evaluate(PROJECT, indicators(rows), judgements(), survey(40, 10))
+        assess(PROJECT, indicators(rows), judgements(), survey(40, 10))
     assert sum("60 人" in str(w.message) for w in record) == 1
 
 
@@ -364,7 +363,7 @@ def test_survey_with_invalid_answers_and_full_marks_capped():
 def test_sheet_rows_outside_the_framework_are_warned_about():
     rows = [*SHEET_ROWS, ("I09", "产出指标", "其他指标", "宣传册", "≥", "10", "册", 5, "10", "")]
     with pytest.warns(EvalkitWarning, match="宣传册.*其他指标.*未计入评分"):
-        evaluate(PROJECT, indicators(rows), judgements(), survey())
+        assess(PROJECT, indicators(rows), judgements(), survey())
 
 
 def test_missing_actual_and_over_achievement_are_problems():
@@ -388,7 +387,7 @@ def test_output_plus_benefit_below_60_warns(tmp_path):
     path = tmp_path / "custom.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.warns(EvalkitWarning, match="产出、效益指标合计 45 分，低于规则集要求的 60 分"):
-        result = evaluate(PROJECT, indicators(), judgements(), survey(), ruleset=load_ruleset(path))
+        result = assess(PROJECT, indicators(), judgements(), survey(), ruleset=load_ruleset(path))
     assert any("45 分" in w for w in result.warnings)
     assert result.total == pytest.approx(result.level1["score"].sum())
 
@@ -400,10 +399,10 @@ def test_output_plus_benefit_below_60_warns(tmp_path):
 
 def test_tables_with_other_projects_are_rejected():
     with pytest.raises(InputError, match="indicators: expected rows of project 'P1' only.*'P2'"):
-        evaluate(PROJECT, pd.concat([indicators(), indicators(project="P2")]), judgements())
+        assess(PROJECT, pd.concat([indicators(), indicators(project="P2")]), judgements())
 
 
-def test_evaluate_project_filters_the_dataset():
+def test_evaluate_filters_the_dataset():
     data = Dataset({
         "projects": pd.DataFrame([PROJECT, {**PROJECT, "project_id": "P2", "spent": 100.0}]),
         "indicators": pd.concat([indicators(), indicators(project="P2")], ignore_index=True),
@@ -412,16 +411,16 @@ def test_evaluate_project_filters_the_dataset():
     }, "memory", {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        result = evaluate_project(data, "P1")
-        other = evaluate_project(data, "P2")
+        result = evaluate(data, "P1")
+        other = evaluate(data, "P2")
     assert result.total == pytest.approx(91.968421, abs=5e-7)
     assert other.total < result.total
     with pytest.raises(InputError, match="expected project 'P9'.*known projects: 'P1', 'P2'"):
-        evaluate_project(data, "P9")
+        evaluate(data, "P9")
     no_survey = Dataset({k: v for k, v in data.tables.items() if k != "survey"}, "memory", {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        assert evaluate_project(no_survey, "P1").not_applicable == ("D15",)
+        assert evaluate(no_survey, "P1").not_applicable == ("D15",)
 
 
 def test_inputs_not_mutated():
@@ -466,7 +465,7 @@ def test_properties_total_in_range_and_sum_of_level1(case):
     project, sheet, judged, answers = case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        result = evaluate(project, sheet, judged, answers)
+        result = assess(project, sheet, judged, answers)
     assert -1e-9 <= result.total <= 100 + 1e-9
     assert result.total == pytest.approx(result.level1["score"].sum(), abs=1e-9)
     assert result.sheet["effective_weight"].sum() == pytest.approx(100)
@@ -477,76 +476,26 @@ def test_properties_total_in_range_and_sum_of_level1(case):
 
 
 # ---------------------------------------------------------------------------------------------
-# Narrative (evalkit.narrative, key-project section)
+# The rule-set section
 # ---------------------------------------------------------------------------------------------
 
 
-def test_narrative_of_the_hand_worked_project():
-    result = run()
-    conclusion = keyproject_conclusion(result)
-    assert conclusion.startswith("经综合评价，该项目绩效评价得分为 91.97 分，评价等级为“优”。")
-    assert "产出指标得 33.70 分（满分 35 分，得分率 96.3%）" in conclusion
-    benefit = keyproject_level1(result, "效益")
-    assert benefit.startswith("效益指标满分 30 分，得 28.08 分，得分率 93.6%。")
-    assert "“经济效益”得 3.50 分（满分 5 分，得分率 70.0%）" in benefit
-    problems = keyproject_problems(result)
-    assert problems.startswith(f"本次评价共扣 {100 - 91.968421:.2f} 分")
-    assert problems.count("\n") == len(result.problems) + 1
-    assert "\n1. 过程—“制度执行有效性”扣 2.00 分" in problems
-    suggestions = keyproject_suggestions(result).split("\n")
-    assert 3 <= len(suggestions) <= 5 and suggestions[0].startswith("1. “制度执行有效性”（过程）")
-    assert "加强对制度执行情况的监督检查" in suggestions[0]
-    assert suggestions[-1].endswith("建议在以后年度预算安排中优先保障，并总结推广项目管理经验。")
-    method = keyproject_method(result, "national")
-    assert "农村安居房建设项目" in method and "实施单位 县住建局" in method
-    assert "设决策（15 分）、过程（20 分）、产出（35 分）、效益（30 分）四个一级指标" in method
-    assert "下设 10 个二级指标、20 个三级指标" in method
-    assert "有效样本不少于 60 人" in method
-    assert keyproject_caveats(result).startswith("本次评价所用数据完整")
-    assert "有效样本 60 人，其中满意 54 人" in survey_paragraph(result.survey)
+@pytest.mark.parametrize("ruleset", ["national", "provincial"])
+def test_check_ruleset_accepts_the_shipped_section(ruleset):
+    assert check_ruleset(_builtin_data(ruleset)["keyproject"], failer(ruleset)) is None
 
 
-def test_narrative_of_a_project_with_gaps():
-    rows = [r for r in SHEET_ROWS if r[1] != "产出指标"]
-    judged = {**JUDGED, "A11": ("达成", None, "")}
-    result = run(sheet=indicators(rows), judged=judgements(judged), no_survey=True)
-    assert "产出指标不适用" in keyproject_conclusion(result)
-    assert "另有 5 项指标不适用" in keyproject_conclusion(result)
-    assert keyproject_level1(result, "产出") == ("产出指标下的 4 项指标均不适用，未计分，"
-                                                "其分值已按比例分配至其余指标。")
-    assert "“服务对象满意度”不适用，未计分。" in keyproject_level1(result, "效益")
-    caveats = keyproject_caveats(result)
-    assert "以下 5 项指标不适用" in caveats and "“服务对象满意度”（D15）：未开展满意度调查" in caveats
-    assert "缺少佐证材料" in caveats  # the warning is a data caveat
-    suggestions = keyproject_suggestions(result)
-    assert "组织开展服务对象满意度调查" in suggestions and "补齐定性评价所需的佐证材料" in suggestions
-    small = run(answers=survey(40, 10))
-    assert "扩大满意度调查样本（本次有效样本 50 人，规则集要求不少于 60 人）" in (
-        keyproject_suggestions(small))
-
-
-def test_narrative_errors():
-    from evalkit.narrative import keyproject_level1, keyproject_method, keyproject_suggestions
-    result = run()
-    with pytest.raises(InputError, match="expected a level-1 indicator \\(决策、过程、产出、效益\\), "
-                                         "found '满意度'"):
-        keyproject_level1(result, "满意度")
-    with pytest.raises(InputError, match="rule set the result was computed with"):
-        keyproject_method(result, "provincial")
-    with pytest.raises(InputError, match="weak_share"):
-        keyproject_suggestions(result, weak_share=0)
-
-
-def test_narrative_problems_top_and_notes():
-    table = judgements().assign(note=lambda t: np.where(t["indicator_id"] == "B22",
-                                                        "验收制度未执行", ""))
-    result = run(judged=table, no_survey=True)
-    n_lost = len(result.lost_ranked)
-    text = keyproject_problems(result, top=2)
-    lines = [line for line in text.split("\n") if line[:1].isdigit()]
-    assert len(lines) == 3  # two indicators that lost points, then the survey problem
-    assert "验收制度未执行" in lines[0] and "未开展满意度调查" in lines[2]
-    assert text.endswith(f"另有 {n_lost - 2} 项指标扣分较少，详见评分表。")
-    assert "；验收制度未执行。" in keyproject_level1(result, "过程")
-    with pytest.raises(InputError, match="top"):
-        keyproject_problems(result, top=0)
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s["framework"][0]["children"][0]["children"][0].update(source="guess"),
+     r"key 'keyproject.framework \(A11\)': expected source in \['budget_execution', .*found "
+     r"'guess'"),
+    (lambda s: s["framework"][0].update(weight=99),
+     r"key 'keyproject.framework': expected a valid three-level indicator tree"),
+    (lambda s: s.pop("satisfaction_target"),
+     r"key 'keyproject.satisfaction_target': expected a required key of the section"),
+])
+def test_check_ruleset_names_the_broken_key(edit, message):
+    section = copy.deepcopy(_builtin_data("national")["keyproject"])
+    edit(section)
+    with pytest.raises(RuleSetError, match=rf"^rule set broken.yaml: {message}"):
+        check_ruleset(section, failer("broken.yaml"))

@@ -22,9 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from evalkit.errors import EvalkitWarning
-from evalkit.exante import ExAnteResult, assess
 from evalkit.io import read_dataset
-from evalkit.keyproject import KeyProjectResult, evaluate_project
 from evalkit.rules import load_ruleset
 from evalkit.schemas import (
     EXANTE_STAGE,
@@ -38,7 +36,9 @@ from evalkit.schemas import (
     chinese_headers,
 )
 from evalkit.scoring import score_indicators
-from evalkit.selfeval import evaluate_many
+from evalkit.stages import keyproject, selfeval
+from evalkit.stages.exante import ExAnteResult, assess
+from evalkit.stages.keyproject import KeyProjectResult
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import SurveyResult, analyze_survey
 
@@ -105,7 +105,7 @@ def evaluated(dataset, key_projects) -> dict[str, KeyProjectResult]:
     """Every key project evaluated under the national rule set, by project id."""
     with warnings.catch_warnings():  # the small survey and the invalid answers do warn
         warnings.simplefilter("ignore", EvalkitWarning)
-        return {pid: evaluate_project(dataset, pid, ruleset="national")
+        return {pid: keyproject.evaluate(dataset, pid, ruleset="national")
                 for pid in key_projects["project_id"]}
 
 
@@ -468,7 +468,7 @@ def test_deviations_are_explained_for_key_projects_and_some_others(dataset,
 
 
 def test_every_ledger_project_can_be_self_evaluated(dataset) -> None:
-    table = evaluate_many(dataset, ruleset="national")
+    table = selfeval.evaluate_many(dataset, ruleset="national")
     assert len(table) == 77 and table["total"].notna().all()
     assert table["n_missing_explanations"].sum() > 0
 

@@ -12,15 +12,16 @@ from hypothesis import strategies as st
 
 from evalkit.errors import InputError, RuleSetError
 from evalkit.io import Dataset, read_dataset
-from evalkit.rules import load_ruleset
+from evalkit.rules import failer, load_ruleset
 from evalkit.schemas import EXANTE_STAGE
 from evalkit.scoring import prepare_indicators
-from evalkit.selfeval import (
+from evalkit.stages.selfeval import (
     OFFICIAL_HEADERS,
     TABLE_COLUMNS,
+    assess,
+    check_ruleset,
     evaluate,
     evaluate_many,
-    evaluate_project,
 )
 
 PROJECT = {"project_id": "P1", "budget": 100.0, "received": 100.0, "spent": 92.53}
@@ -68,7 +69,7 @@ def test_selfeval_worked_example_national_reallocation_and_not_applicable():
     4. Budget execution 92.53 / 100 = 92.53 % → 10 × 0.9253 = 9.253.
     5. Total 79.8457 + 9.253 = 89.0987 → 良 ([80, 90)).
     """
-    result = evaluate(PROJECT, WORKED)
+    result = assess(PROJECT, WORKED)
     t = by_id(result)
     assert t["allocated_weight"][["I1", "I2", "I3", "I4"]].tolist() == pytest.approx(
         [25, 25, 80 / 3, 40 / 3], abs=1e-12)
@@ -102,7 +103,7 @@ def test_selfeval_worked_example_provincial_proportional_reallocation():
     I3 = 180/7 = 25.7143. Scores 0.974 × 225/7 + 225/7 + 0.8 × 180/7 (部分达成 is a fixed 80 %
     provincially) = 588.15/7 = 84.0214; + 9.253 = 93.2744 → 优 (provincial 优 ≥ 85).
     """
-    result = evaluate(PROJECT, WORKED, ruleset="provincial")
+    result = assess(PROJECT, WORKED, ruleset="provincial")
     t = by_id(result)
     assert t["allocated_weight"][["I1", "I2", "I3", "I4"]].tolist() == pytest.approx(
         [28.125, 28.125, 22.5, 11.25], abs=1e-12)
@@ -117,7 +118,7 @@ def test_selfeval_worked_example_provincial_proportional_reallocation():
 
 
 def test_effective_weights_of_the_worked_example_sum_to_90_plus_execution():
-    t = evaluate(PROJECT, WORKED).table
+    t = assess(PROJECT, WORKED).table
     indicators = t[t["level1"] != "预算执行率"]
     assert indicators["weight"].sum() == pytest.approx(90)
     assert indicators["allocated_weight"].sum() == pytest.approx(90)
@@ -127,7 +128,7 @@ def test_effective_weights_of_the_worked_example_sum_to_90_plus_execution():
 def test_sheet_typed_50_30_10_is_unchanged():
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("效益指标", "≥", "10", 30, "10"),
                ("满意度指标", "≥", "90%", 10, "95%")])
-    result = evaluate(PROJECT, s)
+    result = assess(PROJECT, s)
     assert by_id(result)["weight"][["I1", "I2", "I3"]].tolist() == [50, 30, 10]
     assert result.reallocation == ()
     assert result.total == pytest.approx(99.253)
@@ -136,7 +137,7 @@ def test_sheet_typed_50_30_10_is_unchanged():
 def test_satisfaction_rows_all_not_applicable_count_as_no_satisfaction():
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("效益指标", "≥", "10", 30, "10"),
                ("满意度指标", "≥", "90%", 10, "不适用")])
-    result = evaluate(PROJECT, s)
+    result = assess(PROJECT, s)
     t = by_id(result)
     assert t["weight"][["I1", "I2", "I3"]].tolist() == pytest.approx([50, 40, 0])
     assert result.reallocation[0].startswith("满意度指标均不适用，其 10 分按规则集分配给效益指标")
@@ -147,14 +148,14 @@ def test_level1_group_all_not_applicable_goes_to_the_others_in_proportion():
     """效益 (30) all 不适用: 产出 50 → 50 × 90/60 = 75, 满意度 10 → 15."""
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("效益指标", "≥", "10", 30, "不适用"),
                ("满意度指标", "≥", "90%", 10, "95%")])
-    result = evaluate(PROJECT, s)
+    result = assess(PROJECT, s)
     assert result.level1.set_index("level1")["weight"].tolist() == pytest.approx([75, 0, 15, 10])
     assert result.reallocation == ("效益指标的三级指标均不适用，其 30 分按比例分配给其他一级指标",)
 
 
 def test_no_satisfaction_and_no_benefit_gives_everything_to_output():
     s = sheet([("产出指标", "≥", "10", 7, "10"), ("产出指标", "≥", "10", 3, "5")])
-    result = evaluate(PROJECT, s)
+    result = assess(PROJECT, s)
     assert by_id(result)["weight"][["I1", "I2"]].tolist() == pytest.approx([63, 27])
     assert result.total == pytest.approx(63 + 13.5 + 9.253)
     assert len(result.reallocation) == 2
@@ -164,7 +165,7 @@ def test_judged_score_keeps_its_share_of_the_rescaled_weight():
     """达成 judged 27 of a typed 30 (90 %); 效益 becomes 40 points, so the score is 36."""
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("效益指标", "定性", "", 30, "达成")])
     s["judged_score"] = [None, 27]
-    assert by_id(evaluate(PROJECT, s)).loc["I2", "score"] == pytest.approx(36)
+    assert by_id(assess(PROJECT, s)).loc["I2", "score"] == pytest.approx(36)
 
 
 def test_over_achievement_requires_an_explanation():
@@ -172,7 +173,7 @@ def test_over_achievement_requires_an_explanation():
     s = sheet([("产出指标", "≥", "100", 25, "130"), ("产出指标", "≥", "100", 25, "129.99"),
                ("效益指标", "≥", "100", 30, "140", "目标按上年实际设定，偏低；下年将调高"),
                ("满意度指标", "≥", "90%", 10, "95%")])
-    result = evaluate(PROJECT, s)
+    result = assess(PROJECT, s)
     t = by_id(result)
     assert t["over_achieved"][["I1", "I2", "I3"]].tolist() == [True, False, True]
     assert t["deviation"][["I1", "I2", "I3"]].tolist() == ["超额完成", "", "超额完成"]
@@ -186,7 +187,7 @@ def test_over_achievement_requires_an_explanation():
 def test_under_achievement_and_missing_actual_require_an_explanation():
     s = sheet([("产出指标", "≥", "500", 50, "487"), ("效益指标", "≥", "80%", 30, None),
                ("满意度指标", "≥", "90%", 10, "95%")])
-    t = by_id(evaluate(PROJECT, s))
+    t = by_id(assess(PROJECT, s))
     assert t["deviation"][["I1", "I2", "I3"]].tolist() == ["未完成目标", "缺少实际值", ""]
     assert t["explanation_missing"][["I1", "I2", "I3"]].tolist() == [True, True, False]
     assert "缺少实际值" in t.loc["I2", "flags"]
@@ -196,14 +197,14 @@ def test_under_achievement_and_missing_actual_require_an_explanation():
 
 def test_execution_points_are_capped_at_10():
     s = sheet([("产出指标", "≥", "10", 50, "10")])
-    result = evaluate({**PROJECT, "spent": 120.0}, s)
+    result = assess({**PROJECT, "spent": 120.0}, s)
     assert result.budget["execution_rate"] == pytest.approx(1.2)
     assert result.budget["score"] == 10
     assert result.total == pytest.approx(100)
 
 
 def test_official_table_layout_and_texts():
-    result = evaluate(PROJECT, WORKED)
+    result = assess(PROJECT, WORKED)
     assert list(result.table.columns) == TABLE_COLUMNS
     assert set(OFFICIAL_HEADERS) <= set(TABLE_COLUMNS)
     t = by_id(result)
@@ -215,25 +216,25 @@ def test_official_table_layout_and_texts():
 def test_table_follows_ruleset_level1_order():
     s = sheet([("满意度指标", "≥", "90%", 10, "95%"), ("效益指标", "≥", "1", 30, "1"),
                ("产出指标", "≥", "1", 50, "1")])
-    table = evaluate(PROJECT, s).table
+    table = assess(PROJECT, s).table
     assert table["level1"].tolist() == ["产出指标", "效益指标", "满意度指标", "预算执行率"]
 
 
 def test_raw_and_parsed_indicators_give_the_same_result():
-    raw = evaluate(PROJECT, WORKED)
-    parsed = evaluate(pd.Series(PROJECT), prepare_indicators(WORKED))
+    raw = assess(PROJECT, WORKED)
+    parsed = assess(pd.Series(PROJECT), prepare_indicators(WORKED))
     assert parsed.total == raw.total
     pd.testing.assert_frame_equal(parsed.table, raw.table)
 
 
 def test_inputs_are_not_mutated():
     before = WORKED.copy()
-    evaluate(PROJECT, WORKED)
+    assess(PROJECT, WORKED)
     pd.testing.assert_frame_equal(WORKED, before)
 
 
 def test_summary_is_json_serialisable_and_records_the_ruleset():
-    result = evaluate(PROJECT, WORKED)
+    result = assess(PROJECT, WORKED)
     summary = json.loads(json.dumps(result.summary(), ensure_ascii=False))
     rs = load_ruleset("national")
     assert summary["ruleset_sha256"] == rs.sha256
@@ -253,13 +254,13 @@ def test_unknown_level1_name_is_an_error_naming_it():
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("产出", "≥", "10", 30, "10")])
     with pytest.raises(InputError, match=r"column level1: expected .*产出指标, 效益指标, 满意度指标"
                                          r".*indicator 'I2': '产出'"):
-        evaluate(PROJECT, s)
+        assess(PROJECT, s)
 
 
 def test_execution_level1_on_the_sheet_is_an_error():
     s = sheet([("产出指标", "≥", "10", 50, "10"), ("预算执行率", "≥", "90%", 10, "95%")])
     with pytest.raises(InputError, match="预算执行率 is computed from the ledger"):
-        evaluate(PROJECT, s)
+        assess(PROJECT, s)
 
 
 @pytest.mark.parametrize(("project", "message"), [
@@ -269,28 +270,28 @@ def test_execution_level1_on_the_sheet_is_an_error():
 ])
 def test_bad_project_ledger_is_an_error(project, message):
     with pytest.raises(InputError, match=message):
-        evaluate(project, WORKED)
+        assess(project, WORKED)
 
 
 def test_every_indicator_not_applicable_is_an_error():
     s = sheet([("产出指标", "≥", "10", 50, "不适用"), ("效益指标", "定性", "", 30, "不适用")])
     with pytest.raises(InputError, match="project 'P1': expected at least one applicable"):
-        evaluate(PROJECT, s)
+        assess(PROJECT, s)
 
 
 def test_group_weighted_zero_is_an_error():
     s = sheet([("产出指标", "≥", "10", 0, "10"), ("效益指标", "≥", "10", 30, "10")])
     with pytest.raises(InputError, match="project 'P1', level-1 产出指标: expected sheet weights "
                                          "with a positive sum"):
-        evaluate(PROJECT, s)
+        assess(PROJECT, s)
 
 
 def test_rows_of_another_project_or_none_are_errors():
     with pytest.raises(InputError, match=r"expected rows of project\(s\) \['P1'\], found rows of "
                                          r"\['P2'\]"):
-        evaluate(PROJECT, pd.concat([WORKED, sheet([("产出指标", "≥", "1", 1, "1")], "P2")]))
+        assess(PROJECT, pd.concat([WORKED, sheet([("产出指标", "≥", "1", 1, "1")], "P2")]))
     with pytest.raises(InputError, match=r"found none for \['P1'\]"):
-        evaluate(PROJECT, WORKED.iloc[:0])
+        assess(PROJECT, WORKED.iloc[:0])
 
 
 def test_ruleset_sending_satisfaction_points_to_the_budget_row_is_rejected(tmp_path):
@@ -300,15 +301,15 @@ def test_ruleset_sending_satisfaction_points_to_the_budget_row_is_rejected(tmp_p
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(RuleSetError, match="no_satisfaction_to': expected proportional or one of "
                                            r"\['产出指标', '效益指标'\], found '预算执行率'"):
-        evaluate(PROJECT, WORKED, ruleset=path)
+        assess(PROJECT, WORKED, ruleset=path)
 
 
-def test_evaluate_project_unknown_id_lists_known_ids():
+def test_evaluate_unknown_id_lists_known_ids():
     data = Dataset({"projects": pd.DataFrame([PROJECT]), "indicators": WORKED}, "例", {})
-    with pytest.raises(InputError, match=r"expected a project_id .*found 'P9'; known projects: "
-                                         r"'P1'"):
-        evaluate_project(data, "P9")
-    assert evaluate_project(data, "P1").total == pytest.approx(evaluate(PROJECT, WORKED).total)
+    with pytest.raises(InputError, match=r"expected project 'P9' in the projects table .*found "
+                                         r"none; known projects: 'P1'"):
+        evaluate(data, "P9")
+    assert evaluate(data, "P1").total == pytest.approx(assess(PROJECT, WORKED).total)
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ ledgers = st.fixed_dictionaries({"project_id": st.just("P1"), "budget": st.float
 @settings(max_examples=50, deadline=None)
 @given(sheets(), ledgers, RULESETS)
 def test_total_bounded_and_weights_sum_to_100(s, project, ruleset):
-    result = evaluate(project, s, ruleset=ruleset)
+    result = assess(project, s, ruleset=ruleset)
     assert -1e-9 <= result.total <= 100 + 1e-9
     assert result.table["allocated_weight"].sum() == pytest.approx(100)  # before scoring
     assert result.table["weight"].sum() == pytest.approx(100)  # after N/A rescaling
@@ -352,8 +353,8 @@ def test_total_bounded_and_weights_sum_to_100(s, project, ruleset):
 @settings(max_examples=30, deadline=None)
 @given(sheets(), ledgers, RULESETS, st.randoms())
 def test_invariant_to_row_order(s, project, ruleset, rnd):
-    a = evaluate(project, s, ruleset=ruleset)
-    b = evaluate(project, s.sample(frac=1, random_state=rnd.randint(0, 10**6)), ruleset=ruleset)
+    a = assess(project, s, ruleset=ruleset)
+    b = assess(project, s.sample(frac=1, random_state=rnd.randint(0, 10**6)), ruleset=ruleset)
     assert b.total == pytest.approx(a.total, abs=1e-9)
     scores_a = a.table.set_index("indicator_id")["score"]
     scores_b = b.table.set_index("indicator_id")["score"].reindex(scores_a.index)
@@ -379,10 +380,10 @@ def test_every_sample_project_can_be_self_evaluated(sample):
     np.testing.assert_allclose(table[level1].sum(axis=1), table["total"], atol=1e-9)
 
 
-def test_evaluate_many_agrees_with_evaluate_project(sample):
+def test_evaluate_many_agrees_with_evaluate(sample):
     table = evaluate_many(sample).set_index("project_id")
     for project_id in table.index[:: max(1, len(table) // 12)]:
-        one = evaluate_project(sample, project_id)
+        one = evaluate(sample, project_id)
         row = table.loc[project_id]
         assert one.total == pytest.approx(row["total"], abs=1e-9)
         assert one.grade == row["grade"]
@@ -391,34 +392,28 @@ def test_evaluate_many_agrees_with_evaluate_project(sample):
         assert "；".join(one.reallocation) == row["reallocation"]
 
 
-# --- narrative --------------------------------------------------------------------------------
+# --- the rule-set section -----------------------------------------------------------------------
 
-def test_narrative_missing_explanations_says_why_each_is_needed():
-    from evalkit.narrative import selfeval_missing_explanations
-
-    s = sheet([("产出指标", "≥", "100", 50, "150"), ("效益指标", "≥", "80%", 30, "70%"),
-               ("满意度指标", "≥", "90%", 10, None)])
-    text = selfeval_missing_explanations(evaluate(PROJECT, s))
-    assert text.startswith("3 个指标需要填写偏差原因分析及改进措施但尚未填写")
-    assert "为年度指标值（≥100）的 150.0%，达到 130% 的超额完成标准" in text
-    assert "年度指标值 ≥80%，实际完成值 70%，未完成目标" in text
-    assert "实际完成值未填报，按 0 分计" in text
-    full = sheet([("产出指标", "≥", "100", 50, "100")])
-    assert selfeval_missing_explanations(evaluate(PROJECT, full)).startswith("各项指标均按")
-    explained = sheet([("产出指标", "≥", "100", 50, "90", "材料涨价；已调整采购计划")])
-    assert selfeval_missing_explanations(evaluate(PROJECT, explained)) == (
-        "需要说明偏差的 1 个指标均已填写偏差原因分析及改进措施。")
+@pytest.mark.parametrize("ruleset", ["national", "provincial"])
+def test_check_ruleset_accepts_the_shipped_section(ruleset):
+    assert check_ruleset(load_ruleset(ruleset).data["selfeval"], failer(ruleset)) is None
 
 
-def test_narrative_conclusion_and_lost_points():
-    from evalkit.narrative import selfeval_conclusion, selfeval_lost_points
-
-    result = evaluate(PROJECT, WORKED)
-    text = selfeval_conclusion(result)
-    assert text.startswith("该项目绩效自评得分为 89.10 分，自评等级为“良”。")
-    assert "满意度指标得" not in text and "分值调整：无满意度指标" in text
-    assert selfeval_lost_points(result, top=1).startswith("全部指标合计扣 10.90 分，扣分最多的 1 项")
-    with pytest.raises(InputError, match="expected top as an integer ≥ 1, found 0"):
-        selfeval_lost_points(result, top=0)
-    perfect = evaluate({**PROJECT, "spent": 100.0}, sheet([("产出指标", "≥", "1", 1, "1")]))
-    assert selfeval_lost_points(perfect) == "各项指标均得满分，无扣分。"
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s["level1_weights"].update(产出指标=55),
+     r"key 'selfeval.level1_weights': expected values summing to 100, found '\[55, 30, 10, 10\] "
+     r"\(sum 105\)'"),
+    (lambda s: s["level1_weights"].update(产出指标="五十"),
+     r"key 'selfeval.level1_weights': expected non-negative numbers"),
+    (lambda s: s.update(level1_weights=[50, 30, 10, 10]),
+     r"key 'selfeval.level1_weights': expected a mapping of level-1 names to points"),
+    (lambda s: s.update(no_satisfaction_to="产出"),
+     r"key 'selfeval.no_satisfaction_to': expected proportional or one of \['产出指标', "),
+    (lambda s: s.pop("budget_execution_cap"),
+     r"key 'selfeval.budget_execution_cap': expected a required key of the section"),
+])
+def test_check_ruleset_names_the_broken_key(edit, message):
+    section = copy.deepcopy(dict(load_ruleset("national").data["selfeval"]))
+    edit(section)
+    with pytest.raises(RuleSetError, match=rf"^rule set broken.yaml: {message}"):
+        check_ruleset(section, failer("broken.yaml"))

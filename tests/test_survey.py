@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.errors import EvalkitWarning, InputError
-from evalkit.narrative import survey_paragraph
 from evalkit.survey import SurveyResult, analyze_survey, wilson_interval
 
 #: z at 95 % typed in (scipy.stats.norm.ppf(0.975)), so the test does not share the module's code.
@@ -295,12 +294,3 @@ def test_properties_rate_in_interval_and_order_invariant(responses, seed):
     pd.testing.assert_frame_equal(
         shuffled.questions.sort_values("question").reset_index(drop=True),
         result.questions.sort_values("question").reset_index(drop=True))
-
-
-def test_survey_paragraph_small_sample_and_no_valid_answers():
-    text = survey_paragraph(quiet(table(HAND10)))
-    assert "有效样本 10 人，其中满意 6 人" in text and "服务对象满意度为 60.0%" in text
-    assert "95% 置信区间 31.3%–83.2%，Wilson 法" in text
-    assert "样本量不足" in text and "2 条无效答案（超出 1–5 范围 1 条、空白 1 条）" in text
-    assert "比例最高的是“Q1”（70.0%），最低的是“Q2”（50.0%）" in text
-    assert "没有有效答卷" in survey_paragraph(quiet(table({"R1": ["x", 9]})))

@@ -207,7 +207,7 @@ def test_round_trip_five_experts_in_one_workbook(panel):
 
 
 def test_round_trip_scores_the_project_with_exante_assess(panel):
-    from evalkit.exante import assess
+    from evalkit.stages.exante import assess
 
     read = read_expert_workbooks(panel[0])
     with warnings.catch_warnings():

@@ -27,7 +27,7 @@ on every run (fixed seed, no timestamps). How the values are made:
    item's points: the project's level, plus the item's latent quality (shared by the panel), the
    expert's leniency and noise, rounded to half points. Bisection on each project's level makes its
    panel total (trimmed mean per item, :func:`evalkit.panel.aggregate_panel`) the smallest at or
-   above its target; :func:`evalkit.exante.assess` then confirms each planned conclusion, veto,
+   above its target; :func:`evalkit.stages.exante.assess` then confirms each planned conclusion, veto,
    agreement and outlying expert, or the script stops.
 5. Key projects (重点项目绩效评价, ``stage`` 重点评价): six ledger projects (:data:`KEY_PROJECTS`)
    get the evaluator's judgements of the framework's qualitative indicators (tier, a score inside
@@ -36,7 +36,7 @@ on every run (fixed seed, no timestamps). How the values are made:
    nothing above moves; only ``received`` of one project grows (explained in its ``note``),
    which the county figures do not read. Bisection on each survey's level brings its
    satisfaction rate (:func:`evalkit.survey.analyze_survey`) to the plan, and
-   :func:`evalkit.keyproject.evaluate` must give each project its planned grade, or the script
+   :func:`evalkit.stages.keyproject.assess` must give each project its planned grade, or the script
    stops.
 6. Explanations (偏差原因分析及改进措施) for every deviating indicator of a key project and about
    half of the others', so a self-evaluation has some missing to list.
@@ -68,8 +68,6 @@ from openpyxl.writer.excel import ExcelWriter
 from scipy.special import ndtr
 
 from evalkit.errors import EvalkitWarning
-from evalkit.exante import assess
-from evalkit.keyproject import evaluate as evaluate_keyproject
 from evalkit.panel import aggregate_panel
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
@@ -85,6 +83,8 @@ from evalkit.schemas import (
     chinese_headers,
 )
 from evalkit.scoring import score_indicators
+from evalkit.stages.exante import assess
+from evalkit.stages.keyproject import assess as assess_keyproject
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import analyze_survey
 
@@ -1074,7 +1074,7 @@ def calibrate_panels(panels: list[Panel], items: pd.DataFrame, rules: RuleSet) -
 
 
 def check_panels(expert_scores: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """Assess every project with :func:`evalkit.exante.assess` and check the plan came true.
+    """Assess every project with :func:`evalkit.stages.exante.assess` and check the plan came true.
 
     Returns one row per project: project_id, n_experts, total, conclusion, vetoes, kendall_w,
     agreement_ok and flagged (experts evalkit flags as outlying).
@@ -1153,7 +1153,7 @@ class KeyProject:
     ``normal``, ``small`` (fewer respondents than the rule set's ``survey.min_sample``) or
     ``invalid`` (:data:`INVALID_ANSWERS` typed in among the answers). ``extra_received`` 万元
     arrived on top of the budget, which ``note`` (说明) explains. ``grade`` is the grade
-    :func:`evalkit.keyproject.evaluate` must give the project under the national rule set.
+    :func:`evalkit.stages.keyproject.assess` must give the project under the national rule set.
     """
 
     project_id: str
@@ -1447,7 +1447,7 @@ def explain_deviations(rng: np.random.Generator, indicators: pd.DataFrame,
 def check_key_projects(projects: list[Project], indicators: pd.DataFrame,
                        judgements: pd.DataFrame, survey: pd.DataFrame,
                        rules: RuleSet) -> pd.DataFrame:
-    """Evaluate every key project with :func:`evalkit.keyproject.evaluate` and check its grade.
+    """Evaluate every key project with :func:`evalkit.stages.keyproject.assess` and check its grade.
 
     Returns one row per key project: project_id, total, grade, the survey's respondents,
     satisfaction rate, invalid answers and whether it meets the rule set's minimum sample.
@@ -1458,7 +1458,7 @@ def check_key_projects(projects: list[Project], indicators: pd.DataFrame,
         own = (t[t["project_id"] == k.project_id] for t in (indicators, judgements, survey))
         with warnings.catch_warnings():  # the small and the invalid survey warn, as they should
             warnings.simplefilter("ignore", EvalkitWarning)
-            result = evaluate_keyproject(ledger.loc[k.project_id], *own, ruleset=rules)
+            result = assess_keyproject(ledger.loc[k.project_id], *own, ruleset=rules)
         if result.grade != k.grade:
             raise RuntimeError(f"key project {k.project_id}: planned grade {k.grade}, evalkit "
                                f"gives {result.total:.2f} {result.grade}")

@@ -16,11 +16,17 @@ level-3 indicator names where its score comes from (``source``):
                          against the sheet's satisfaction target
 ======================== =================================================================
 
+The stage protocol (:mod:`evalkit.stages`):
+
 - :func:`framework` lists the rule set's framework (the indicator system of the report).
-- :func:`evaluate` scores one project from its ledger row, indicator sheet, judgements and survey
-  into a :class:`KeyProjectResult`: score sheet, level-1 and level-2 subtotals, total, grade, lost
-  points ranked, the problems list (存在问题) and the warnings a reviewer needs.
-- :func:`evaluate_project` does the same from a :class:`~evalkit.io.Dataset` and a project id.
+- :func:`evaluate` scores one project of a :class:`~evalkit.io.Dataset` — its ledger row,
+  indicator sheet, judgements and survey — into a :class:`KeyProjectResult`: score sheet, level-1
+  and level-2 subtotals, total, grade, lost points ranked, the problems list (存在问题) and the
+  warnings a reviewer needs.
+- :func:`evaluate_many` scores every project of the dataset that has judgements, one row each.
+- :func:`check_ruleset` validates the rule set's ``keyproject`` section.
+
+On plain tables: :func:`assess` scores one project from its row and its own tables.
 
 Scores stay unrounded; the ``formula`` and ``problems`` texts show numbers with 2 decimals for the
 working papers (底稿) and the report.
@@ -28,26 +34,35 @@ working papers (底稿) and the report.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from evalkit.errors import EvalkitWarning, InputError, RuleSetError
+from evalkit.errors import EvalkitWarning, IndicatorTreeError, InputError, RuleSetError
 from evalkit.indicators import IndicatorTree
 from evalkit.rules import QualitativeTier, RuleSet, band_of, load_ruleset
 from evalkit.scoring import SHEET_COLUMNS, score_indicators
+from evalkit.stages.base import StageResult, known_ids, plain, project_row, require_keys, warn
 from evalkit.survey import SurveyResult, analyze_survey
 from evalkit.values import normalize_text, parse_value
 
-__all__ = ["SOURCE_LABELS", "KeyProjectResult", "evaluate", "evaluate_project", "framework"]
+if TYPE_CHECKING:
+    from evalkit.io import Dataset
+
+__all__ = ["REQUIRED_KEYS", "RULESET_SECTION", "SOURCES", "SOURCE_LABELS", "KeyProjectResult",
+           "assess", "check_ruleset", "evaluate", "evaluate_many", "framework"]
+
+#: The rule-set section this stage reads (besides ``scoring``, ``survey`` and the grades), and the
+#: keys it must hold.
+RULESET_SECTION = "keyproject"
+REQUIRED_KEYS = ("framework", "min_output_benefit", "satisfaction_target")
 
 #: How each leaf's score is obtained, as a report's indicator-system table says it.
 SOURCE_LABELS = {
@@ -72,7 +87,6 @@ _COST = "成本"
 _NOTHING_LOST = 1e-9
 #: Tolerance, in points, when checking a judged score against its tier's range.
 _RANGE_TOLERANCE = 1e-9
-_KNOWN_LISTED = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,8 +157,8 @@ def framework(ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class KeyProjectResult:
-    """One project's key-project evaluation, unrounded.
+class KeyProjectResult(StageResult):
+    """One project's key-project evaluation, unrounded (a :class:`~evalkit.stages.StageResult`).
 
     Attributes
     ----------
@@ -224,7 +238,7 @@ class KeyProjectResult:
             "target": self.satisfaction_target,
         }
         return {
-            "project_id": _plain(self.project_id),
+            "project_id": plain(self.project_id),
             "project_name": str(self.project.get("project_name", "")),
             "total": float(self.total),
             "grade": self.grade,
@@ -239,25 +253,16 @@ class KeyProjectResult:
             **self.ruleset,
         }
 
-    def _repr_html_(self) -> str:
-        lines = [
-            f"<b>项目</b>: {html.escape(str(self.project_id))} "
-            f"{html.escape(str(self.project.get('project_name', '')))}",
-            f"<b>综合得分</b>: {self.total:.2f}",
-            f"<b>评价等级</b>: {html.escape(self.grade)}",
-            f"<b>规则集</b>: {html.escape(str(self.ruleset.get('ruleset_id', '')))}",
-        ]
-        if self.not_applicable:
-            lines.append(f"<b>不适用</b>: {html.escape('、'.join(self.not_applicable))}")
-        lines += [f"<b>提示</b>: {html.escape(m)}" for m in self.warnings]
-        fmt = {"float_format": lambda x: f"{x:.4f}", "index": False}
-        return ("<p>" + "<br>".join(lines) + "</p>" + self.level1.to_html(**fmt)
-                + self.sheet.drop(columns=["formula"]).to_html(**fmt))
+    def _html_facts(self) -> list[tuple[str, object]]:
+        return [("项目", f"{self.project_id} {self.project.get('project_name', '')}"),
+                ("综合得分", f"{self.total:.2f}"), ("评价等级", self.grade)]
 
+    def _html_notes(self) -> list[tuple[str, object]]:
+        na = [("不适用", "、".join(self.not_applicable))] if self.not_applicable else []
+        return na + [("提示", message) for message in self.warnings]
 
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python scalar it holds (JSON cannot serialise numpy types)."""
-    return value.item() if isinstance(value, np.generic) else value
+    def _html_tables(self) -> list[pd.DataFrame]:
+        return [self.level1, self.sheet.drop(columns=["formula"])]
 
 
 def _json_float(x: float) -> float | None:
@@ -298,7 +303,7 @@ def _project(project: pd.Series | Mapping[str, Any]) -> tuple[Any, dict, _Ledger
                          f"{type(project).__name__}")
     if normalize_text(record.get("project_id")) == "":
         raise InputError(f"project: expected a project_id, found {record.get('project_id')!r}")
-    pid = _plain(record["project_id"])
+    pid = plain(record["project_id"])
     problems, amounts = [], {}
     for key, label in (("budget", "预算数"), ("received", "到位数"), ("spent", "执行数")):
         value = _number(record.get(key), ("", "万元"))
@@ -325,11 +330,10 @@ def _own(table: pd.DataFrame | None, pid: Any, name: str) -> pd.DataFrame | None
     if not isinstance(table, pd.DataFrame):
         raise InputError(f"{name}: expected a DataFrame, found {type(table).__name__}")
     if "project_id" in table.columns:
-        others = [_plain(p) for p in pd.unique(table["project_id"].astype(object)) if p != pid]
+        others = [plain(p) for p in pd.unique(table["project_id"].astype(object)) if p != pid]
         if others:
-            listed = ", ".join(repr(p) for p in others[:_KNOWN_LISTED])
             raise InputError(f"{name}: expected rows of project {pid!r} only (filter the table or "
-                             f"use evaluate_project), found rows of {listed}")
+                             f"use evaluate), found rows of {known_ids(others)}")
     return table
 
 
@@ -652,7 +656,7 @@ def _lost_problem(row: Any) -> str:
     return text + (f"；{row.note}" if row.note else "") + "。"
 
 
-def evaluate(
+def assess(
     project: pd.Series | Mapping[str, Any],
     indicators: pd.DataFrame | None,
     judgements: pd.DataFrame | None,
@@ -660,7 +664,9 @@ def evaluate(
     *,
     ruleset: str | Path | RuleSet = "national",
 ) -> KeyProjectResult:
-    """Evaluate one key project against the rule set's framework.
+    """Evaluate one key project against the rule set's framework, from its row and own tables.
+
+    The table-level counterpart of :func:`evaluate`, which selects these from a dataset.
 
     Parameters
     ----------
@@ -753,13 +759,21 @@ def evaluate(
     ...     "level2": ["数量指标", "社会效益指标"], "name": ["新建安居房", "住房安全保障率"],
     ...     "comparator": "≥", "target": [5000, 100], "weight": [50, 30], "actual": [4800, 100]})
     >>> project = {"project_id": "P1", "budget": 1000, "received": 950, "spent": 900}
-    >>> result = evaluate(project, sheet, judgements)
+    >>> result = assess(project, sheet, judgements)
     >>> result.sheet.set_index("code").loc[["B11", "B12", "C11"], "formula"].tolist()
     ['实际到位 950.00 / 预算 1000.00 = 95.00%', '实际支出 900.00 / 实际到位 950.00 = 94.74%', '新建安居房 目标 ≥5000，实际 4800，正向: 实际值/目标值，得分率 96.00%']
     >>> round(result.total, 4), result.grade, result.not_applicable
     (98.4707, '优', ('C21', 'C31', 'C41', 'D11', 'D13', 'D14', 'D15'))
     """
-    rs = load_ruleset(ruleset)
+    result = _assess(project, indicators, judgements, survey, load_ruleset(ruleset))
+    warn(result.project_id, result.warnings)
+    return result
+
+
+def _assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame | None,
+            judgements: pd.DataFrame | None, survey: pd.DataFrame | None,
+            rs: RuleSet) -> KeyProjectResult:
+    """:func:`assess` without emitting the warnings (the caller emits them at its own level)."""
     fw = framework(rs)
     pid, record, ledger = _project(project)
     indicators = _own(indicators, pid, "indicators")
@@ -815,8 +829,6 @@ def evaluate(
     lost_ranked = losing[["code", "level1", "name", "effective_weight", "score", "lost", "ratio",
                           "formula"]].reset_index(drop=True)
     problems = [_lost_problem(row) for row in losing.itertuples(index=False)] + ctx.problems
-    for message in ctx.warnings:
-        warnings.warn(f"项目 {pid}：{message}", EvalkitWarning, stacklevel=2)
     return KeyProjectResult(
         project_id=pid,
         project=record,
@@ -836,15 +848,21 @@ def evaluate(
     )
 
 
-def evaluate_project(dataset: Any, project_id: Any, *,
-                     ruleset: str | Path | RuleSet = "national") -> KeyProjectResult:
+# --------------------------------------------------------------------------------------------
+# The stage protocol on a dataset
+# --------------------------------------------------------------------------------------------
+
+
+def evaluate(dataset: Dataset, project_id: Any, *,
+             ruleset: str | Path | RuleSet = "national") -> KeyProjectResult:
     """Evaluate one project of a dataset: its ledger row, indicator sheet, judgements and survey.
 
     Parameters
     ----------
     dataset : Dataset
-        From :func:`evalkit.io.read_dataset`; the ``judgements`` and ``survey`` tables are
-        optional (no survey: the satisfaction indicator is not applicable).
+        From :func:`evalkit.io.load_dataset` or :func:`evalkit.io.read_dataset`; the
+        ``judgements`` and ``survey`` tables are optional (no survey: the satisfaction indicator
+        is not applicable).
     project_id : object
         The project's id in the projects table.
     ruleset : str, Path or RuleSet, default "national"
@@ -856,11 +874,17 @@ def evaluate_project(dataset: Any, project_id: Any, *,
     Raises
     ------
     InputError
-        An id not in the projects table (the message lists known ids); as :func:`evaluate`.
+        An id not in the projects table (the message lists known ids); as :func:`assess`.
+
+    Warns
+    -----
+    EvalkitWarning
+        As :func:`assess`.
 
     Notes
     -----
-    Filters every table to the project's rows and calls :func:`evaluate` (see there).
+    Filters every table to the project's rows and calls :func:`assess` (see there for the
+    formulas).
 
     References
     ----------
@@ -880,22 +904,159 @@ def evaluate_project(dataset: Any, project_id: Any, *,
     ...     "weight": [100], "actual": [487]})
     >>> data = Dataset({"projects": projects, "indicators": indicators,
     ...                 "judgements": judgements}, "memory", {})
-    >>> result = evaluate_project(data, "P1")
+    >>> result = evaluate(data, "P1")
     >>> round(result.total, 4), result.grade
     (81.4222, '良')
     """
-    projects = dataset.table("projects")
-    match = projects[projects["project_id"] == project_id]
-    if match.empty:
-        known = [_plain(p) for p in projects["project_id"]]
-        listed = ", ".join(repr(p) for p in known[:_KNOWN_LISTED])
-        raise InputError(f"dataset {dataset.source}: expected project {project_id!r} in the "
-                         f"projects table (项目), found none; known projects: {listed}"
-                         f"{' …' if len(known) > _KNOWN_LISTED else ''}")
+    result = _evaluate(dataset, project_id, load_ruleset(ruleset))
+    warn(result.project_id, result.warnings)
+    return result
+
+
+def _evaluate(dataset: Dataset, project_id: Any, rs: RuleSet) -> KeyProjectResult:
+    """:func:`evaluate` without emitting the warnings."""
+    project = project_row(dataset, project_id)
 
     def rows(name: str) -> pd.DataFrame | None:
         table = dataset.tables.get(name)
         return None if table is None else table[table["project_id"] == project_id]
 
-    return evaluate(match.iloc[0], rows("indicators"), rows("judgements"), rows("survey"),
-                    ruleset=ruleset)
+    return _assess(project, rows("indicators"), rows("judgements"), rows("survey"), rs)
+
+
+def evaluate_many(dataset: Dataset, *,
+                  ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+    """Evaluate every project of a dataset that has judgements; one row per project.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Holding a ``judgements`` table (评价判断): the projects with judgements are the ones
+        selected for a key-project evaluation.
+    ruleset : str, Path or RuleSet, default "national"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per project in projects-table order: ``project_id``, ``project_name``, ``total``,
+        ``grade``, one score column per level-1 indicator of the framework (``决策``, ``过程``,
+        ``产出``, ``效益``), ``satisfaction_rate`` (NaN without a survey), ``n_not_applicable``,
+        ``n_problems``, ``n_warnings``. Unrounded.
+
+    Raises
+    ------
+    InputError
+        A dataset without ``judgements``; judgements of projects the projects table lacks; and
+        what :func:`assess` rejects, for every project at once (one failing project does not hide
+        the others' problems).
+
+    Warns
+    -----
+    EvalkitWarning
+        Each project's warnings, as in :func:`assess`.
+
+    Notes
+    -----
+    Each project is evaluated independently with :func:`evaluate` (see :func:`assess` for the
+    formulas); a county selects a handful of key projects a year.
+
+    References
+    ----------
+    .. [1] 财预〔2020〕10号 reference framework; DOMAIN.md §5.
+
+    Examples
+    --------
+    The sample county's six key projects (two surveys are warned about: a small sample, invalid
+    answers):
+
+    >>> from evalkit.io import load_dataset
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     table = evaluate_many(load_dataset("sample"))
+    >>> table[["project_id", "total", "grade", "产出", "satisfaction_rate"]].round(4)
+        project_id    total grade       产出  satisfaction_rate
+    0  XM-2020-003  84.9968     良  28.2631             0.9143
+    1  XM-2020-017  86.4530     良  34.2216             0.9000
+    2  XM-2020-022  87.4968     良  33.5591             0.8833
+    3  XM-2020-031  96.1595     优  34.2595             0.9500
+    4  XM-2020-032  84.3974     良  31.4071             0.8646
+    5  XM-2020-042  76.0793     中  34.1292             0.7250
+    """
+    rs = load_ruleset(ruleset)
+    judged = dataset.table("judgements")["project_id"]
+    projects = dataset.table("projects")
+    stray = pd.unique(judged[~judged.isin(projects["project_id"])].astype(object))
+    problems = []
+    if len(stray):
+        problems.append(f"judgements: expected project ids of the projects table, found "
+                        f"{known_ids(list(stray))}")
+    rows = []
+    for pid in projects.loc[projects["project_id"].isin(judged), "project_id"]:
+        try:
+            result = _evaluate(dataset, pid, rs)
+        except InputError as error:
+            problems.append(str(error))
+            continue
+        warn(result.project_id, result.warnings)
+        survey = result.survey
+        rows.append({
+            "project_id": result.project_id,
+            "project_name": str(result.project.get("project_name", "")),
+            "total": result.total, "grade": result.grade,
+            **dict(zip(result.level1["name"], result.level1["score"], strict=True)),
+            "satisfaction_rate": np.nan if survey is None else survey.rate,
+            "n_not_applicable": len(result.not_applicable),
+            "n_problems": len(result.problems), "n_warnings": len(result.warnings),
+        })
+    if problems:
+        raise InputError("\n".join(problems))
+    level1 = list(dict.fromkeys(framework(rs)["level1"]))
+    columns = ["project_id", "project_name", "total", "grade", *level1, "satisfaction_rate",
+               "n_not_applicable", "n_problems", "n_warnings"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# The rule-set section
+# --------------------------------------------------------------------------------------------
+
+#: Where a framework indicator's score may come from (see the module docstring).
+SOURCES = ("qualitative", "funds_in_place", "budget_execution", "sheet", "sheet_or_qualitative",
+           "survey")
+
+
+def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object], None]) -> None:
+    """Validate a rule set's ``keyproject`` section; ``fail(key, expected, found)`` raises.
+
+    The rule-set checker of the stage protocol (:mod:`evalkit.stages`), which
+    :func:`evalkit.rules.load_ruleset` runs on ``data["keyproject"]``; keys are dotted paths such
+    as ``"keyproject.framework (C11)"``. It stops at the first of these problems (a RuleSetError
+    raised by ``fail``): a missing key of :data:`REQUIRED_KEYS`; a framework that is not a valid
+    three-level indicator tree (:meth:`evalkit.indicators.IndicatorTree.from_records`); an
+    indicator whose ``source`` is not one of :data:`SOURCES`.
+
+    References
+    ----------
+    .. [1] 财预〔2020〕10号 reference framework; DOMAIN.md §5.
+
+    Examples
+    --------
+    >>> import copy
+    >>> from evalkit.rules import failer, load_ruleset
+    >>> section = copy.deepcopy(dict(load_ruleset("national").data["keyproject"]))
+    >>> check_ruleset(section, failer("national.yaml"))
+    >>> section["framework"][0]["children"][0]["children"][0]["source"] = "guess"
+    >>> check_ruleset(section, failer("national.yaml"))
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.RuleSetError: rule set national.yaml: key 'keyproject.framework (A11)': expected source in ['budget_execution', 'funds_in_place', 'qualitative', 'sheet', 'sheet_or_qualitative', 'survey'], found 'guess'
+    """
+    require_keys(section, RULESET_SECTION, REQUIRED_KEYS, fail)
+    try:
+        tree = IndicatorTree.from_records(section["framework"])
+    except IndicatorTreeError as exc:
+        fail("keyproject.framework", "a valid three-level indicator tree", str(exc))
+    for row in tree.flatten().to_dict("records"):
+        if row.get("source") not in SOURCES:
+            fail(f"keyproject.framework ({row['indicator_id']})", f"source in {sorted(SOURCES)}",
+                 row.get("source"))

@@ -7,10 +7,15 @@ shared among its indicators. Every indicator that deviates from its target — o
 target was probably set too low), under-achieved or without an actual value — must carry a
 偏差原因分析及改进措施; the result lists those still missing.
 
-- :func:`evaluate` scores one project (its projects-table row and its indicator rows) into a
-  :class:`SelfEvalResult` laid out like the official table.
-- :func:`evaluate_project` does the same for a project of a :class:`~evalkit.io.Dataset`.
+The stage protocol (:mod:`evalkit.stages`):
+
+- :func:`framework` lists the rule set's level-1 points (the 分值 of the official table).
+- :func:`evaluate` scores one project of a :class:`~evalkit.io.Dataset` (its projects-table row
+  and its indicator rows) into a :class:`SelfEvalResult` laid out like the official table.
 - :func:`evaluate_many` scores every project of a dataset in one pass, one row per project.
+- :func:`check_ruleset` validates the rule set's ``selfeval`` section.
+
+On plain tables: :func:`assess` scores one project from its row and its indicator rows.
 
 The rules of each indicator (≥ / ≤ / = / 定性, not-applicable rescaling, over-achievement and the
 budget-execution row) are those of :func:`evalkit.scoring.score_indicators`, applied unchanged;
@@ -19,23 +24,32 @@ this module adds the level-1 weights, their reallocation and the explanation req
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError, RuleSetError
-from evalkit.io import Dataset
-from evalkit.rules import RuleSet, band_of, load_ruleset
+from evalkit.rules import RuleSet, band_of, check_sum, load_ruleset
 from evalkit.schemas import EXANTE_STAGE
 from evalkit.scoring import EXECUTION_LEVEL1, prepare_indicators, score_indicators
+from evalkit.stages.base import StageResult, plain, project_row, require_keys
 from evalkit.values import NOT_APPLICABLE, normalize_text
 
-__all__ = ["SelfEvalResult", "evaluate", "evaluate_many", "evaluate_project"]
+if TYPE_CHECKING:
+    from evalkit.io import Dataset
+
+__all__ = ["REQUIRED_KEYS", "RULESET_SECTION", "SelfEvalResult", "assess", "check_ruleset",
+           "evaluate", "evaluate_many", "framework"]
+
+#: The rule-set section this stage reads (besides ``scoring`` and the grades), and the keys it
+#: must hold.
+RULESET_SECTION = "selfeval"
+REQUIRED_KEYS = ("level1_weights", "no_satisfaction_to", "budget_execution_points",
+                 "budget_execution_cap")
 
 #: Level-1 name of satisfaction indicators, whose points are reallocated when a sheet has none.
 SATISFACTION_LEVEL1 = "满意度指标"
@@ -60,8 +74,6 @@ DEVIATIONS = ("缺少实际值", "超额完成", "未完成目标")
 
 #: Below this many points an indicator counts as having lost nothing (float noise of rescaling).
 _NOTHING_LOST = 1e-9
-#: How many known project ids an "unknown project" error lists.
-_KNOWN_LISTED = 8
 _SUMMARY_COUNTS = ("n_indicators", "n_not_applicable", "n_over_achieved", "n_needs_explanation",
                    "n_missing_explanations")
 
@@ -72,8 +84,8 @@ _SUMMARY_COUNTS = ("n_indicators", "n_not_applicable", "n_over_achieved", "n_nee
 
 
 @dataclass(frozen=True)
-class SelfEvalResult:
-    """One project's self-evaluation, unrounded.
+class SelfEvalResult(StageResult):
+    """One project's self-evaluation, unrounded (a :class:`~evalkit.stages.StageResult`).
 
     Attributes
     ----------
@@ -140,7 +152,7 @@ class SelfEvalResult:
         """
         counts = _counts(self.table).iloc[0]
         return {
-            "project_id": _plain(self.project_id),
+            "project_id": plain(self.project_id),
             "total": float(self.total),
             "grade": self.grade,
             "level1_scores": {str(name): float(score) for name, score in
@@ -152,26 +164,20 @@ class SelfEvalResult:
             **self.ruleset,
         }
 
-    def _repr_html_(self) -> str:
-        lines = [
-            f"<b>项目</b>: {html.escape(str(self.project_id))}",
-            f"<b>自评得分</b>: {self.total:.2f}",
-            f"<b>自评等级</b>: {html.escape(self.grade)}",
-            f"<b>预算执行率</b>: {self.budget['execution_rate']:.2%}",
-            f"<b>待补充偏差说明</b>: {len(self.missing_explanations)} 项",
-            f"<b>规则集</b>: {html.escape(str(self.ruleset.get('ruleset_id', '')))}",
-        ]
-        lines += [f"<b>分值调整</b>: {html.escape(note)}" for note in self.reallocation]
+    _html_digits = 2
+
+    def _html_facts(self) -> list[tuple[str, object]]:
+        return [("项目", self.project_id), ("自评得分", f"{self.total:.2f}"),
+                ("自评等级", self.grade), ("预算执行率", f"{self.budget['execution_rate']:.2%}"),
+                ("待补充偏差说明", f"{len(self.missing_explanations)} 项")]
+
+    def _html_notes(self) -> list[tuple[str, object]]:
+        return [("分值调整", note) for note in self.reallocation]
+
+    def _html_tables(self) -> list[pd.DataFrame]:
         official = self.table[[*OFFICIAL_HEADERS, "explanation_missing"]].rename(
             columns={**OFFICIAL_HEADERS, "explanation_missing": "待补充说明"})
-        return ("<p>" + "<br>".join(lines) + "</p>"
-                + self.level1.to_html(index=False, float_format=lambda x: f"{x:.2f}")
-                + official.to_html(index=False, float_format=lambda x: f"{x:.2f}"))
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python scalar it holds (JSON cannot serialise numpy types)."""
-    return value.item() if isinstance(value, np.generic) else value
+        return [self.level1, official]
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,13 +185,54 @@ def _plain(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def evaluate(
+def framework(ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+    """The level-1 points of a self-evaluation under a rule set: indicator groups, then 预算执行率.
+
+    Parameters
+    ----------
+    ruleset : str, Path or RuleSet, default "national"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level-1 name, in the rule set's order with 预算执行率 last (the order of
+        :attr:`SelfEvalResult.level1`): ``level1``, ``points`` (float) and ``source``
+        (``"sheet"``: shared among the project's indicator rows of that level-1; ``"ledger"``:
+        the budget-execution row, ``points × spent / budget``).
+
+    Notes
+    -----
+    The points before any reallocation (:func:`assess`, rules 1–3 and 6); they sum to 100 (the
+    rule set guarantees it).
+
+    References
+    ----------
+    .. [1] DOMAIN.md §3, scoring rules: self-evaluation first-level weights 50/30/10/10.
+
+    Examples
+    --------
+    >>> framework("national")
+       level1  points  source
+    0   产出指标    50.0   sheet
+    1   效益指标    30.0   sheet
+    2  满意度指标    10.0   sheet
+    3   预算执行率    10.0  ledger
+    """
+    groups, points, exec_points = _groups(load_ruleset(ruleset))
+    return pd.DataFrame({"level1": [*groups, EXECUTION_LEVEL1], "points": [*points, exec_points],
+                         "source": ["sheet"] * len(groups) + ["ledger"]})
+
+
+def assess(
     project: pd.Series | Mapping[str, Any],
     indicators: pd.DataFrame,
     *,
     ruleset: str | Path | RuleSet = "national",
 ) -> SelfEvalResult:
     """Self-evaluate one project: its 项目支出绩效自评表, total and grade.
+
+    The table-level counterpart of :func:`evaluate`, which selects the project's row and
+    indicator rows from a dataset.
 
     Parameters
     ----------
@@ -265,7 +312,7 @@ def evaluate(
     ...     "name": ["培训人次", "就业率"], "comparator": ["≥", "≥"], "target": ["500人次", "80%"],
     ...     "weight": [50, 30], "actual": ["487", "85%"]})
     >>> project = {"project_id": "P1", "budget": 100.0, "spent": 92.53}
-    >>> result = evaluate(project, sheet)
+    >>> result = assess(project, sheet)
     >>> result.table[["name", "target_text", "actual_text", "weight"]]
            name target_text actual_text  weight
     0      培训人次     ≥500 人次      487 人次    50.0
@@ -294,7 +341,7 @@ def evaluate(
     }
     total = float(table["score"].sum())
     return SelfEvalResult(
-        project_id=_plain(project_id),
+        project_id=plain(project_id),
         table=table,
         level1=level1,
         budget=budget,
@@ -308,18 +355,18 @@ def evaluate(
     )
 
 
-def evaluate_project(
+def evaluate(
     dataset: Dataset,
     project_id: Any,
     *,
     ruleset: str | Path | RuleSet = "national",
 ) -> SelfEvalResult:
-    """Self-evaluate one project of a dataset (see :func:`evaluate` for the rules).
+    """Self-evaluate one project of a dataset (see :func:`assess` for the rules).
 
     Parameters
     ----------
     dataset : Dataset
-        As read by :func:`evalkit.read_dataset`.
+        From :func:`evalkit.io.load_dataset` or :func:`evalkit.io.read_dataset`.
     project_id : object
         A ``project_id`` of the dataset's projects table.
     ruleset : str, Path or RuleSet, default "national"
@@ -332,12 +379,12 @@ def evaluate_project(
     ------
     InputError
         An unknown project id (the message lists known ids); a project with no indicator sheet
-        (an ex-ante project); anything :func:`evaluate` rejects.
+        (an ex-ante project); anything :func:`assess` rejects.
 
     Notes
     -----
     The project's row and indicator rows are selected by ``project_id`` and passed to
-    :func:`evaluate`.
+    :func:`assess`.
 
     References
     ----------
@@ -353,8 +400,7 @@ def evaluate_project(
     ...     "name": ["培训人次", "学员满意度"], "comparator": "≥", "target": ["500人次", "90%"],
     ...     "weight": [50, 10], "actual": ["487", "95%"]})
     >>> projects = pd.DataFrame({"project_id": ["P1"], "budget": [100.0], "spent": [92.53]})
-    >>> result = evaluate_project(Dataset({"projects": projects, "indicators": sheet}, "例", {}),
-    ...                           "P1")
+    >>> result = evaluate(Dataset({"projects": projects, "indicators": sheet}, "例", {}), "P1")
     >>> result.level1[["level1", "weight", "score"]].round(4)
       level1  weight   score
     0   产出指标    75.0  73.050
@@ -364,17 +410,9 @@ def evaluate_project(
     >>> round(result.total, 4), result.grade
     (97.303, '优')
     """
-    projects = dataset.projects
-    match = projects[projects["project_id"] == project_id]
-    if match.empty:
-        known = list(projects["project_id"])
-        listed = ", ".join(repr(p) for p in known[:_KNOWN_LISTED])
-        raise InputError(
-            f"dataset {dataset.source}: expected a project_id of the projects table, found "
-            f"{project_id!r}; known projects: {listed}{' …' if len(known) > _KNOWN_LISTED else ''}")
+    project = project_row(dataset, project_id)
     indicators = dataset.indicators
-    return evaluate(match.iloc[0], indicators[indicators["project_id"] == project_id],
-                    ruleset=ruleset)
+    return assess(project, indicators[indicators["project_id"] == project_id], ruleset=ruleset)
 
 
 def evaluate_many(
@@ -403,12 +441,12 @@ def evaluate_many(
     Raises
     ------
     InputError
-        As :func:`evaluate`, for every project at once where the problem is a project's (unknown
+        As :func:`assess`, for every project at once where the problem is a project's (unknown
         level-1 names, budgets, groups weighted 0, sheets with nothing applicable).
 
     Notes
     -----
-    The same rules as :func:`evaluate` (see there), computed for all projects together with one
+    The same rules as :func:`assess` (see there), computed for all projects together with one
     call of :func:`evalkit.scoring.score_indicators`, so a province's sheets score in seconds.
 
     References
@@ -453,6 +491,51 @@ def evaluate_many(
         out[key] = counts[key].to_numpy()
     out["reallocation"] = ["；".join(notes) for notes in scored.notes]
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# The rule-set section
+# --------------------------------------------------------------------------------------------
+
+
+def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object], None]) -> None:
+    """Validate a rule set's ``selfeval`` section; ``fail(key, expected, found)`` raises.
+
+    The rule-set checker of the stage protocol (:mod:`evalkit.stages`), which
+    :func:`evalkit.rules.load_ruleset` runs on ``data["selfeval"]``; keys are dotted paths such as
+    ``"selfeval.level1_weights"``. It stops at the first of these problems (a RuleSetError raised
+    by ``fail``): a missing key of :data:`REQUIRED_KEYS`; ``level1_weights`` that are not a
+    mapping of non-negative numbers summing to 100; ``no_satisfaction_to`` that is neither
+    ``proportional`` nor a level-1 name of the weights.
+
+    Notes
+    -----
+    :func:`assess` also rejects, when it runs, ``no_satisfaction_to`` naming 满意度指标 or
+    预算执行率 and a 预算执行率 weight other than ``budget_execution_points``.
+
+    References
+    ----------
+    .. [1] DOMAIN.md §3, scoring rules: self-evaluation first-level weights 50/30/10/10 and the
+       reallocation of the satisfaction points.
+
+    Examples
+    --------
+    >>> from evalkit.rules import failer, load_ruleset
+    >>> section = dict(load_ruleset("national").data["selfeval"])
+    >>> check_ruleset(section, failer("national.yaml"))
+    >>> check_ruleset({**section, "no_satisfaction_to": "产出"}, failer("national.yaml"))
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.RuleSetError: rule set national.yaml: key 'selfeval.no_satisfaction_to': expected proportional or one of ['产出指标', '效益指标', '满意度指标', '预算执行率'], found '产出'
+    """
+    require_keys(section, RULESET_SECTION, REQUIRED_KEYS, fail)
+    weights = section["level1_weights"]
+    if not isinstance(weights, Mapping):
+        fail("selfeval.level1_weights", "a mapping of level-1 names to points", weights)
+    check_sum(weights.values(), 100, "selfeval.level1_weights", fail)
+    target = section["no_satisfaction_to"]
+    if target != "proportional" and target not in weights:
+        fail("selfeval.no_satisfaction_to", f"proportional or one of {list(weights)}", target)
 
 
 # --------------------------------------------------------------------------------------------
@@ -577,7 +660,7 @@ def _check_projects(df: pd.DataFrame, pcode: np.ndarray, ids: pd.Index) -> None:
 
 def _allocate(df: pd.DataFrame, pcode: np.ndarray, ids: pd.Index, groups: list[str],
               points: np.ndarray, rs: RuleSet) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Weights after level-1 rescaling and reallocation (rules 1–3 of :func:`evaluate`).
+    """Weights after level-1 rescaling and reallocation (rules 1–3 of :func:`assess`).
 
     Returns the weight of each row and the reallocation notes of each project.
     """

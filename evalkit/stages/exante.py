@@ -6,31 +6,46 @@ varies by jurisdiction — the sub-items and their points, the conclusion tiers,
 panel's trimming rule and agreement bar — comes from the rule set's ``exante`` and ``panel``
 sections, so the same code serves the national 20 × 5 table and a province's own table.
 
+The stage protocol (:mod:`evalkit.stages`):
+
 - :func:`framework` lists the sub-items of a rule set (the table experts score against).
-- :func:`assess` turns one project's long ``expert_scores`` table into an :class:`ExAnteResult`:
-  panel score per sub-item, dimension subtotals, total, conclusion tier, vetoes, agreement
-  (Kendall's W), spread, outlying experts, the warnings a reviewer needs and audit rows tying every
-  panel score to the experts' raw scores.
-- :func:`assess_many` runs :func:`assess` for every project of the table and returns one row each.
+- :func:`evaluate` assesses one project of a :class:`~evalkit.io.Dataset` (its rows of the
+  ``expert_scores`` table) into an :class:`ExAnteResult`: panel score per sub-item, dimension
+  subtotals, total, conclusion tier, vetoes, agreement (Kendall's W), spread, outlying experts,
+  the warnings a reviewer needs and audit rows tying every panel score to the experts' raw scores.
+- :func:`evaluate_many` assesses every project of the dataset's ``expert_scores``, one row each.
+- :func:`check_ruleset` validates the rule set's ``exante`` section.
+
+On plain tables: :func:`assess` does what :func:`evaluate` does from a long ``expert_scores``
+table, :func:`assess_many` what :func:`evaluate_many` does.
 """
 
 from __future__ import annotations
 
-import html
+import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from evalkit.errors import EvalkitWarning, InputError
 from evalkit.panel import KendallW, aggregate_panel, check_score_table, kendall_w
-from evalkit.rules import RuleSet, band_of, load_ruleset
+from evalkit.rules import RuleSet, band_of, bands, check_sum, is_number, load_ruleset
+from evalkit.stages.base import StageResult, known_ids, plain, require_keys, warn
 
-__all__ = ["ExAnteResult", "assess", "assess_many", "framework"]
+if TYPE_CHECKING:
+    from evalkit.io import Dataset
+
+__all__ = ["REQUIRED_KEYS", "RULESET_SECTION", "ExAnteResult", "assess", "assess_many",
+           "check_ruleset", "evaluate", "evaluate_many", "framework"]
+
+#: The rule-set section this stage reads (besides ``panel``), and the keys it must hold.
+RULESET_SECTION = "exante"
+REQUIRED_KEYS = ("conclusion_tiers", "veto", "dimensions", "items")
 
 #: Columns the long ``expert_scores`` table must hold (``comment`` is optional).
 _REQUIRED = ["project_id", "expert_id", "item_id", "score"]
@@ -38,10 +53,10 @@ _REQUIRED = ["project_id", "expert_id", "item_id", "score"]
 #: a veto line, so that the binary representation of an average such as 5.8 cannot move a project
 #: across a line it sits exactly on.
 _LINE_TOLERANCE = 1e-9
+#: Default of ``outlier_share``: one odd score is a judgement, a third of them is a pattern.
+_OUTLIER_SHARE = 1 / 3
 #: How a blank cell is shown in error messages.
 _EMPTY = "an empty cell"
-#: How many known project ids an "unknown project" error lists.
-_KNOWN_LISTED = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,8 +120,8 @@ def framework(ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class ExAnteResult:
-    """One project's ex-ante assessment, unrounded.
+class ExAnteResult(StageResult):
+    """One project's ex-ante assessment, unrounded (a :class:`~evalkit.stages.StageResult`).
 
     Attributes
     ----------
@@ -190,7 +205,7 @@ class ExAnteResult:
         ``ruleset_version``, ``ruleset_sha256``.
         """
         return {
-            "project_id": _plain(self.project_id),
+            "project_id": plain(self.project_id),
             "total": float(self.total),
             "conclusion": self.conclusion,
             "conclusion_before_veto": self.conclusion_before_veto,
@@ -206,29 +221,17 @@ class ExAnteResult:
             **self.ruleset,
         }
 
-    def _repr_html_(self) -> str:
+    def _html_facts(self) -> list[tuple[str, object]]:
         w = "—" if self.kendall is None else f"{self.kendall.w:.3f} (p = {self.kendall.p_value:.4f})"
-        lines = [
-            f"<b>项目</b>: {html.escape(str(self.project_id))}",
-            f"<b>综合得分</b>: {self.total:.2f}",
-            f"<b>评估结论</b>: {html.escape(self.conclusion)}",
-            f"<b>专家人数</b>: {self.n_experts}",
-            f"<b>Kendall W</b>: {w}",
-            f"<b>规则集</b>: {html.escape(str(self.ruleset.get('ruleset_id', '')))}",
-        ]
-        if self.vetoes:
-            lines.append(f"<b>一票否决</b>: {html.escape('；'.join(self.vetoes))}")
-        lines += [f"<b>提示</b>: {html.escape(message)}" for message in self.warnings]
-        return (
-            "<p>" + "<br>".join(lines) + "</p>"
-            + self.dimensions.to_html(index=False, float_format=lambda x: f"{x:.4f}")
-            + self.items.to_html(index=False, float_format=lambda x: f"{x:.4f}")
-        )
+        return [("项目", self.project_id), ("综合得分", f"{self.total:.2f}"),
+                ("评估结论", self.conclusion), ("专家人数", self.n_experts), ("Kendall W", w)]
 
+    def _html_notes(self) -> list[tuple[str, object]]:
+        vetoes = [("一票否决", "；".join(self.vetoes))] if self.vetoes else []
+        return vetoes + [("提示", message) for message in self.warnings]
 
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python scalar it holds (JSON cannot serialise numpy types)."""
-    return value.item() if isinstance(value, np.generic) else value
+    def _html_tables(self) -> list[pd.DataFrame]:
+        return [self.dimensions, self.items]
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,29 +247,27 @@ def _check_table(expert_scores: pd.DataFrame) -> None:
 def _select_project(expert_scores: pd.DataFrame, project_id: Any) -> tuple[Any, pd.DataFrame]:
     """Check the table and return the project id and its rows."""
     _check_table(expert_scores)
-    projects = [_plain(p) for p in pd.unique(expert_scores["project_id"].astype(object))]
+    projects = [plain(p) for p in pd.unique(expert_scores["project_id"].astype(object))]
     if project_id is None:
         if len(projects) != 1:
-            listed = ", ".join(repr(p) for p in projects[:_KNOWN_LISTED])
             raise InputError(
                 f"expert_scores: expected the scores of one project (or pass project_id), found "
-                f"{len(projects)} projects: {listed}{' …' if len(projects) > _KNOWN_LISTED else ''}"
+                f"{len(projects)} projects: {known_ids(projects)}"
             )
         project_id = projects[0]
     rows = expert_scores[expert_scores["project_id"] == project_id]
     if rows.empty:
         known = _sorted_ids(p for p in projects if not pd.isna(p))
-        listed = ", ".join(repr(p) for p in known[:_KNOWN_LISTED])
         raise InputError(
             f"expert_scores: expected scores for project {project_id!r}, found none; known "
-            f"projects: {listed}{' …' if len(known) > _KNOWN_LISTED else ''}"
+            f"projects: {known_ids(known)}"
         )
     return project_id, rows
 
 
 def _sorted_ids(ids) -> list:
     """Ids in their natural order (9 before 10), or by their text when types are mixed."""
-    ids = [_plain(i) for i in ids]
+    ids = [plain(i) for i in ids]
     try:
         return sorted(ids)
     except TypeError:
@@ -275,7 +276,7 @@ def _sorted_ids(ids) -> list:
 
 def _shown(value: Any) -> str:
     """A cell as the user typed it: numbers bare (``7``, also for 7.0), text quoted, blanks named."""
-    value = _plain(value)
+    value = plain(value)
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return _EMPTY
     if isinstance(value, str) and not value.strip():
@@ -414,9 +415,9 @@ def assess(
     *,
     project_id: Any = None,
     ruleset: str | Path | RuleSet = "national",
-    outlier_share: float = 1 / 3,
+    outlier_share: float = _OUTLIER_SHARE,
 ) -> ExAnteResult:
-    """Assess one project from its expert panel's scores.
+    """Assess one project from its expert panel's scores (a plain table; see also :func:`evaluate`).
 
     Parameters
     ----------
@@ -498,7 +499,14 @@ def assess(
     >>> result.dimensions["score"].round(4).tolist()
     [16.2, 16.3, 16.2, 16.3, 16.2]
     """
-    rs = load_ruleset(ruleset)
+    result = _assess(expert_scores, project_id, load_ruleset(ruleset), outlier_share)
+    warn(result.project_id, result.warnings)
+    return result
+
+
+def _assess(expert_scores: pd.DataFrame, project_id: Any, rs: RuleSet,
+            outlier_share: float) -> ExAnteResult:
+    """:func:`assess` without emitting the warnings (the caller emits them at its own level)."""
     panel_section = rs.section("panel")
     rules = {key: panel_section[key] for key in ("method", "trim_when_more_than", "trim",
                                                  "min_experts", "outlier_z", "kendall_w_min",
@@ -563,8 +571,6 @@ def assess(
     agreement_ok = bool(kendall is not None and kendall.w >= rules["kendall_w_min"]
                         and kendall.p_value < rules["alpha"])
     messages = _warnings(len(experts), len(items), kendall, experts, rules)
-    for message in messages:
-        warnings.warn(f"项目 {project_id}：{message}", EvalkitWarning, stacklevel=2)
 
     panel_score = per_item.set_index("item_id")["score"]
     audit = items[["item_id", "dimension", "name", "points"]].merge(
@@ -615,7 +621,7 @@ def assess_many(
     expert_scores: pd.DataFrame,
     *,
     ruleset: str | Path | RuleSet = "national",
-    outlier_share: float = 1 / 3,
+    outlier_share: float = _OUTLIER_SHARE,
 ) -> pd.DataFrame:
     """Assess every project in the ``expert_scores`` table; one row per project.
 
@@ -667,7 +673,10 @@ def assess_many(
     0         P1   81.2  调整完善后予以支持
     1         P2   66.2       不予支持
     """
-    rs = load_ruleset(ruleset)
+    return _assess_many(expert_scores, load_ruleset(ruleset), outlier_share)
+
+
+def _assess_many(expert_scores: pd.DataFrame, rs: RuleSet, outlier_share: float) -> pd.DataFrame:
     _check_table(expert_scores)
     ids = _sorted_ids(pd.unique(expert_scores["project_id"].dropna().astype(object)))
     rows, problems = [], []
@@ -677,11 +686,11 @@ def assess_many(
                         f"{unnamed} row(s) without one")
     for project in ids:
         try:
-            result = assess(expert_scores, project_id=project, ruleset=rs,
-                            outlier_share=outlier_share)
+            result = _assess(expert_scores, project, rs, outlier_share)
         except InputError as error:
             problems.append(str(error))
             continue
+        warn(result.project_id, result.warnings, stacklevel=3)  # at the caller of assess_many
         kendall = result.kendall
         rows.append({
             "project_id": result.project_id, "total": result.total,
@@ -696,3 +705,182 @@ def assess_many(
     columns = ["project_id", "total", "conclusion", "vetoes", "n_experts", "kendall_w",
                "kendall_p", "agreement_ok", "n_warnings"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# The stage protocol on a dataset
+# --------------------------------------------------------------------------------------------
+
+
+def evaluate(dataset: Dataset, project_id: Any, *,
+             ruleset: str | Path | RuleSet = "national") -> ExAnteResult:
+    """Assess one project of a dataset from its rows of the ``expert_scores`` table.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        From :func:`evalkit.io.load_dataset` or :func:`evalkit.io.read_dataset`; it must hold an
+        ``expert_scores`` table (专家评分).
+    project_id : object
+        The project to assess.
+    ruleset : str, Path or RuleSet, default "national"
+
+    Returns
+    -------
+    ExAnteResult
+
+    Raises
+    ------
+    InputError
+        A dataset without ``expert_scores``; anything :func:`assess` rejects (an unknown project
+        lists the known ones).
+
+    Warns
+    -----
+    EvalkitWarning
+        As :func:`assess`.
+
+    Notes
+    -----
+    ``assess(dataset.table("expert_scores"), project_id=project_id, ruleset=ruleset)``, with the
+    default ``outlier_share``; see :func:`assess` for the formulas.
+
+    References
+    ----------
+    .. [1] DOMAIN.md §4, ex-ante assessment.
+
+    Examples
+    --------
+    The first ex-ante project of the sample county, scored by seven experts:
+
+    >>> from evalkit.io import load_dataset
+    >>> result = evaluate(load_dataset("sample"), "SQ-2021-001")
+    >>> round(result.total, 4), result.conclusion, result.n_experts
+    (93.0, '予以支持', 7)
+    """
+    rs = load_ruleset(ruleset)
+    result = _assess(dataset.table("expert_scores"), project_id, rs, _OUTLIER_SHARE)
+    warn(result.project_id, result.warnings)
+    return result
+
+
+def evaluate_many(dataset: Dataset, *,
+                  ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+    """Assess every project of a dataset's ``expert_scores`` table; one row per project.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Holding an ``expert_scores`` table (the projects awaiting ex-ante assessment).
+    ruleset : str, Path or RuleSet, default "national"
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`assess_many`, one row per project in project-id order.
+
+    Raises
+    ------
+    InputError
+        A dataset without ``expert_scores``; the problems of every project at once.
+
+    Warns
+    -----
+    EvalkitWarning
+        Each project's warnings, as in :func:`assess`.
+
+    Notes
+    -----
+    ``assess_many(dataset.table("expert_scores"), ruleset=ruleset)``; see :func:`assess`.
+
+    References
+    ----------
+    .. [1] DOMAIN.md §4, ex-ante assessment.
+
+    Examples
+    --------
+    The sample county's ten ex-ante projects (two panels are warned about: weak agreement, an
+    outlying expert):
+
+    >>> import warnings
+    >>> from evalkit.io import load_dataset
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     table = evaluate_many(load_dataset("sample"))
+    >>> table[["project_id", "total", "conclusion", "vetoes"]].tail(3)
+        project_id  total conclusion vetoes
+    7  SQ-2021-008   62.0       不予支持
+    8  SQ-2021-009   54.0       不予支持
+    9  SQ-2021-010   80.0       不予支持  筹资不合规
+    """
+    return _assess_many(dataset.table("expert_scores"), load_ruleset(ruleset), _OUTLIER_SHARE)
+
+
+# --------------------------------------------------------------------------------------------
+# The rule-set section
+# --------------------------------------------------------------------------------------------
+
+
+def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object], None]) -> None:
+    """Validate a rule set's ``exante`` section; ``fail(key, expected, found)`` raises.
+
+    The rule-set checker of the stage protocol (:mod:`evalkit.stages`), which
+    :func:`evalkit.rules.load_ruleset` runs on ``data["exante"]``; keys are dotted paths such as
+    ``"exante.items[3].points"``. It stops at the first of these problems (a RuleSetError raised
+    by ``fail``): a missing key of :data:`REQUIRED_KEYS`; conclusion tiers that are not
+    contiguous half-open bands covering [0, ∞); dimension points that are not non-negative
+    numbers summing to 100; sub-items that are not a non-empty list of mappings with ``item_id``,
+    ``dimension``, ``name`` and ``points``, that repeat an id, name an unknown dimension, have
+    points that are not > 0 or do not add up to their dimension's points; a veto naming an
+    unknown dimension.
+
+    References
+    ----------
+    .. [1] DOMAIN.md §4, ex-ante assessment: five dimensions of sub-items, conclusion tiers,
+       one-vote vetoes.
+
+    Examples
+    --------
+    >>> from evalkit.rules import failer, load_ruleset
+    >>> section = dict(load_ruleset("national").data["exante"])
+    >>> check_ruleset(section, failer("national.yaml"))
+    >>> check_ruleset({**section, "veto": [{"dimension": "不存在", "min_share": 0.6}]},
+    ...               failer("national.yaml"))
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.RuleSetError: rule set national.yaml: key 'exante.veto[0].dimension': expected one of ['实施方案可行性', '投入经济性', '立项必要性', '筹资合规性', '绩效目标合理性'], found '不存在'
+    """
+    require_keys(section, RULESET_SECTION, REQUIRED_KEYS, fail)
+    bands(section["conclusion_tiers"], "exante.conclusion_tiers", "conclusion", fail)
+    dims = section["dimensions"]
+    check_sum([d.get("points") for d in dims], 100, "exante.dimensions (points)", fail)
+    dim_names = {d.get("dimension") for d in dims}
+    _check_items(section["items"], dims, fail)
+    for i, veto in enumerate(section["veto"]):
+        if veto.get("dimension") not in dim_names:
+            fail(f"exante.veto[{i}].dimension", f"one of {sorted(dim_names)}",
+                 veto.get("dimension"))
+
+
+def _check_items(items: Any, dims: list[dict], fail: Callable[[str, str, object], None]) -> None:
+    """Ex-ante sub-items: unique ids, known dimensions, points adding up to each dimension."""
+    key = "exante.items"
+    if not isinstance(items, list) or not items:
+        fail(key, "a non-empty list of sub-items", items)
+    points = {d.get("dimension"): 0.0 for d in dims}
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not {"item_id", "dimension", "name", "points"} <= set(item):
+            fail(f"{key}[{i}]", "a mapping with item_id, dimension, name and points", item)
+        if item["item_id"] in seen:
+            fail(f"{key}[{i}].item_id", "a unique item id", item["item_id"])
+        seen.add(item["item_id"])
+        if item["dimension"] not in points:
+            fail(f"{key}[{i}].dimension", f"one of {list(points)}", item["dimension"])
+        if not is_number(item["points"]) or item["points"] <= 0:
+            fail(f"{key}[{i}].points", "a number > 0", item["points"])
+        points[item["dimension"]] += item["points"]
+    for dim in dims:
+        if not math.isclose(points[dim["dimension"]], dim["points"], abs_tol=1e-9):
+            fail(key, f"sub-items of {dim['dimension']} summing to {dim['points']}",
+                 points[dim["dimension"]])

@@ -1,4 +1,5 @@
-"""Tests for evalkit.narrative (ex-ante sentences) on the hand-checked panels of test_exante."""
+"""Tests for evalkit.stages.exante_prose (ex-ante sentences) on the hand-checked panels of
+test_exante."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import pytest
 from test_exante import HAND7, hand7, long_table, quiet_assess, random_panel, uniform, veto_table
 
 from evalkit.errors import InputError
-from evalkit.exante import framework
-from evalkit.narrative import (
-    exante_agreement,
-    exante_conclusion,
-    exante_dimensions,
-    exante_lost_points,
-    exante_method,
-    exante_suggestions,
+from evalkit.stages.exante import framework
+from evalkit.stages.exante_prose import (
+    agreement,
+    conclusion,
+    dimensions,
+    lost_points,
+    method,
+    suggestions,
 )
 
 
@@ -39,12 +40,12 @@ def numbered(text: str) -> list[str]:
 
 
 def test_conclusion_hand_checked(hand):
-    assert exante_conclusion(hand) == (
+    assert conclusion(hand) == (
         "经专家评审，该项目事前绩效评估综合得分为 76.80 分，评估结论为“调整完善后予以支持”。")
 
 
 def test_conclusion_veto(vetoed):
-    assert exante_conclusion(vetoed) == (
+    assert conclusion(vetoed) == (
         "经专家评审，该项目事前绩效评估综合得分为 91.00 分，评估结论为“予以支持”。"
         "其中“筹资合规性”得分率为 55.0%，低于 60% 的否决线，触发一票否决（筹资不合规），"
         "评估结论调整为“不予支持”。")
@@ -52,7 +53,7 @@ def test_conclusion_veto(vetoed):
 
 def test_conclusion_veto_of_a_project_already_in_the_lowest_tier():
     result = quiet_assess(uniform(lambda item, points: points / 2))
-    text = exante_conclusion(result)
+    text = conclusion(result)
     assert "综合得分为 50.00 分，评估结论为“不予支持”" in text
     assert text.endswith("触发一票否决（筹资不合规），评估结论仍为“不予支持”。")
 
@@ -65,7 +66,7 @@ def test_conclusion_provincial_two_vetoes():
         uniform(lambda item, points: points * (0.4 if dims[item] in ("立项必要性", "筹资合规性")
                                               else 1.0), ruleset="provincial"),
         ruleset="provincial")
-    text = exante_conclusion(result)
+    text = conclusion(result)
     assert ("其中“筹资合规性”得分率为 40.0%，低于 60% 的否决线，触发一票否决（筹资不合规）；"
             "“立项必要性”得分率为 40.0%，低于 50% 的否决线，触发一票否决（立项依据不足），"
             "评估结论调整为“不予支持”。") in text
@@ -78,19 +79,19 @@ def test_conclusion_provincial_two_vetoes():
 
 
 def test_dimensions_hand_checked(hand):
-    assert exante_dimensions(hand) == (
+    assert dimensions(hand) == (
         "分维度看，“筹资合规性”得分率最高，得 17.40 分（满分 20 分，得分率 87.0%）；"
         "“投入经济性”得分率最低，得 13.40 分（满分 20 分，得分率 67.0%）。")
 
 
 def test_dimensions_all_equal():
     result = quiet_assess(uniform(lambda item, points: points * 0.8))
-    assert exante_dimensions(result) == "分维度看，五个维度的得分率均为 80.0%。"
+    assert dimensions(result) == "分维度看，五个维度的得分率均为 80.0%。"
 
 
 def test_lost_points_hand_checked_largest_first(hand):
     """B1 lost 8 − 5.4 = 2.6; then 2 points each, in rule-set order: B2, B3, C1, C2."""
-    text = exante_lost_points(hand)
+    text = lost_points(hand)
     assert text.startswith("全部评分项合计扣 23.20 分，扣分最多的 5 项如下：")
     assert numbered(text) == [
         "1. “成本测算合理性”（投入经济性，满分 8 分）：得 5.40 分，扣 2.60 分；",
@@ -99,24 +100,24 @@ def test_lost_points_hand_checked_largest_first(hand):
         "4. “目标明确性”（绩效目标合理性，满分 7 分）：得 5.00 分，扣 2.00 分；",
         "5. “指标可衡量性”（绩效目标合理性，满分 7 分）：得 5.00 分，扣 2.00 分。",
     ]
-    assert len(numbered(exante_lost_points(hand, top=2))) == 2
+    assert len(numbered(lost_points(hand, top=2))) == 2
 
 
 def test_lost_points_veto_lists_only_items_that_lost(vetoed):
-    text = exante_lost_points(vetoed)
+    text = lost_points(vetoed)
     assert text.startswith("全部评分项合计扣 9.00 分，扣分的 3 项如下：")
     assert numbered(text)[0] == "1. “资金来源合规性”（筹资合规性，满分 8 分）：得 4.00 分，扣 4.00 分；"
 
 
 def test_lost_points_full_marks():
-    assert exante_lost_points(quiet_assess(uniform(lambda item, points: points))) == (
+    assert lost_points(quiet_assess(uniform(lambda item, points: points))) == (
         "各评分项均得满分，无扣分。")
 
 
 @pytest.mark.parametrize("top", [0, -1, 2.5, True])
 def test_lost_points_invalid_top(hand, top):
     with pytest.raises(InputError, match="expected top as an integer ≥ 1"):
-        exante_lost_points(hand, top=top)
+        lost_points(hand, top=top)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def test_lost_points_invalid_top(hand, top):
 
 def test_agreement_hand_checked(hand):
     k = hand.kendall
-    text = exante_agreement(hand)
+    text = agreement(hand)
     assert (f"W = {k.w:.3f}，χ² = {k.chi2:.2f}，自由度 14，p < 0.001。" in text)
     assert "W 不低于 0.5 且 χ² 检验在 0.05 水平上显著" in text and "一致性良好" in text
     # E7 gave B1 a 1 and E5 gave E1 a 3: one outlying score each, below the 1/3 threshold.
@@ -135,21 +136,21 @@ def test_agreement_hand_checked(hand):
 
 def test_agreement_weak_for_random_scores():
     result = quiet_assess(random_panel())
-    text = exante_agreement(result)
+    text = agreement(result)
     assert f"W = {result.kendall.w:.3f}" in text
     assert "W 低于 0.5 的标准" in text and "一致性较弱" in text
 
 
 def test_agreement_not_computable():
     full = quiet_assess(uniform(lambda item, points: points))
-    assert exante_agreement(full).startswith("由于专家少于 2 名或每位专家对所有评分项给出的得分率均相同")
+    assert agreement(full).startswith("由于专家少于 2 名或每位专家对所有评分项给出的得分率均相同")
 
 
 def test_agreement_names_experts_over_the_outlier_threshold():
     by_item = {item: list(scores) for item, scores in HAND7.items()}
     for item in list(by_item)[:6]:
         by_item[item][2] = 0
-    text = exante_agreement(quiet_assess(long_table(by_item)))
+    text = agreement(quiet_assess(long_table(by_item)))
     assert "其中专家 E3 偏离的评分项超过评分项总数的 33%，建议复核其评分依据。" in text
 
 
@@ -160,7 +161,7 @@ def test_agreement_names_experts_over_the_outlier_threshold():
 
 def test_suggestions_hand_checked(hand):
     """Dimensions below 80%: 投入经济性 67%, 绩效目标合理性 70%, 实施方案可行性 75%; then the tier."""
-    lines = numbered(exante_suggestions(hand))
+    lines = numbered(suggestions(hand))
     assert 3 <= len(lines) <= 5
     assert lines[0].startswith("1. “投入经济性”得分率为 67.0%（其中“预算编制规范性”得分率为 66.7%），"
                                "建议细化成本测算")
@@ -169,7 +170,7 @@ def test_suggestions_hand_checked(hand):
 
 
 def test_suggestions_veto(vetoed):
-    lines = numbered(exante_suggestions(vetoed))
+    lines = numbered(suggestions(vetoed))
     assert len(lines) == 3
     assert lines[0].startswith("1. “筹资合规性”得分率为 55.0%")
     assert "触发一票否决，建议落实资金来源" in lines[0]
@@ -187,19 +188,19 @@ def test_suggestion_for_each_weak_dimension(dimension, advice):
     dims = framework().set_index("item_id")["dimension"]
     result = quiet_assess(uniform(lambda item, points: points * (0.7 if dims[item] == dimension
                                                                  else 1.0)))
-    first = numbered(exante_suggestions(result))[0]
+    first = numbered(suggestions(result))[0]
     assert first.startswith(f"1. “{dimension}”得分率为 70.0%") and advice in first
 
 
 def test_suggestions_low_agreement_and_limits():
     result = quiet_assess(random_panel())
-    lines = numbered(exante_suggestions(result))
+    lines = numbered(suggestions(result))
     assert len(lines) == 5
     assert any("组织复议" in line for line in lines)
-    full = numbered(exante_suggestions(quiet_assess(uniform(lambda item, points: points))))
+    full = numbered(suggestions(quiet_assess(uniform(lambda item, points: points))))
     assert len(full) == 3 and "建议按程序将项目纳入预算安排" in full[1]
     with pytest.raises(InputError, match=r"weak_share in \(0, 1\]"):
-        exante_suggestions(result, weak_share=1.5)
+        suggestions(result, weak_share=1.5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def test_suggestions_low_agreement_and_limits():
 
 
 def test_method_hand_checked(hand):
-    text = exante_method(hand, "national")
+    text = method(hand, "national")
     assert text.startswith("本次评估依据“全国参考规则集”（cn-national，版本 2020.1）")
     assert "评审专家共 7 名" in text
     assert "每个评分项的专家评分去掉一个最高分和一个最低分后取平均" in text
@@ -218,18 +219,18 @@ def test_method_hand_checked(hand):
 
 
 def test_method_five_experts_arithmetic_mean(vetoed):
-    text = exante_method(vetoed, "national")
+    text = method(vetoed, "national")
     assert "评审专家共 5 名" in text and "算术平均" in text and "去掉一个最高分" not in text
 
 
 def test_method_provincial_tiers():
     result = quiet_assess(uniform(lambda item, points: points - 1, ruleset="provincial"),
                           ruleset="provincial")
-    text = exante_method(result, "provincial")
+    text = method(result, "provincial")
     assert "80 分及以上为“予以支持”，60 分（含）至 80 分为“调整完善后予以支持”" in text
     assert "“立项必要性”得分率低于 50% 的，一票否决（立项依据不足）" in text
 
 
 def test_method_rejects_another_rule_set(hand):
     with pytest.raises(InputError, match="expected the rule set the result was computed with"):
-        exante_method(hand, "provincial")
+        method(hand, "provincial")
