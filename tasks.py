@@ -2,7 +2,8 @@
 """Set up and run evalkit with nothing but Python ≥ 3.11 and pip.
 
     python3 tasks.py report   # venv + install, validate the sample county, write the full sample
-                              # portfolio (every report type, every format) to reports/sample/
+                              # portfolio (every registered report type, every format) to
+                              # reports/sample/<report type>/
     python3 tasks.py test     # venv + install with test tools, run ruff and the whole test suite
 
 The virtual environment lives in ``.venv`` (or ``$EVALKIT_VENV``); it is created when missing and
@@ -49,11 +50,12 @@ def report() -> None:
     ensure_env("")
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
-    for template, folder in (("ex_ante_assessment", "ex_ante"),
-                             ("key_project_evaluation", "key_project"),
-                             ("self_evaluation", "self_evaluation")):
-        run(BIN / "evalkit", "batch", template, "--dataset", SAMPLE, "--projects", "all",
-            "--out", ROOT / "reports" / "sample" / folder, "--format", "html,docx,pdf")
+    names = subprocess.run([BIN / "python", "-c", "from evalkit.registry import report_types; "
+                            "print(*(t.name for t in report_types()))"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    for name in names:  # every registered report type, on every subject it applies to
+        run(BIN / "evalkit", "batch", name, "--dataset", SAMPLE, "--projects", "all",
+            "--out", ROOT / "reports" / "sample" / name, "--format", "html,docx,pdf")
 
 
 def test() -> None:

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import psutil
 
+from evalkit import registry
 from evalkit.engine import MAX_USES
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TEMPLATE = ROOT / "notebooks" / "ex_ante_assessment.ipynb"
+TEMPLATE = registry.get("ex_ante_assessment").notebook_path()
 SAMPLE_CSV = ROOT / "data" / "sample" / "csv"
 
 
@@ -139,7 +140,8 @@ def _floor_worker(ids: list[str], data: str, out: str) -> None:
     import IPython.display
     import nbformat
 
-    from evalkit.render import read_summary, to_html
+    from evalkit.render.html import to_html
+    from evalkit.render.pipeline import read_summary
 
     template = nbformat.read(TEMPLATE, as_version=4)
     captured: list[dict] = []

@@ -4,11 +4,14 @@
     Check a dataset folder or workbook; print every problem with its place; exit 1 if any.
 ``evalkit summary DATASET --out DIR``
     Score every project and write a scored summary (Excel, JSON, charts) to ``DIR``.
-``evalkit run TEMPLATE --dataset DATA --project ID --out DIR --format html,docx,pdf``
-    Produce one project's report in every requested format.
-``evalkit batch TEMPLATE --dataset DATA --projects all --out DIR [--workers N] [--scheduler ADDR]``
-    Produce many projects' reports with warm workers (local processes or Dask), resumable, with a
-    portfolio index.html, summary.xlsx and manifest.json; exit 1 if any project failed.
+``evalkit reports``
+    List the registered report types (:mod:`evalkit.registry`).
+``evalkit run TYPE --dataset DATA --project ID --out DIR --format html,docx,pdf``
+    Produce one subject's report in every requested format: a batch of one, in this process
+    (``--project all``: each subject the type applies to, one after the other).
+``evalkit batch TYPE --dataset DATA --projects all --out DIR [--workers N] [--scheduler ADDR]``
+    Produce many reports with warm workers (local processes or Dask), resumable, with a
+    portfolio index.html, summary.xlsx and manifest.json; exit 1 if any report failed.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
 ``evalkit import-scores FILE.xlsx … -o expert_scores.csv``
@@ -29,10 +32,10 @@ from evalkit.errors import DatasetError, EvalkitError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from evalkit.io import read_dataset
+    from evalkit.io import load_dataset
 
     try:
-        ds = read_dataset(args.dataset, ruleset=args.ruleset)
+        ds = load_dataset(args.dataset, args.ruleset)
     except DatasetError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -45,14 +48,14 @@ def _summary(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from evalkit import __version__, charts
-    from evalkit.io import atomic_write, read_dataset, write_excel
+    from evalkit.io import atomic_write, load_dataset, write_excel
     from evalkit.rules import load_ruleset
     from evalkit.scoring import score_indicators
     from evalkit.summary import SUMMARY_HEADERS, county_figures, summarize_projects
 
     rs = load_ruleset(args.ruleset)
     try:
-        ds = read_dataset(args.dataset, ruleset=rs)
+        ds = load_dataset(args.dataset, rs)
     except DatasetError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -85,41 +88,46 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from evalkit.render import ReportError, run_report, template_projects
+    from evalkit.batch import resolve_report_type, run_batch
 
-    projects = (template_projects(args.template, args.dataset, args.ruleset)
-                if args.project == "all" else [args.project])
-    failed = []
-    for pid in projects:
-        try:
-            out = run_report(args.template, dataset=args.dataset, project_id=pid,
-                             out_dir=args.out, formats=args.format.split(","),
-                             ruleset=args.ruleset)
-        except ReportError as exc:
-            print(f"错误 (error): {exc}", file=sys.stderr)
-            failed.append(pid)
-            continue
-        summary = out.summary
-        verdict = summary.get("conclusion") or summary.get("grade") or ""
-        print(f"已生成 {pid} 的报告（{'、'.join(sorted(out.files))}）：总分 "
-              f"{summary.get('total', float('nan')):.2f}，{verdict}；{out.folder}")
-    if len(projects) > 1:
-        print(f"共 {len(projects)} 个项目，成功 {len(projects) - len(failed)} 个，失败 {len(failed)} 个"
-              + (f"：{', '.join(failed)}" if failed else ""))
-    return 1 if failed else 0
+    report_type, _ = resolve_report_type(args.template)
+    result = run_batch(args.template, dataset=args.dataset, subjects=args.project,
+                       out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
+                       workers=1, force=True, portfolio=False, progress=False)
+    for sid in result.failed:
+        print(f"错误 (error): {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
+    for sid in result.made:
+        verdict = report_type.verdict(result.summaries[sid])
+        total = "—" if verdict.total is None else f"{verdict.total:.2f}"
+        print(f"已生成 {sid} 的{report_type.title}：总分 {total}，{verdict.label} "
+              f"{verdict.band or '—'}；{Path(args.out) / sid}")
+    n = len(result.made) + len(result.failed)
+    if n > 1:
+        print(f"共 {n} 份报告，成功 {len(result.made)} 份，失败 {len(result.failed)} 份"
+              + (f"：{', '.join(result.failed)}" if result.failed else ""))
+    return 130 if result.interrupted else 0 if result.ok else 1
 
 
 def _batch(args: argparse.Namespace) -> int:
     from evalkit.batch import run_batch
 
-    result = run_batch(args.template, dataset=args.dataset, projects=args.projects,
+    result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=args.workers, scheduler=args.scheduler, force=args.force,
                        cold=args.cold)
-    for pid in result.failed:
-        print(f"失败 (failed) {pid}: {result.messages.get(pid, '')}", file=sys.stderr)
+    for sid in result.failed:
+        print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     print(result.summary_line())
     return 130 if result.interrupted else 0 if result.ok else 1
+
+
+def _reports(args: argparse.Namespace) -> int:
+    from evalkit.registry import report_types
+
+    for rt in report_types():
+        print(f"{rt.name:24s} {rt.title}（对象：{rt.subject.label}；规则集部分："
+              f"{rt.ruleset_section or '无'}）  {rt.applies_to_text}")
+    return 0
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -164,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evalkit", description="预算绩效管理评价工具 evalkit")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="校验数据集 (validate a dataset)")
-    p.add_argument("dataset", help="CSV 文件夹或 .xlsx 工作簿")
+    p.add_argument("dataset", help="CSV 文件夹或 .xlsx 工作簿；sample 为内置示例县")
     p.add_argument("--ruleset", default="national", help="规则集名称或 YAML 路径")
     p.set_defaults(func=_validate)
     p = sub.add_parser("summary", help="为全部项目评分并输出汇总 (score every project)")
@@ -172,19 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/sample", help="输出目录")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_summary)
-    p = sub.add_parser("run", help="为一个项目生成报告 (render one project's report)")
-    p.add_argument("template", help="报告模板，如 ex_ante_assessment")
+    p = sub.add_parser("reports", help="列出已注册的报告类型 (registered report types)")
+    p.set_defaults(func=_reports)
+    p = sub.add_parser("run", help="生成一份报告 (one report: a batch of one)")
+    p.add_argument("template", help="报告类型（evalkit reports 列出）或笔记本 .ipynb 路径")
     p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
-    p.add_argument("--project", required=True, help="项目编码；all 为该模板适用的全部项目")
-    p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<项目编码>/")
+    p.add_argument("--project", "--subject", dest="project", required=True,
+                   help="项目（或单位等评价对象）编码；all 为该报告类型适用的全部对象")
+    p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<编码>/")
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_run)
     p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
-    p.add_argument("template", help="报告模板名称（如 ex_ante_assessment）或 .ipynb 文件路径")
+    p.add_argument("template", help="报告类型（evalkit reports 列出）或笔记本 .ipynb 路径")
     p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
-    p.add_argument("--projects", default="all",
-                   help="all（模板适用的全部项目）、以逗号分隔的项目编码，或 @文件（每行一个编码）")
+    p.add_argument("--projects", "--subjects", dest="projects", default="all",
+                   help="all（该报告类型适用的全部对象）、以逗号分隔的编码，或 @文件（每行一个编码）")
     p.add_argument("--out", default="reports/batch", help="输出目录")
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
     p.add_argument("--ruleset", default="national")

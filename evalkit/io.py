@@ -27,13 +27,13 @@ import pandas as pd
 from evalkit.errors import CellError, DatasetError, InputError, Problem
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
-    EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATORS,
     PROJECTS,
     SURVEY,
     TABLES,
     TableSpec,
+    has_indicator_sheet,
     header_map,
 )
 from evalkit.values import (
@@ -540,7 +540,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "projects" in tables and "indicators" in tables:
         p, loc = tables["projects"], locs["projects"]
         has_sheet = p["project_id"].isin(set(tables["indicators"]["project_id"])).to_numpy()
-        exante = (p["stage"].fillna("") == EXANTE_STAGE).to_numpy()
+        exante = ~has_indicator_sheet(p)
         for i in np.flatnonzero(~has_sheet & ~exante):
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("project_id", "project_id"),

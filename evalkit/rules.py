@@ -5,6 +5,13 @@ qualitative tiers, the reverse-indicator convention, the over-achievement ratio,
 CR limit, and the expert-trimming rule. Two ship with evalkit (``national`` and ``provincial``);
 any other YAML file with the same keys can be loaded by path. Every result records the rule set's
 ``id`` and ``sha256`` so a report can say exactly which rules produced it.
+
+**By section.** This module checks the parts every report type shares (:data:`REQUIRED_KEYS`:
+grade bands, scoring conventions, panel, AHP, survey, monitoring). Each report type's own section
+(``exante``, ``keyproject``, ``selfeval`` …) is checked by the type's validator, registered with
+the type (:mod:`evalkit.registry`), whenever the section is present; a custom rule set without the
+section of a report it never runs still loads, and running that report fails with an error that
+names the missing section (:meth:`RuleSet.section`).
 """
 
 from __future__ import annotations
@@ -14,12 +21,12 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import yaml
@@ -28,19 +35,18 @@ from evalkit.errors import RuleSetError
 
 _BUILTIN = {"national": "national.yaml", "provincial": "provincial.yaml"}
 
-#: Keys every rule set must hold, as dotted paths.
+#: Keys every rule set must hold, as dotted paths: the parts shared by every report type (grade
+#: bands, scoring conventions, panels, AHP, surveys, monitoring). A report type's own section
+#: (``exante``, ``selfeval``, ``keyproject`` …) is validated by that type's checker when present
+#: (:func:`evalkit.registry.section_checks`) and required only when that report runs.
 REQUIRED_KEYS = (
     "id", "version", "description", "grades",
     "scoring.reverse_convention", "scoring.over_achievement_ratio", "scoring.equality_tolerance",
     "scoring.equality_unmet", "scoring.qualitative_tiers",
-    "selfeval.level1_weights", "selfeval.no_satisfaction_to", "selfeval.budget_execution_points",
-    "selfeval.budget_execution_cap",
-    "exante.conclusion_tiers", "exante.veto", "exante.dimensions", "exante.items",
     "panel.method", "panel.trim_when_more_than", "panel.trim", "panel.min_experts",
     "panel.outlier_z", "panel.kendall_w_min", "panel.alpha",
     "ahp.ri", "ahp.cr_limit",
     "monitoring.gap_points", "monitoring.min_score",
-    "keyproject.framework", "keyproject.min_output_benefit", "keyproject.satisfaction_target",
     "survey.satisfied_levels", "survey.confidence", "survey.min_sample",
 )
 
@@ -78,8 +84,11 @@ class RuleSet:
         do not change it); recorded in every result.
     source : str
         The file it was read from.
-    grades, conclusion_tiers : tuple of Band
-        Half-open bands, highest first.
+    grades : tuple of Band
+        Half-open grade bands, highest first.
+    conclusion_tiers : tuple of Band
+        The ex-ante conclusion tiers (section ``exante``), highest first; empty when the rule
+        set has no ``exante`` section.
     qualitative_tiers : tuple of QualitativeTier
     data : Mapping
         The whole parsed content, read-only, for stage modules that need their own section.
@@ -95,8 +104,20 @@ class RuleSet:
     qualitative_tiers: tuple[QualitativeTier, ...]
     data: Mapping[str, Any] = field(repr=False)
 
-    def section(self, name: str) -> Mapping[str, Any]:
-        """Return one top-level section (``scoring``, ``selfeval``, ``panel`` …) read-only."""
+    def section(self, name: str, *, needed_by: str = "") -> Mapping[str, Any]:
+        """Return one top-level section (``scoring``, ``selfeval``, ``panel`` …) read-only.
+
+        Raises
+        ------
+        RuleSetError
+            When the rule set has no such section, naming it (and ``needed_by``, the report
+            that needs it).
+        """
+        if name not in self.data:
+            who = f"（{needed_by}需要）" if needed_by else ""
+            raise RuleSetError(f"规则集 {self.source}：缺少 {name} 部分{who} "
+                               f"(rule set {self.id}: missing section '{name}'"
+                               f"{f' needed by {needed_by}' if needed_by else ''})")
         return MappingProxyType(self.data[name])
 
     @property
@@ -197,33 +218,28 @@ def _build(data: Any, source: str) -> RuleSet:
             if not isinstance(node, dict) or part not in node:
                 raise RuleSetError(f"rule set {source}: missing key '{dotted}'")
             node = node[part]
-    fail = _failer(source)
-    scoring, selfeval, exante = data["scoring"], data["selfeval"], data["exante"]
+    fail = failer(source)
+    scoring = data["scoring"]
     if scoring["reverse_convention"] not in ("A", "B"):
         fail("scoring.reverse_convention", "A or B", scoring["reverse_convention"])
     if scoring["equality_unmet"] not in ("zero", "proportional"):
         fail("scoring.equality_unmet", "zero or proportional", scoring["equality_unmet"])
-    if not _number(scoring["over_achievement_ratio"]) or scoring["over_achievement_ratio"] <= 1:
+    if not is_number(scoring["over_achievement_ratio"]) or scoring["over_achievement_ratio"] <= 1:
         fail("scoring.over_achievement_ratio", "a number > 1", scoring["over_achievement_ratio"])
     if data["ahp"]["ri"] not in ("saaty", "textbook") and not isinstance(data["ahp"]["ri"], dict):
         fail("ahp.ri", "saaty, textbook or a mapping n → RI", data["ahp"]["ri"])
-    grades = _bands(data["grades"], "grades", "grade", fail)
-    tiers = _bands(exante["conclusion_tiers"], "exante.conclusion_tiers", "conclusion", fail)
+    grades = bands(data["grades"], "grades", "grade", fail)
     qual = _qualitative(scoring["qualitative_tiers"], fail)
-    weights = selfeval["level1_weights"]
-    _check_sum(weights.values(), 100, "selfeval.level1_weights", fail)
-    target = selfeval["no_satisfaction_to"]
-    if target != "proportional" and target not in weights:
-        fail("selfeval.no_satisfaction_to", f"proportional or one of {list(weights)}", target)
-    dims = exante["dimensions"]
-    _check_sum([d.get("points") for d in dims], 100, "exante.dimensions (points)", fail)
-    dim_names = {d.get("dimension") for d in dims}
-    _check_items(exante["items"], dims, fail)
-    for i, veto in enumerate(exante["veto"]):
-        if veto.get("dimension") not in dim_names:
-            fail(f"exante.veto[{i}].dimension", f"one of {sorted(dim_names)}",
-                 veto.get("dimension"))
-    _check_keyproject(data["keyproject"], fail)
+    from evalkit.registry import section_checks  # the registry's types import this module
+
+    for name, checks in section_checks().items():
+        if name in data:
+            if not isinstance(data[name], dict):
+                fail(name, "a mapping", data[name])
+            for check in checks:
+                check(data[name], fail)
+    tiers = (bands(data["exante"]["conclusion_tiers"], "exante.conclusion_tiers", "conclusion",
+                   fail) if "exante" in data else ())
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return RuleSet(
         id=str(data["id"]), version=str(data["version"]),
@@ -234,84 +250,53 @@ def _build(data: Any, source: str) -> RuleSet:
     )
 
 
-def _failer(source: str):
+def failer(source: str) -> Callable[[str, str, Any], NoReturn]:
+    """``fail(key, expected, found)``: raise a RuleSetError naming ``source`` and the dotted key.
+
+    Section checkers of report types receive one (see :mod:`evalkit.registry`).
+    """
     def fail(key: str, expected: str, found: Any) -> None:
         raise RuleSetError(f"rule set {source}: key '{key}': expected {expected}, found {found!r}")
     return fail
 
 
-def _number(x: Any) -> bool:
+def is_number(x: Any) -> bool:
+    """A finite int or float (not a bool)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _check_sum(values: Any, total: float, key: str, fail) -> None:
+def check_sum(values: Any, total: float, key: str, fail) -> None:
+    """Fail unless ``values`` are non-negative numbers summing to ``total``."""
     values = list(values)
-    if not all(_number(v) and v >= 0 for v in values):
+    if not all(is_number(v) and v >= 0 for v in values):
         fail(key, "non-negative numbers", values)
     if not math.isclose(sum(values), total, abs_tol=1e-9):
         fail(key, f"values summing to {total}", f"{values} (sum {sum(values)})")
 
 
-def _check_keyproject(section: dict, fail) -> None:
-    """The key-project framework must be a valid three-level tree with known sources."""
-    from evalkit.errors import IndicatorTreeError
-    from evalkit.indicators import IndicatorTree
+def bands(rows: Any, key: str, label_key: str, fail) -> tuple[Band, ...]:
+    """Validate a banded table: contiguous half-open bands covering [0, ∞) with no overlap.
 
-    try:
-        tree = IndicatorTree.from_records(section["framework"])
-    except IndicatorTreeError as exc:
-        fail("keyproject.framework", "a valid three-level indicator tree", str(exc))
-    sources = {"qualitative", "funds_in_place", "budget_execution", "sheet",
-               "sheet_or_qualitative", "survey"}
-    for row in tree.flatten().to_dict("records"):
-        if row.get("source") not in sources:
-            fail(f"keyproject.framework ({row['indicator_id']})", f"source in {sorted(sources)}",
-                 row.get("source"))
-
-
-def _check_items(items: Any, dims: list[dict], fail) -> None:
-    """Ex-ante sub-items: unique ids, known dimensions, points adding up to each dimension."""
-    key = "exante.items"
-    if not isinstance(items, list) or not items:
-        fail(key, "a non-empty list of sub-items", items)
-    points = {d.get("dimension"): 0.0 for d in dims}
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or not {"item_id", "dimension", "name", "points"} <= set(item):
-            fail(f"{key}[{i}]", "a mapping with item_id, dimension, name and points", item)
-        if item["item_id"] in seen:
-            fail(f"{key}[{i}].item_id", "a unique item id", item["item_id"])
-        seen.add(item["item_id"])
-        if item["dimension"] not in points:
-            fail(f"{key}[{i}].dimension", f"one of {list(points)}", item["dimension"])
-        if not _number(item["points"]) or item["points"] <= 0:
-            fail(f"{key}[{i}].points", "a number > 0", item["points"])
-        points[item["dimension"]] += item["points"]
-    for dim in dims:
-        if not math.isclose(points[dim["dimension"]], dim["points"], abs_tol=1e-9):
-            fail(key, f"sub-items of {dim['dimension']} summing to {dim['points']}",
-                 points[dim["dimension"]])
-
-
-def _bands(rows: Any, key: str, label_key: str, fail) -> tuple[Band, ...]:
-    """Validate a banded table: contiguous half-open bands covering [0, ∞) with no overlap."""
+    ``rows`` are mappings with ``label_key``, ``min`` and ``max`` (null for the top band);
+    ``fail(key, expected, found)`` raises (see :func:`failer`). Returns the bands, highest first.
+    """
     if not isinstance(rows, list) or not rows:
         fail(key, "a non-empty list of bands", rows)
-    bands = []
+    found = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or label_key not in row or "min" not in row:
             fail(f"{key}[{i}]", f"a mapping with {label_key}, min and max", row)
         low, high = row["min"], row.get("max")
         high = math.inf if high is None else high
-        if not (_number(low) and (high == math.inf or _number(high)) and low < high):
+        if not (is_number(low) and (high == math.inf or is_number(high)) and low < high):
             fail(f"{key}[{i}]", "numbers with min < max", row)
-        bands.append(Band(str(row[label_key]), float(low), float(high)))
-    bands.sort(key=lambda b: b.low, reverse=True)
-    if bands[0].high != math.inf:
-        fail(key, "a top band with max: null (unbounded)", f"top band {bands[0]}")
-    if bands[-1].low > 0:
-        fail(key, "a lowest band starting at 0 or below", f"lowest band starts at {bands[-1].low}")
-    for upper, lower in zip(bands, bands[1:], strict=False):
+        found.append(Band(str(row[label_key]), float(low), float(high)))
+    found.sort(key=lambda b: b.low, reverse=True)
+    if found[0].high != math.inf:
+        fail(key, "a top band with max: null (unbounded)", f"top band {found[0]}")
+    if found[-1].low > 0:
+        fail(key, "a lowest band starting at 0 or below", f"lowest band starts at {found[-1].low}")
+    for upper, lower in zip(found, found[1:], strict=False):
         if lower.high > upper.low:
             fail(key, "bands that do not overlap",
                  f"{lower.label} [{lower.low}, {lower.high}) overlaps {upper.label} "
@@ -319,7 +304,7 @@ def _bands(rows: Any, key: str, label_key: str, fail) -> tuple[Band, ...]:
         if lower.high < upper.low:
             fail(key, "bands with no gap",
                  f"gap [{lower.high}, {upper.low}) between {lower.label} and {upper.label}")
-    return tuple(bands)
+    return tuple(found)
 
 
 def _qualitative(rows: Any, fail) -> tuple[QualitativeTier, ...]:

@@ -7,6 +7,11 @@ be the English column names or their Chinese aliases below; sheets and files may
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,23 @@ EXANTE_STAGE = "事前评估"
 #: ``stage`` of a project selected for a third-party key-project evaluation (重点项目绩效评价); it
 #: keeps its indicator sheet and is self-evaluated like every other project.
 KEYPROJECT_STAGE = "重点评价"
+
+
+def has_indicator_sheet(projects: pd.DataFrame) -> np.ndarray:
+    """Which projects have an indicator sheet: all but those awaiting ex-ante assessment.
+
+    The one place of the rule "a 事前评估 project has no indicator sheet yet"; validation, the
+    county summary, self-evaluation and the report registry read it here.
+
+    >>> import pandas as pd
+    >>> has_indicator_sheet(pd.DataFrame({"stage": ["事前评估", "", None]})).tolist()
+    [False, True, True]
+    """
+    import numpy as np
+
+    if "stage" not in projects:
+        return np.ones(len(projects), dtype=bool)
+    return (projects["stage"].fillna("") != EXANTE_STAGE).to_numpy()
 
 UNITS = TableSpec("units", "预算单位", (
     C("unit_id", "单位编码"),

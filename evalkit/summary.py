@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.rules import RuleSet, band_of, load_ruleset
-from evalkit.schemas import EXANTE_STAGE
+from evalkit.schemas import has_indicator_sheet
 from evalkit.scoring import EXECUTION_LEVEL1, score_indicators
 
 #: Columns of :func:`summarize_projects`, with the Chinese headers used in exports.
@@ -59,8 +59,7 @@ def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
     set ``selfeval``); completion_rate = Σ score / Σ effective weight over the indicator rows.
     """
     rs = load_ruleset(ruleset)
-    if "stage" in projects:
-        projects = projects[projects["stage"].fillna("") != EXANTE_STAGE]
+    projects = projects[has_indicator_sheet(projects)]
     rate = (projects["spent"] / projects["budget"]).set_axis(projects["project_id"])
     result = score_indicators(indicators, ruleset=rs, execution_rate=rate)
     level1 = result.level1

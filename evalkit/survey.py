@@ -5,7 +5,7 @@ A survey table holds one row per answer: ``respondent_id`` (问卷编号), ``que
 not an integer from 1 to 5, or that repeat a respondent's answer to the same question, are counted
 and excluded with a reason; the rest give the satisfaction rate of DOMAIN.md §5 (服务对象满意度 =
 满意人数 / 有效样本), per-question rates and means, a Wilson confidence interval and whether the
-sample meets the rule set's minimum. The key-project evaluation (:mod:`evalkit.keyproject`) scores
+sample meets the rule set's minimum. The key-project evaluation (:mod:`evalkit.stages.keyproject`) scores
 its satisfaction indicator with it.
 """
 

@@ -15,8 +15,8 @@ Steps
     2. Rename the family to "Evalkit Sans SC" (name IDs 1, 16, 4, 6 and 3), so the subset never
        shadows a full Noto Sans CJK SC installed on the system.
     3. Convert the CFF outlines to TrueType quadratic outlines (``glyf``) with cu2qu, at most
-       1 font unit from the cubic curves (the em is 1000 units). :func:`evalkit.render.font_face_css`
-       builds a per-report subset of this font for every HTML report; with ``glyf`` it copies each
+       1 font unit from the cubic curves (the em is 1000 units).
+       :func:`evalkit.render.fonts.font_face_css` builds a per-report subset of this font for every HTML report; with ``glyf`` it copies each
        glyph's bytes as they are, whereas CFF needs the charset parsed and charstrings executed
        on every call (≈10× slower).
 

@@ -19,17 +19,17 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from evalkit import registry
 from evalkit.batch import (
     MANIFEST,
     load_manifest,
-    parse_projects,
-    project_input_hashes,
+    parse_subjects,
     run_batch,
+    subject_input_hashes,
 )
+from evalkit.bundle import sample_dataset
 from evalkit.cli import main
 from evalkit.errors import DatasetError, InputError
-from evalkit.render import run_report
-from evalkit.bundle import sample_dataset
 from evalkit.io import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def _summaries(out: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("reference")
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=1,
                        progress=False)
     assert result.ok and result.backend == "serial" and sorted(result.made) == GOOD
     return out
@@ -75,18 +75,18 @@ def test_reference_layout_and_portfolio(reference):
             f"{pid}.html", f"{pid}.ipynb", f"{pid}.json"]
     manifest = load_manifest(reference)
     assert manifest["run"]["backend"] == "serial" and manifest["run"]["end"]
-    entry = manifest["projects"]["SQ-2021-001"]
+    entry = manifest["subjects"]["SQ-2021-001"]
     assert entry["status"] == "ok" and len(entry["input_sha256"]) == 64
     assert entry["ruleset_id"] == "cn-national" and entry["evalkit_version"]
     assert set(entry["files"]) == {"ipynb", "html", "json"}
-    assert entry["conclusion"] == "予以支持" and entry["timings"]["total_s"] > 0
+    assert (entry["verdict"], entry["verdict_label"]) == ("予以支持", "评估结论") and entry["timings"]["total_s"] > 0
     index = (reference / "index.html").read_text(encoding="utf-8")
     assert "SQ-2021-001/SQ-2021-001.html" in index and "予以支持" in index
     assert "http://" not in index and "https://" not in index and "default-src 'none'" in index
     book = load_workbook(reference / "summary.xlsx")
-    assert book.sheetnames == ["汇总", "评分明细", "失败项目"]
+    assert book.sheetnames == ["汇总", "评分明细", "失败报告"]
     assert [c.value for c in book["汇总"][1]][:6] == ["项目编码", "项目名称", "预算单位",
-                                                     "预算数（万元）", "总分", "等级/结论"]
+                                                     "预算数（万元）", "总分", "评估结论"]
     details = list(book["评分明细"].iter_rows(min_row=2, values_only=True))
     assert {r[0] for r in details} == set(GOOD) and all(r[2] == "评估维度" for r in details)
     summary = json.loads((reference / "SQ-2021-001" / "SQ-2021-001.json").read_text("utf-8"))
@@ -96,15 +96,16 @@ def test_reference_layout_and_portfolio(reference):
 
 def test_warm_run_equals_a_fresh_papermill_run(reference, tmp_path):
     pid = GOOD[-1]  # ran third in the reference batch's kernel
-    fresh = run_report(TEMPLATE, dataset="sample", project_id=pid, out_dir=tmp_path,
-                       formats=["html"])
+    fresh = run_batch(TEMPLATE, subjects=[pid], out_dir=tmp_path, formats=["html"], workers=1,
+                      cold=True, portfolio=False, progress=False)  # papermill's own engine
+    assert fresh.made == (pid,)
     warm_json = json.loads((reference / pid / f"{pid}.json").read_text(encoding="utf-8"))
-    fresh_json = json.loads(fresh.files["json"].read_text(encoding="utf-8"))
+    fresh_json = json.loads((tmp_path / pid / f"{pid}.json").read_text(encoding="utf-8"))
     assert warm_json == fresh_json
     assert _same_report((reference / pid / f"{pid}.html").read_bytes(),
-                        fresh.files["html"].read_bytes())
+                        (tmp_path / pid / f"{pid}.html").read_bytes())
     warm_nb = nbformat.read(reference / pid / f"{pid}.ipynb", as_version=4)
-    fresh_nb = nbformat.read(fresh.files["ipynb"], as_version=4)
+    fresh_nb = nbformat.read(tmp_path / pid / f"{pid}.ipynb", as_version=4)
     assert ([c.get("execution_count") for c in warm_nb.cells]
             == [c.get("execution_count") for c in fresh_nb.cells])
     assert ([c.get("source") for c in warm_nb.cells]
@@ -115,15 +116,47 @@ def test_warm_run_equals_a_fresh_papermill_run(reference, tmp_path):
                 for c in fresh_nb.cells])  # same outputs, warnings (stderr) included
 
 
+def test_run_and_batch_write_the_same_bytes(reference, tmp_path):
+    """`evalkit run` is a batch of one: the same report, byte for byte (HTML, JSON, notebook
+    outputs), as the batch produced."""
+    pid = GOOD[0]
+    assert main(["run", TEMPLATE, "--project", pid, "--out", str(tmp_path), "--format",
+                 "html"]) == 0
+    for ext in ("html", "json"):
+        assert ((tmp_path / pid / f"{pid}.{ext}").read_bytes()
+                == (reference / pid / f"{pid}.{ext}").read_bytes()), ext
+    assert sorted(p.name for p in tmp_path.iterdir()) == [pid]  # no portfolio files
+
+
+def test_a_failing_report_fails_the_same_way_in_run_and_batch(tmp_path, capsys):
+    template = _failing_template(tmp_path / "templates")
+    one, many = tmp_path / "one", tmp_path / "many"
+    assert main(["run", str(template), "--project", "SQ-2021-003", "--out", str(one),
+                 "--format", "html"]) == 1
+    run_error = capsys.readouterr().err
+    assert main(["batch", str(template), "--projects", "SQ-2021-003", "--out", str(many),
+                 "--format", "html", "--workers", "1"]) == 1
+    batch_error = capsys.readouterr().err
+    message = load_manifest(many)["subjects"]["SQ-2021-003"]["error"]["message"]
+    assert "ValueError: planted failure" in message
+    assert message in run_error and message in batch_error
+    kept = [nbformat.read(out / "_failed" / "SQ-2021-003.ipynb", as_version=4)
+            for out in (one, many)]
+    assert kept[0].cells[0].source == kept[1].cells[0].source  # papermill's error banner
+    assert ([[o.get("ename") for o in c.get("outputs", [])] for c in kept[0].cells]
+            == [[o.get("ename") for o in c.get("outputs", [])] for c in kept[1].cells])
+    assert not (one / "SQ-2021-003").exists() and not (many / "SQ-2021-003").exists()
+
+
 def test_rerun_with_nothing_changed_does_no_work(reference, tmp_path):
     out = _copy(reference, tmp_path)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.parent != out}
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=2,
                        progress=False)
     assert result.made == () and sorted(result.skipped) == GOOD and result.backend == "none"
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.parent != out} == before
     (out / "SQ-2021-002" / "SQ-2021-002.html").write_text("tampered", encoding="utf-8")
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=1,
                        progress=False)
     assert result.made == ("SQ-2021-002",)  # a file whose hash no longer matches is redone
     assert _summaries(out) == _summaries(reference)
@@ -137,13 +170,13 @@ def test_changed_rule_set_redoes_everything(reference, tmp_path):
     rules["description"] = "复制的规则集：" + rules["description"]
     changed = tmp_path / "national_copy.yaml"
     changed.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=1,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=1,
                        ruleset=changed, progress=False)
     assert sorted(result.made) == GOOD and result.skipped == ()
     manifest = load_manifest(out)
     old = load_manifest(reference)
     for pid in GOOD:
-        assert manifest["projects"][pid]["ruleset_sha256"] != old["projects"][pid]["ruleset_sha256"]
+        assert manifest["subjects"][pid]["ruleset_sha256"] != old["subjects"][pid]["ruleset_sha256"]
 
 
 def _edited_sample(tmp_path: Path, project_id: str, name: str) -> Path:
@@ -164,7 +197,7 @@ def test_editing_one_project_redoes_only_it_and_data_is_escaped(reference, tmp_p
     out = _copy(reference, tmp_path)
     evil = '=HYPERLINK("http://x","<script>alert(1)</script>")'
     data = _edited_sample(tmp_path, "SQ-2021-002", evil)
-    result = run_batch(TEMPLATE, dataset=data, projects=GOOD, out_dir=out, formats=["html"],
+    result = run_batch(TEMPLATE, dataset=data, subjects=GOOD, out_dir=out, formats=["html"],
                        workers=1, progress=False)
     assert result.made == ("SQ-2021-002",) and sorted(result.skipped) == ["SQ-2021-001",
                                                                            "SQ-2021-010"]
@@ -200,8 +233,8 @@ def test_failures_are_isolated_recorded_and_listed(tmp_path, capsys):
                    "--format", "html", "--workers", "2"])
     assert status == 1
     printed = capsys.readouterr()
-    assert "失败 5 个" in printed.out and "新生成 2 个" in printed.out
-    projects = load_manifest(out)["projects"]
+    assert "失败 5 份" in printed.out and "新生成 2 份" in printed.out
+    projects = load_manifest(out)["subjects"]
     assert {p for p, e in projects.items() if e["status"] == "ok"} == {"SQ-2021-001",
                                                                        "SQ-2021-010"}
     raised = projects["SQ-2021-003"]["error"]
@@ -226,7 +259,7 @@ def test_failures_are_isolated_recorded_and_listed(tmp_path, capsys):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "planted failure" in index and "_failed/SQ-2021-003.ipynb" in index
     assert "../../etc/x" in index and "P1; rm -rf" in index and 'href="../../etc' not in index
-    failures = list(load_workbook(out / "summary.xlsx")["失败项目"].iter_rows(min_row=2,
+    failures = list(load_workbook(out / "summary.xlsx")["失败报告"].iter_rows(min_row=2,
                                                                             values_only=True))
     assert sorted(r[0] for r in failures) == sorted(
         ["SQ-2021-003", "SQ-2021-004", "SQ-2099-999", "../../etc/x", "P1; rm -rf"])
@@ -249,7 +282,7 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(reference, tmp_
     assert list(out.glob("*/*.json")), "no project finished before the deadline"
     _gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"workers or kernels outlived the killed batch: {alive}"
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=2,
                        progress=False)
     assert result.ok and result.skipped  # the finished project was kept
     assert not list(out.rglob("*.tmp"))
@@ -261,14 +294,14 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(reference, tmp_
 
 def test_dask_local_cluster_gives_the_same_manifest(reference, tmp_path):
     out = tmp_path / "out"
-    result = run_batch(TEMPLATE, projects=GOOD, out_dir=out, formats=["html"], workers=2,
+    result = run_batch(TEMPLATE, subjects=GOOD, out_dir=out, formats=["html"], workers=2,
                        scheduler="local", progress=False)
     assert result.ok and result.backend == "dask"
-    dask, local = load_manifest(out)["projects"], load_manifest(reference)["projects"]
+    dask, local = load_manifest(out)["subjects"], load_manifest(reference)["subjects"]
 
     def comparable(entry):
         return {"status": entry["status"], "total": entry["total"],
-                "conclusion": entry["conclusion"],
+                "verdict": entry["verdict"],
                 **{k: entry[k] for k in ("input_sha256", "template_sha256", "ruleset_id",
                                          "ruleset_sha256", "evalkit_version")},
                 "files": {ext: f["sha256"] for ext, f in entry["files"].items()
@@ -284,45 +317,47 @@ def test_dask_local_cluster_gives_the_same_manifest(reference, tmp_path):
 def test_missing_dask_is_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(InputError, match=r"pip install 'evalkit\[dask\]'"):
-        run_batch(TEMPLATE, projects=GOOD[:1], out_dir=tmp_path, formats=["html"],
+        run_batch(TEMPLATE, subjects=GOOD[:1], out_dir=tmp_path, formats=["html"],
                   scheduler="local", progress=False)
 
 
-def test_project_lists(tmp_path):
+def test_subject_lists(tmp_path):
     listing = tmp_path / "ids.txt"
     listing.write_text("SQ-2021-002  # 复核\n\nSQ-2021-001,SQ-2021-002\n# 注释\n",
                        encoding="utf-8")
-    assert parse_projects(f"@{listing}", TEMPLATE, "sample") == ["SQ-2021-002", "SQ-2021-001"]
-    assert parse_projects(" A , B,A ", TEMPLATE, "sample") == ["A", "B"]
-    assert len(parse_projects("all", TEMPLATE, "sample")) >= 10
+    exante, sample = registry.get(TEMPLATE), load_dataset("sample")
+    assert parse_subjects(f"@{listing}", exante, sample) == ["SQ-2021-002", "SQ-2021-001"]
+    assert parse_subjects(" A , B,A ", exante, sample) == ["A", "B"]
+    assert parse_subjects("all", exante, sample) == exante.subjects(sample)
+    assert len(exante.subjects(sample)) == 10
     with pytest.raises(InputError, match="found nothing"):
-        parse_projects("@" + str(tmp_path / "missing.txt"), TEMPLATE, "sample")
+        parse_subjects("@" + str(tmp_path / "missing.txt"), exante, sample)
     with pytest.raises(InputError, match="found none"):
-        parse_projects(" , ", TEMPLATE, "sample")
+        parse_subjects(" , ", exante, sample)
 
 
 def test_input_hash_covers_only_the_projects_rows():
     tables = dict(load_dataset("sample").tables)
-    before = project_input_hashes(tables, GOOD)
+    before = subject_input_hashes(tables, registry.PROJECT, GOOD)
     scores = tables["expert_scores"].copy()
     scores.loc[scores.index[scores["project_id"] == "SQ-2021-002"][0], "score"] += 0.5
     tables["expert_scores"] = scores
-    after = project_input_hashes(tables, GOOD)
+    after = subject_input_hashes(tables, registry.PROJECT, GOOD)
     assert [before[p] == after[p] for p in GOOD] == [True, False, True]
 
 
 def test_invalid_dataset_stops_the_batch_and_its_early_started_workers(tmp_path, monkeypatch):
     import psutil
 
-    from evalkit import batch
+    from evalkit.batch import backends
 
-    start_pool, pools = batch._start_pool, []
+    start_pool, pools = backends.start_pool, []
 
     def recording(*args):
         pools.append(start_pool(*args))
         return pools[-1]
 
-    monkeypatch.setattr(batch, "_start_pool", recording)
+    monkeypatch.setattr(backends, "start_pool", recording)
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "sample" / "csv", data)
@@ -333,7 +368,7 @@ def test_invalid_dataset_stops_the_batch_and_its_early_started_workers(tmp_path,
     out = tmp_path / "out"
     # a first run starts its workers (and their kernels) before the data is validated
     with pytest.raises(DatasetError) as raised:
-        run_batch(TEMPLATE, dataset=data, projects=GOOD, out_dir=out, formats=["html"],
+        run_batch(TEMPLATE, dataset=data, subjects=GOOD, out_dir=out, formats=["html"],
                   workers=2, progress=False)
     message = str(raised.value)
     assert "expert_scores.csv" in message and "五分" in message and "score" in message

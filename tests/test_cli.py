@@ -52,7 +52,8 @@ def test_template_round_trip_through_the_command(tmp_path, capsys):
     """evalkit template → experts fill it → evalkit import-scores → assess."""
     import pandas as pd
 
-    from evalkit import EvalkitWarning, assess
+    from evalkit import EvalkitWarning
+    from evalkit.stages.exante import assess
 
     book_path = tmp_path / "SQ-9.xlsx"
     assert main(["template", "exante", "--project", "SQ-9", "--project-name", "示例项目",

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from evalkit import DatasetError, load_ruleset, read_dataset
-from evalkit.cli import main
-from evalkit.render import ReportError, read_summary, run_report
+from evalkit.batch import ReportError, run_report
 from evalkit.bundle import sample_dataset
+from evalkit.cli import main
+from evalkit.render.pipeline import read_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "SQ-2021-001"  # 7 experts: the trimmed mean applies
@@ -48,7 +49,7 @@ def expected_panel(project_id: str) -> dict:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    return {pid: run_report("ex_ante_assessment", dataset="sample", project_id=pid, out_dir=out,
+    return {pid: run_report("ex_ante_assessment", dataset="sample", subject_id=pid, out_dir=out,
                             formats=["html", "docx", "pdf"] if pid == PROJECT else ["html"])
             for pid in (PROJECT, VETOED)}
 
@@ -126,11 +127,17 @@ def test_docx_has_headings_tables_charts_and_east_asian_fonts(reports):
         assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体")
 
 
-def test_unknown_project_fails_cleanly_and_leaves_nothing(tmp_path):
-    with pytest.raises(ReportError, match="'SQ-2099-999': expected an id in the projects table"):
-        run_report("ex_ante_assessment", dataset="sample", project_id="SQ-2099-999",
+def test_unknown_project_fails_cleanly_and_keeps_only_its_partial_notebook(tmp_path):
+    with pytest.raises(ReportError, match="'SQ-2099-999': expected an id in the projects table"
+                       ) as raised:
+        run_report("ex_ante_assessment", dataset="sample", subject_id="SQ-2099-999",
                    out_dir=tmp_path, formats=["html"])
-    assert list(tmp_path.iterdir()) == []
+    kept = tmp_path / "_failed" / "SQ-2099-999.ipynb"
+    assert raised.value.notebook == kept and str(kept) in str(raised.value)
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()] == [
+        kept.relative_to(tmp_path)]
+    failed = nbformat.read(kept, as_version=4)
+    assert "papermill-error-cell" in failed.cells[0].source
 
 
 @pytest.mark.parametrize("bad", ["../../etc/x", "P1; rm -rf", ".hidden", "a/b"])

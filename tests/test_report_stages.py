@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalkit.render import run_report
+from evalkit.batch import run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = ROOT / "data" / "sample" / "csv"
@@ -31,7 +31,7 @@ def test_key_project_report_numbers(out):
     """XM-2020-022: received 887 > budget 837 with a 说明, so 资金到位率 earns its full 4 points;
     预算执行率 = spent / received × 4; satisfaction = respondents whose mean answer ≥ 4."""
     pid = "XM-2020-022"
-    result = run_report("key_project_evaluation", dataset="sample", project_id=pid, out_dir=out,
+    result = run_report("key_project_evaluation", dataset="sample", subject_id=pid, out_dir=out,
                         formats=["html", "docx"])
     summary = summary_of(result)
     project = csv("projects").set_index("project_id").loc[pid]
@@ -55,7 +55,7 @@ def test_key_project_report_numbers(out):
 def test_self_evaluation_report_numbers(out):
     """XM-2020-015: execution points = 10 × spent / budget (capped); total = Σ level-1 scores."""
     pid = "XM-2020-015"
-    result = run_report("self_evaluation", dataset="sample", project_id=pid, out_dir=out,
+    result = run_report("self_evaluation", dataset="sample", subject_id=pid, out_dir=out,
                         formats=["html"])
     summary = summary_of(result)
     project = csv("projects").set_index("project_id").loc[pid]

@@ -21,19 +21,17 @@ from types import SimpleNamespace
 
 import pytest
 
+from evalkit import registry
+from evalkit.io import load_dataset
+
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Each template and the first sample project it reports on.
-#: TODO: derive from the report-type registry once it lands, e.g.
-#: ``[(t.name, t.subjects(load_dataset("sample"))[0]) for t in evalkit.registry.report_types()]``
-TEMPLATES = [
-    ("ex_ante_assessment", "SQ-2021-001"),
-    ("key_project_evaluation", "XM-2020-017"),
-    ("self_evaluation", "XM-2020-001"),
-]
+#: Every registered report type and the first sample subject it reports on.
+TEMPLATES = [(t.name, t.subjects(load_dataset("sample"))[0]) for t in registry.report_types()]
 #: What the wheel must contain besides the code (paths inside the wheel).
 BUNDLED_FILES = [
-    *(f"evalkit/_bundled/notebooks/{name}.ipynb" for name, _ in TEMPLATES),
+    *(f"evalkit/_bundled/notebooks/{t.notebook}" for t in registry.report_types()),
+    "evalkit/batch/templates/portfolio.html.j2",
     "evalkit/_bundled/sample/sample_county.xlsx",
     "evalkit/_bundled/sample/csv/projects.csv",
 ]

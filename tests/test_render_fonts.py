@@ -13,7 +13,7 @@ from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit import render
+from evalkit.render import fonts
 
 ALWAYS = "0123456789.%—"
 TEXT = "2020年度且末县高效节水灌溉项目绩效评价报告：得分率 93.34%（优）① Ω ≥ ─ ABCxyz"
@@ -28,15 +28,15 @@ def _woff(css: str) -> bytes:
 
 
 def _subset(text: str) -> TTFont:
-    data = _woff(render.font_face_css(text))
+    data = _woff(fonts.font_face_css(text))
     assert data[:4] == b"wOFF"
     return TTFont(io.BytesIO(data))
 
 
 @pytest.fixture(scope="module")
 def source() -> TTFont:
-    """The bundled font, read by fontTools independently of evalkit.render."""
-    path = resources.files("evalkit.fonts").joinpath(render.FONT_FILE)
+    """The bundled font, read by fontTools independently of evalkit.render.fonts."""
+    path = resources.files("evalkit.fonts").joinpath(fonts.FONT_FILE)
     return TTFont(io.BytesIO(path.read_bytes()))
 
 
@@ -74,7 +74,7 @@ def test_subset_glyphs_and_metrics_equal_the_source(source):
 
 
 def test_subset_bounds_are_what_fonttools_would_compute():
-    data = _woff(render.font_face_css(TEXT))
+    data = _woff(fonts.font_face_css(TEXT))
     font = TTFont(io.BytesIO(data))
     again = TTFont(io.BytesIO(data))
     again.flavor = None
@@ -90,11 +90,11 @@ def test_subset_bounds_are_what_fonttools_would_compute():
 
 
 def test_same_text_same_bytes_warm_or_fresh():
-    warm = render.font_face_css(TEXT)
-    assert render.font_face_css(TEXT) == warm
-    render._source_font.cache_clear()
-    assert render.font_face_css(TEXT) == warm
-    assert render.font_face_css(TEXT[::-1] + TEXT) == warm  # order and repeats do not matter
+    warm = fonts.font_face_css(TEXT)
+    assert fonts.font_face_css(TEXT) == warm
+    fonts._source_font.cache_clear()
+    assert fonts.font_face_css(TEXT) == warm
+    assert fonts.font_face_css(TEXT[::-1] + TEXT) == warm  # order and repeats do not matter
 
 
 def test_empty_text_still_gives_a_valid_font():
@@ -136,7 +136,7 @@ def _font_with_a_composite() -> bytes:
 
 def test_composite_glyphs_bring_their_components(monkeypatch):
     data = _font_with_a_composite()
-    monkeypatch.setattr(render, "_source_font", lambda: render._open_font(data))
+    monkeypatch.setattr(fonts, "_source_font", lambda: fonts._open_font(data))
     font = _subset("Á")
     assert set(font.getBestCmap()) == {ord("Á")}
     assert len(font.getGlyphOrder()) == 4  # .notdef, Á, then its components A and the accent
@@ -145,7 +145,7 @@ def test_composite_glyphs_bring_their_components(monkeypatch):
     assert (font["head"].yMin, font["head"].yMax) == (0, 800)
 
 
-CHARACTERS = sorted(map(chr, render._source_font().cmap))
+CHARACTERS = sorted(map(chr, fonts._source_font().cmap))
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,0 +1,181 @@
+"""Where reports are produced: serially in this process, on local worker processes, or on Dask.
+
+Each backend takes a :class:`~evalkit.batch.produce.ProduceSpec` and subject ids and yields a
+:class:`~evalkit.batch.produce.SubjectResult` per subject as it finishes.
+
+``serial``: in this process (debugging, ``evalkit run``). ``local``: one worker process per core
+(``ProcessPoolExecutor``, spawned, each starting its warm kernel in its initializer while the
+others do the same). ``dask``: an existing cluster (``tcp://host:8786``) or a ``LocalCluster`` on
+127.0.0.1, dashboard off, single-threaded worker processes; the spec, with the input files, is
+sent to every worker once and tasks carry only the id. Warm kernels: :mod:`evalkit.engine`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from evalkit.batch.produce import ProduceSpec, SubjectResult, local_inputs, produce
+from evalkit.errors import InputError
+
+_WORKER_SPEC: ProduceSpec | None = None
+
+
+def _init_worker(spec: ProduceSpec) -> None:
+    """ProcessPoolExecutor initializer: ignore Ctrl-C (the client stops the pool), follow the
+    client if it dies, shut the kernel down at exit, and start the warm kernel now."""
+    import gc
+    import multiprocessing
+    import signal
+    import threading
+    from multiprocessing.util import Finalize
+
+    from evalkit.engine import shutdown_kernels, warm_kernel
+
+    global _WORKER_SPEC
+    _WORKER_SPEC = spec
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Finalize(None, shutdown_kernels, exitpriority=100)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        def follow() -> None:
+            multiprocessing.connection.wait([parent.sentinel])
+            os._exit(1)  # the kernel's own parent poller ends it once this process is gone
+
+        threading.Thread(target=follow, daemon=True).start()
+    if not spec.cold:  # the kernel imports the template's modules while this process imports
+        template_file = local_inputs(spec)[0]  # and builds its renderers
+        warm_kernel("python3", preload=spec.preload).start(str(Path(template_file).parent),
+                                                           wait=False)
+    _warm_renderers(spec.formats)
+    gc.collect()
+    gc.freeze()  # imports and renderers live as long as the worker: later collections skip them
+
+
+def _warm_renderers(formats: Sequence[str]) -> None:
+    """Import papermill and the renderers and build the HTML exporter once, before any task."""
+    import fontTools.subset  # noqa: F401
+    import papermill.execute  # noqa: F401
+
+    from evalkit.render import html
+
+    if "html" in formats or "pdf" in formats:
+        html.exporter()
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+    if "docx" in formats:
+        import docx  # noqa: F401
+
+
+def _pool_task(subject_id: str) -> SubjectResult:
+    if _WORKER_SPEC is None:
+        raise RuntimeError("batch worker used before _init_worker ran")
+    return produce(_WORKER_SPEC, subject_id)
+
+
+def serial(spec: ProduceSpec, ids: Sequence[str]) -> Iterator[SubjectResult]:
+    from evalkit.engine import shutdown_kernels
+
+    try:
+        for pid in ids:
+            yield produce(spec, pid)
+    finally:
+        shutdown_kernels()
+
+
+def start_pool(spec: ProduceSpec, workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned worker processes (no inherited threads, sockets or kernels;
+    works on Windows), started now: each runs :func:`_init_worker` (its warm kernel boots) and
+    then a no-op, so they are ready when the first projects are submitted."""
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(spec,))
+    for _ in range(workers):  # the pool spawns a process per submission while none is idle
+        pool.submit(int)
+    return pool
+
+
+def local(spec: ProduceSpec, ids: Sequence[str], workers: int,
+           pool: ProcessPoolExecutor | None = None) -> Iterator[SubjectResult]:
+    """Projects on local worker processes (``pool``, if already started, else a new one).
+
+    If a worker process dies (not its kernel: that is a project failure), the pool is replaced
+    and the unfinished projects resubmitted once; a second death fails the rest.
+    """
+    remaining = list(ids)
+    for _attempt in (1, 2):
+        pool = pool or start_pool(spec, workers)
+        try:
+            futures = {pool.submit(_pool_task, pid): pid for pid in remaining}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    continue
+                remaining.remove(result.subject_id)
+                yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+        if not remaining:
+            return
+    for pid in remaining:
+        yield SubjectResult(pid, "failed", error={
+            "stage": "worker", "cell": None, "ename": "BrokenProcessPool", "evalue": "",
+            "message": "a worker process died twice while this report was pending"})
+
+
+def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
+          scheduler: str) -> Iterator[SubjectResult]:
+    """Dask: ``scheduler`` is ``local`` (a LocalCluster) or the address of a running scheduler.
+
+    The spec, with the input files, is sent to every worker once; tasks carry only the id.
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", dashboard_address=None,
+                            silence_logs=logging.ERROR) if scheduler == "local" else None)
+    client = Client(cluster if cluster is not None else scheduler)
+    futures = []
+    try:
+        shared = client.scatter(spec, broadcast=True)
+        futures = [client.submit(produce, shared, pid, pure=False) for pid in ids]
+        pids = {future.key: pid for future, pid in zip(futures, ids, strict=True)}
+        for future in dask_completed(futures):
+            pid = pids[future.key]
+            try:
+                yield future.result()
+            except Exception as exc:  # the task itself failed (a worker lost twice …)
+                yield SubjectResult(pid, "failed", error={
+                    "stage": "worker", "cell": None, "ename": type(exc).__name__,
+                    "evalue": str(exc), "message": f"{type(exc).__name__}: {exc}"})
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def require_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise InputError("--scheduler: expected Dask to be installed "
+                         "(pip install 'evalkit[dask]'), found no 'distributed' module") from exc
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,215 @@
+"""``OUT/manifest.json``: what a batch made, from what, and which files — the key of resume.
+
+Per subject: its status, input hash (SHA-256 of the subject's rows in every table, see
+:func:`subject_input_hashes`), template hash, rule set id/version/hash, evalkit version, verdict,
+timings and output files with their SHA-256; per run: start, end, report type, backend, workers.
+Only the client process writes, every file through :func:`evalkit.io.atomic_write`, and records a
+subject after its files, so a batch killed at any moment leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit.batch.produce import SubjectResult
+from evalkit.errors import InputError
+from evalkit.io import atomic_write
+from evalkit.registry import ReportType, Subject
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "evalkit-batch-manifest/2"
+#: Where the partial notebooks of failed reports go, under OUT.
+FAILED_DIR = "_failed"
+#: Files every report has besides the requested formats.
+ALWAYS = ("ipynb", "json")
+#: Every extension a report may have.
+EXTENSIONS = ("ipynb", "html", "docx", "pdf", "json")
+#: Manifest fields that must be unchanged for a report to be up to date.
+KEY_FIELDS = ("input_sha256", "template_sha256", "ruleset_id", "ruleset_version",
+              "ruleset_sha256", "evalkit_version")
+
+
+def subject_input_hashes(tables: Mapping[str, pd.DataFrame], subject: Subject,
+                         subject_ids: Iterable[str]) -> dict[str, str]:
+    """SHA-256 of each subject's rows in every table (the key of a batch's resume).
+
+    For a **project**: a table with a ``project_id`` column contributes the project's rows; one
+    with ``unit_id`` only (units) the row of the project's unit. For a **unit**: a table with
+    ``unit_id`` contributes the unit's rows; one with ``project_id`` only the rows of the unit's
+    projects. For any other subject, and for tables keyed by neither, all rows. Rows are hashed as
+    JSON in table order, with the table and column names.
+
+    >>> from evalkit.registry import PROJECT
+    >>> t = {"projects": pd.DataFrame({"project_id": ["A", "B"], "unit_id": ["U", "U"]})}
+    >>> h = subject_input_hashes(t, PROJECT, ["A", "B"]); h["A"] != h["B"], len(h["A"])
+    (True, 64)
+    """
+    ids = list(dict.fromkeys(subject_ids))
+    projects = tables.get("projects")
+    pairs = (pd.DataFrame(columns=["project_id", "unit_id"]) if projects is None
+             or "unit_id" not in projects else projects[["project_id", "unit_id"]])
+    if subject.id_column == "project_id":
+        unit_of = dict(zip(pairs["project_id"], pairs["unit_id"], strict=True))
+        keys = {"project_id": {pid: [pid] for pid in ids},
+                "unit_id": {pid: [unit_of[pid]] if pid in unit_of else [] for pid in ids}}
+    elif subject.id_column == "unit_id":
+        projects_of = pairs.groupby("unit_id", sort=False)["project_id"].agg(list).to_dict()
+        keys = {"unit_id": {uid: [uid] for uid in ids},
+                "project_id": {uid: projects_of.get(uid, []) for uid in ids}}
+    else:
+        keys = {}
+    digests = {sid: hashlib.sha256() for sid in ids}
+    for name in sorted(tables):
+        frame = tables[name]
+        rows = [json.dumps(r, ensure_ascii=False, default=str)
+                for r in frame.itertuples(index=False, name=None)]
+        column = next((c for c in keys if c in frame), None)
+        if column is None:
+            select = {sid: range(len(rows)) for sid in ids}
+        else:
+            groups = frame.groupby(column, sort=False).indices
+            select = {sid: [i for key in keys[column][sid] for i in groups.get(key, [])]
+                      for sid in ids}
+        head = json.dumps([name, [str(c) for c in frame.columns]], ensure_ascii=False)
+        for sid in ids:
+            digests[sid].update(("\n".join([head, *(rows[i] for i in select[sid])]) + "\n")
+                                .encode("utf-8"))
+    return {sid: d.hexdigest() for sid, d in digests.items()}
+
+
+class Manifest:
+    """``OUT/manifest.json``: loaded at start, checkpointed after each report, saved at the end.
+
+    A checkpoint is skipped while less than ten times the last write's duration has passed, so
+    writing a large manifest never costs more than a tenth of the run; a report finished but not
+    yet recorded is simply redone by the next run.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data: dict[str, Any] = {"format": MANIFEST_FORMAT, "run": {}, "subjects": {}}
+        if path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if loaded.get("format") == MANIFEST_FORMAT:
+                    self.data["subjects"] = dict(loaded.get("subjects", {}))
+            except (ValueError, AttributeError):
+                print(f"警告 (warning): {path} 不是批量生成清单，将新建 (not a batch manifest; "
+                      f"starting a new one)", file=sys.stderr)
+        self._next = 0.0
+
+    @property
+    def subjects(self) -> dict[str, dict[str, Any]]:
+        """Subject id → its entry."""
+        return self.data["subjects"]
+
+    def save(self, *, checkpoint: bool = False) -> None:
+        """Write the manifest atomically (a checkpoint only when it is cheap enough)."""
+        now = time.perf_counter()
+        if checkpoint and now < self._next:
+            return
+        self.data["subjects"] = dict(sorted(self.subjects.items()))
+        text = json.dumps(self.data, ensure_ascii=False, indent=1)
+        atomic_write(self.path, lambda p: p.write_text(text, encoding="utf-8"))
+        self._next = now + 10 * (time.perf_counter() - now)
+
+
+def load_manifest(out_dir: str | Path) -> dict[str, Any]:
+    """Read ``OUT/manifest.json`` of a batch."""
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        raise InputError(f"{out_dir}：应为批量输出目录，含 {MANIFEST}，实际没有 "
+                         f"(expected a batch output folder with {MANIFEST}, found none)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _file_sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def up_to_date(entry: Mapping[str, Any] | None, key: Mapping[str, str], out: Path, sid: str,
+               formats: Sequence[str]) -> bool:
+    """Whether a recorded report stands: status ok, same key, every file present and unchanged."""
+    if not entry or entry.get("status") != "ok" or any(entry.get(k) != v for k, v in key.items()):
+        return False
+    files = entry.get("files", {})
+    return all(ext in files and _file_sha256(out / sid / f"{sid}.{ext}") == files[ext]["sha256"]
+               for ext in (*formats, *ALWAYS))
+
+
+def _remove_outputs(out: Path, sid: str, keep: Iterable[str] = ()) -> None:
+    """Remove a report's files (by the names evalkit gives them, never a recorded path)."""
+    folder = out / sid
+    for ext in set(EXTENSIONS) - set(keep):
+        (folder / f"{sid}.{ext}").unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def summary_json(summary: Mapping[str, Any]) -> bytes:
+    """The ``.json`` file of a report: its summary with provenance, as UTF-8."""
+    return json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def record(out: Path, result: SubjectResult, base: Mapping[str, Any],
+           report_type: ReportType, provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """Write a report's files atomically (its ``.json`` with ``provenance``) and return its
+    manifest entry. A failed report loses the outputs of an earlier run, so ``OUT`` never holds a
+    report that disagrees with the data; its partial notebook goes to ``_failed/``."""
+    sid = result.subject_id
+    entry = {**base, "status": result.status, "timings": dict(result.timings),
+             "worker": result.worker, "finished": now()}
+    failed_nb = out / FAILED_DIR / f"{sid}.ipynb"
+    if result.status == "ok":
+        summary = {**(result.summary or {}), "provenance": dict(provenance)}
+        contents = {**result.files, "json": summary_json(summary)}
+        files = {}
+        for ext, content in contents.items():
+            atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c))
+            files[ext] = {"path": f"{sid}/{sid}.{ext}",
+                          "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        _remove_outputs(out, sid, keep=contents)
+        entry.update(files=files, error=None, **report_type.verdict(summary).to_record())
+        failed_nb.unlink(missing_ok=True)
+        return entry
+    error = dict(result.error or {})
+    error["notebook"] = None
+    if is_safe(report_type.subject, sid):
+        _remove_outputs(out, sid)
+        if result.notebook is not None:
+            atomic_write(failed_nb, lambda p: p.write_bytes(result.notebook))
+            error["notebook"] = f"{FAILED_DIR}/{sid}.ipynb"
+        else:
+            failed_nb.unlink(missing_ok=True)
+    entry.update(files={}, error=error, **report_type.verdict(None).to_record())
+    return entry
+
+
+def is_safe(subject: Subject, sid: str) -> bool:
+    """Whether ``sid`` may be used as a file name."""
+    try:
+        subject.safe_id(sid)
+    except InputError:
+        return False
+    return True
+
+
+def clean_temporaries(out: Path) -> None:
+    """Remove temporary files a killed run left (``atomic_write`` names them ``.NAME.*.tmp``)."""
+    for tmp in out.rglob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink()
+
+
+def now() -> str:
+    """The time in UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,73 @@
+"""HTML reports: an executed notebook exported with evalkit's nbconvert template.
+
+No input cells, no scripts, no CDN: styles and a per-report subset of the CJK font are inlined
+(:func:`evalkit.render.fonts.font_face_css`), charts are embedded PNGs, so the page opens offline.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+
+from evalkit.render.fonts import font_face_css
+from evalkit.report import BLOCK_MIME
+
+#: Cells tagged with this are template notes, not report content.
+REMOVE_TAG = "remove_cell"
+
+
+def visible_cells(nb: nbformat.NotebookNode) -> Iterable[nbformat.NotebookNode]:
+    """The cells that are report content (not tagged :data:`REMOVE_TAG`)."""
+    return (c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", []))
+
+
+def _visible_text(nb: nbformat.NotebookNode) -> str:
+    chunks = []
+    for cell in visible_cells(nb):
+        if cell.cell_type == "markdown":
+            chunks.append(cell.source)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            chunks.append(json.dumps(data.get(BLOCK_MIME, ""), ensure_ascii=False))
+            chunks.append(str(data.get("text/plain", "")))
+    return "".join(chunks)
+
+
+@functools.cache
+def exporter():
+    """One configured exporter per process (building it loads the Jinja templates)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.anchor_link_text = ""
+    folder = Path(str(resources.files("evalkit").joinpath("templates_html")))
+    html_exporter = HTMLExporter(config=config, template_name="evalkit",
+                                 extra_template_basedirs=[str(folder)])
+    html_exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    css = (folder / "evalkit" / "report.css").read_text(encoding="utf-8")
+    return html_exporter, css
+
+
+def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
+    """Export an executed report notebook to a self-contained, script-free HTML page."""
+    html_exporter, css = exporter()
+    nb = nbformat.from_dict(nb)  # a copy: the caller's notebook is not changed
+    nb.metadata["title"] = title
+    for cell in nb.cells:  # papermill gives this cell a random id; the same report, same bytes
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    body, _ = html_exporter.from_notebook_node(nb, resources={
+        "evalkit_css": font_face_css(_visible_text(nb) + title + footer) + "\n" + css,
+        "evalkit_footer": footer})
+    return body
