@@ -4,7 +4,8 @@
     python3 tasks.py report   # venv + install, validate the sample county, write the full sample
                               # portfolio (every registered report type, every format) to
                               # reports/sample/<report type>/
-    python3 tasks.py test     # venv + install with test tools, run ruff and the whole test suite
+    python3 tasks.py test     # venv + install with test tools (and Debian's chromium for the
+                              # browser tests, when missing), run ruff and the whole test suite
 
 The virtual environment lives in ``.venv`` (or ``$EVALKIT_VENV``); it is created when missing and
 the package is (re)installed whenever ``pyproject.toml`` changed since the last install.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -58,8 +60,21 @@ def report() -> None:
             "--out", ROOT / "reports" / "sample" / name, "--format", "html,docx,pdf")
 
 
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium; install it (as root, with apt) when missing."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium")
+    else:
+        print("browser tests need Chromium: install the chromium package (Debian: "
+              "sudo apt-get install chromium)", file=sys.stderr, flush=True)
+
+
 def test() -> None:
     ensure_env("dev")
+    ensure_chromium()
     run(BIN / "ruff", "check", "evalkit", "tests", "benchmarks", "data/sample", "tasks.py")
     run(BIN / "python", "-m", "pytest", "-q")
 
