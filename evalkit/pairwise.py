@@ -53,7 +53,6 @@ import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -80,8 +79,10 @@ from evalkit.templates import (
     _duplicate_experts,
     _expert_sheets,
     _ExpertSheet,
+    _finish,
     _protect,
     _put,
+    _read_listed_sheets,
     _sheet_rows,
     _text,
 )
@@ -296,19 +297,11 @@ def write_ahp_template(path: str | Path, *, ruleset: RuleSet | str = "national",
     rows: dict[str, int] = {}
     for sheet, expert_id in sheets.items():
         rows = _write_expert_sheet(wb.create_sheet(sheet), rs, matrices, expert_id)
-    meta = wb.create_sheet(_META_SHEET)
     values = (TEMPLATE_VERSION, rs.id, rs.version, _tree_sha256(tree))
-    records = [*zip(_META_KEYS, values, strict=True),
-               *(("expert_sheet", s, e) for s, e in sheets.items()),
-               *(("matrix", m.parent, rows[m.parent], ",".join(m.codes)) for m in matrices)]
-    for r, cells in enumerate(records, start=1):
-        for c, value in enumerate(cells, start=1):
-            _put(meta, r, c, value)
-    meta.sheet_state = "veryHidden"
-    _protect(meta)
-    wb.active = 0
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.title, wb.properties.creator = _TITLE, "evalkit"
+    _finish(wb, _TITLE, [
+        *zip(_META_KEYS, values, strict=True),
+        *(("expert_sheet", s, e) for s, e in sheets.items()),
+        *(("matrix", m.parent, rows[m.parent], ",".join(m.codes)) for m in matrices)])
     return atomic_write(path, wb.save)
 
 
@@ -485,16 +478,9 @@ def _read_workbook(path: Path, tree: IndicatorTree, groups: Mapping[str, Compari
         return [], [Problem(file, _GUIDE_SHEET, 2 + _GUIDE_FACTS.index(_RULESET), _RULESET,
                             "按当前规则集指标体系生成的判断表（指标编码与名称一致）",
                             f"{values['ruleset_id']}@{values['ruleset_version']} 的另一指标体系")]
-    experts = []
-    for sheet in expert_sheets:
-        if sheet not in sheets:
-            problems.append(Problem(file, sheet, None, "",
-                                    f"专家工作表 {sheet}（模板共 {len(expert_sheets)} 位专家）",
-                                    "缺少该工作表"))
-            continue
-        expert, more = _read_expert_sheet(file, sheet, sheets[sheet], layout, groups)
-        experts.append(expert)
-        problems += more
+    experts, problems = _read_listed_sheets(
+        file, expert_sheets, sheets,
+        lambda sheet, rows: _read_expert_sheet(file, sheet, rows, layout, groups))
     extra = [s for s in sheets if s not in expert_sheets and s not in (_GUIDE_SHEET, _META_SHEET)]
     problems += [Problem(file, s, None, "", f"模板中的专家工作表（{'、'.join(expert_sheets)}）",
                          "模板之外的工作表") for s in extra]
