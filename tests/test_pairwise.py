@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from evalkit.cli import main
@@ -255,12 +257,12 @@ def test_workbook_of_another_tree_or_not_from_evalkit(tmp_path):
 def judgements(values: dict[str, dict[str, dict[tuple[str, str], float]]]) -> pd.DataFrame:
     """All level-1/2 comparisons 1 except those given: expert → parent → (row, col) → value."""
     rows = []
-    for expert, given in values.items():
+    for expert, typed in values.items():
         for m in comparison_matrices("national"):
             for i, r in enumerate(m.codes):
                 for c in m.codes[i + 1:]:
-                    rows.append((expert, m.parent, r, c, given.get(m.parent, {}).get((r, c), 1.0)))
-        for parent, pairs in given.items():
+                    rows.append((expert, m.parent, r, c, typed.get(m.parent, {}).get((r, c), 1.0)))
+        for parent, pairs in typed.items():
             if parent not in [m.parent for m in comparison_matrices("national")]:
                 rows += [(expert, parent, r, c, v) for (r, c), v in pairs.items()]
     return pd.DataFrame(rows, columns=JUDGEMENT_COLUMNS)
@@ -278,6 +280,33 @@ def test_aij_is_the_geometric_mean_of_judgements_by_hand():
     weighted = group_ahp(j, expert_weights={"甲": 3, "乙": 1})
     assert weighted.hierarchy.alternatives["B"].matrix.loc["B1", "B2"] == pytest.approx(2 ** 1.5)
     assert weighted.expert_weights.tolist() == [0.75, 0.25]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.floats(0.2, 5.0), min_size=4, max_size=4), min_size=1, max_size=4),
+       st.randoms(use_true_random=False))
+def test_aij_of_consistent_experts_is_the_geometric_mean_of_their_weights(vectors, rnd):
+    # Each expert's level-1 matrix is the consistent v_i / v_j: the panel's matrix is the
+    # consistent matrix of the geometric mean of the v's, whatever the experts' order.
+    def table(order):
+        rows = []
+        for k in order:
+            v = dict(zip("ABCD", vectors[k], strict=True))
+            rows += [(f"e{k}", GOAL, r, c, v[r] / v[c])
+                     for i, r in enumerate("ABCD") for c in "ABCD"[i + 1:]]
+            rows += [(f"e{k}", m.parent, r, c, 1.0) for m in comparison_matrices()[1:]
+                     for i, r in enumerate(m.codes) for c in m.codes[i + 1:]]
+        return pd.DataFrame(rows, columns=JUDGEMENT_COLUMNS)
+
+    order = list(range(len(vectors)))
+    res = group_ahp(table(order))
+    g = np.exp(np.log(np.array(vectors)).mean(axis=0))
+    assert res.hierarchy.criteria.weights.to_numpy() == pytest.approx(g / g.sum(), rel=1e-9)
+    assert res.hierarchy.criteria.cr == pytest.approx(0.0, abs=1e-9)
+    rnd.shuffle(order)
+    shuffled = group_ahp(table(order))
+    assert shuffled.leaf_weights().to_numpy() == pytest.approx(res.leaf_weights().to_numpy(),
+                                                               rel=1e-12)
 
 
 def test_unjudged_level3_keeps_the_framework_point_shares():
