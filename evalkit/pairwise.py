@@ -461,9 +461,8 @@ def _read_workbook(path: Path, tree: IndicatorTree, groups: Mapping[str, Compari
         key = _text(_cell(row, 0))
         if key == "expert_sheet":
             expert_sheets[_text(_cell(row, 1))] = _text(_cell(row, 2))
-        elif key == "matrix":
-            layout[_text(_cell(row, 1))] = (int(_cell(row, 2)),
-                                            tuple(_text(_cell(row, 3)).split(",")))
+        elif key == "matrix" and isinstance(_cell(row, 2), int):
+            layout[_text(_cell(row, 1))] = (_cell(row, 2), tuple(_text(_cell(row, 3)).split(",")))
         elif key:
             values[key] = _text(_cell(row, 1))
     missing = [k for k in _META_KEYS if k not in values]
@@ -567,6 +566,9 @@ class GroupAHPResult:
         The rule set's ``ahp.cr_limit``.
     ruleset : RuleSet
         The rule set whose tree was weighted (the base of :func:`write_weighted_ruleset`).
+    judgements : DataFrame
+        Every expert's raw judgements as given (:data:`JUDGEMENT_COLUMNS`), for the working
+        papers; :attr:`judgements_sha256` identifies them.
     """
 
     hierarchy: HierarchyResult
@@ -575,6 +577,16 @@ class GroupAHPResult:
     matrices: tuple[ComparisonMatrix, ...]
     cr_limit: float
     ruleset: RuleSet
+    judgements: pd.DataFrame
+
+    @property
+    def judgements_sha256(self) -> str:
+        """Hash of the judgements (sorted, values as exact floats): the same panel, the same hash."""
+        rows = sorted(self.judgements[JUDGEMENT_COLUMNS].astype({"value": float})
+                      .itertuples(index=False, name=None), key=lambda r: tuple(map(str, r[:4])))
+        text = json.dumps([[*map(str, r[:4]), float(r[4]).hex()] for r in rows],
+                          ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def method(self) -> str:
@@ -879,7 +891,7 @@ def group_ahp(judgements: pd.DataFrame, *, ruleset: RuleSet | str = "national",
         experts=MappingProxyType({e: _hierarchy(tree, m, method, ahp_rules["ri"])
                                   for e, m in per_expert.items()}),
         expert_weights=omega, matrices=tuple(judged), cr_limit=float(ahp_rules["cr_limit"]),
-        ruleset=rs)
+        ruleset=rs, judgements=judgements[JUDGEMENT_COLUMNS].copy())
     for sentence in result.problems():
         warnings.warn(sentence, EvalkitWarning, stacklevel=2)
     return result
@@ -926,6 +938,11 @@ def portfolio_ratios(dataset: Any, *, ruleset: RuleSet | str = "national") -> pd
     InputError
         When the dataset has fewer than two key projects, or an indicator is not applicable to
         some project (its ratio does not exist), naming the projects and indicators.
+
+    Notes
+    -----
+    The evaluations' own :class:`~evalkit.errors.EvalkitWarning` (small surveys, dropped
+    answers …) concern each project's report, not the weights, and are not repeated here.
     """
     from evalkit.io import load_dataset
     from evalkit.registry import get
@@ -934,8 +951,10 @@ def portfolio_ratios(dataset: Any, *, ruleset: RuleSet | str = "national") -> pd
     rs = load_ruleset(ruleset)
     ds = load_dataset(dataset, rs)
     ids = get("key_project_evaluation").subjects(ds)
-    sheets = {pid: keyproject.evaluate(ds, pid, ruleset=rs).sheet.set_index("code")
-              for pid in ids}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvalkitWarning)
+        sheets = {pid: keyproject.evaluate(ds, pid, ruleset=rs).sheet.set_index("code")
+                  for pid in ids}
     if len(sheets) < 2:
         raise InputError(f"组合赋权需要至少 2 个重点评价项目，实际 {len(sheets)} 个 (objective "
                          f"weights need at least 2 key projects)")
@@ -1034,7 +1053,7 @@ def write_weighted_ruleset(result: GroupAHPResult, path: str | Path, *,
         l1["weight"] = float(sum(l2["weight"] for l2 in l1["children"]))
     experts = list(result.experts)
     data["id"] = f"{base.id}+ahp"
-    data["version"] = f"{base.version}+ahp.{_dt.date.today():%Y%m%d}"
+    data["version"] = f"{base.version}+ahp.{result.judgements_sha256[:8]}"
     combined = f"，并与{_OBJECTIVE_NAMES[objective]}客观权重组合" if objective else ""
     data["description"] = (f"{base.description} 重点项目评价指标权重由 {len(experts)} 位专家的层次"
                            f"分析法两两比较判断（AIJ 几何平均）得出{combined}。")
@@ -1042,6 +1061,7 @@ def write_weighted_ruleset(result: GroupAHPResult, path: str | Path, *,
         "base_ruleset": base.to_record(), "method": f"AHP {result.method}",
         "aggregation": "AIJ weighted geometric mean (Forman & Peniwati 1998)",
         "experts": {e: float(w) for e, w in result.expert_weights.items()},
+        "judgements_sha256": result.judgements_sha256,
         "cr": {m.title: float(_results(result.hierarchy, base)[m.parent].cr)
                for m in result.matrices},
         "combined_cr": float(result.hierarchy.cr), "leaf_cr": float(result.hierarchy.leaf_cr),

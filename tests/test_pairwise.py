@@ -400,8 +400,13 @@ def test_ruleset_carries_the_panel_points_and_the_report_uses_them(tmp_path):
     assert by_code["A11"] == pytest.approx(4)
     assert by_code["D15"] == pytest.approx(16 / 3)
     assert rs.id == "cn-national+ahp" and rs.sha256 != load_ruleset("national").sha256
+    assert rs.version == f"2020.1+ahp.{res.judgements_sha256[:8]}"
+    # the same judgements in another order: the same file
+    again = write_weighted_ruleset(group_ahp(j.iloc[::-1]), tmp_path / "again.yaml")
+    assert again.sha256 == rs.sha256
     record = rs.data["weights_provenance"]
     assert record["experts"] == {"甲": 1.0} and record["consistent"] is True
+    assert record["judgements_sha256"] == res.judgements_sha256
     assert record["cr"]["一级指标"] == pytest.approx(0.0, abs=1e-12)
 
     # the key-project evaluation scores with the new points: total = Σ ratio × new points
