@@ -481,3 +481,16 @@ def test_cli_reports_a_bad_workbook_and_an_inconsistent_panel(tmp_path, capsys):
     assert "一致性 (consistency): 专家01：判断矩阵“一级指标”" in err
     assert "未写出规则集" in err and "Traceback" not in err
     assert main(["template", "exante", "-o", str(tmp_path / "e.xlsx")]) == 2
+
+
+def test_cli_level3_template_and_result_display(tmp_path, capsys):
+    book = tmp_path / "ahp3.xlsx"
+    assert main(["template", "ahp", "--experts", "1", "--level3", "-o", str(book)]) == 0
+    assert "10 个判断矩阵" in capsys.readouterr().out
+    assert list(layout(book))[-1] == "D1"
+    fill(book, "专家01", {"D1": DOMAIN_5X5}, expert_id="<b>赵</b>")
+    res = group_ahp(read_ahp_workbooks(book))
+    assert list(res.experts) == ["<b>赵</b>"]
+    shown = res._repr_html_()
+    assert "1 位专家" in shown and "一致性检验通过" in shown
+    assert res.leaf_weights()["D15"] == pytest.approx(0.25 * 0.3441, abs=1e-4)
