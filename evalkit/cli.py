@@ -200,7 +200,10 @@ def _weights(args: argparse.Namespace) -> int:
         points = pd.DataFrame(rs.section("keyproject")["framework"])[["code", "name", "weight"]]
         write_excel({"权重": frame, "一级指标分值": points.rename(columns={
             "code": "指标编码", "name": "指标名称", "weight": "分值"}),
-            "一致性检验": consistency, "不一致判断": offending}, args.table)
+            "一致性检验": consistency, "不一致判断": offending,
+            "专家判断": result.judgements.rename(columns={
+                "expert_id": "专家", "parent": "上级指标", "row_code": "行指标编码",
+                "column_code": "列指标编码", "value": "判断值（行比列）"})}, args.table)
     level1 = "，".join(f"{n['name']} {n['weight']:.2f}" for n in rs.section("keyproject")["framework"])
     verdict = "通过" if result.is_consistent() else "未通过（已按要求写出）"
     print(f"已读取 {len(result.experts)} 位专家的判断；群体一致性检验{verdict}；"
@@ -301,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=0.5, help="线性组合中主观权重的比例（0–1）")
     p.add_argument("--allow-inconsistent", action="store_true",
                    help="群体判断未通过一致性检验时仍写出规则集")
-    p.add_argument("--table", default=None, help="另存权重与一致性检验表 .xlsx")
+    p.add_argument("--table", default=None,
+                   help="另存权重、一级指标分值、一致性检验、不一致判断与专家原始判断表 .xlsx")
     p.set_defaults(func=_weights)
     p = sub.add_parser("import-scores", help="读回专家填写的评分表 (read filled expert workbooks)")
     p.add_argument("workbooks", nargs="+", help="一个或多个已填写的 .xlsx（每位专家一个或合并）")

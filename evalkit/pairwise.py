@@ -125,7 +125,7 @@ _SCALE_TEXT = "Saaty 标度 1–9 或其倒数 1/2–1/9"
 _TITLE = "指标两两比较判断表（层次分析法）"
 _DATE, _RULESET, _TREE, _VERSION = "评审日期", "规则集", "指标体系", "模板版本"
 _GUIDE_FACTS = (_RULESET, _TREE, "判断矩阵数", "专家人数", "专家工作表", _VERSION)
-_LABEL_COL, _FIRST_ROW = 1, 6  # column of row labels; first block's title row
+_FIRST_ROW = 6  # Excel row of the first matrix title (after the title block)
 _MATRIX_LABEL = "判断矩阵"
 _CORNER = "行指标 比 列指标"
 _SCALE_GUIDE = (
@@ -514,7 +514,7 @@ def _read_expert_sheet(file: str, sheet: str, rows: list[list],
                                         f"行指标 {label!r}（请勿修改）", repr(_text(at(r, 1)))))
             for j in range(i + 1, len(codes)):
                 cells += 1
-                column = f"{labels[j]}（{m.title}）"
+                column = f"{labels[j]}（{m.title}，{get_column_letter(2 + j)} 列）"
                 value, found = _judgement(at(r, 2 + j))
                 if value is not None:
                     records.append((parent, codes[i], codes[j], value))
@@ -525,7 +525,7 @@ def _read_expert_sheet(file: str, sheet: str, rows: list[list],
     if blanks and len(blanks) == cells:
         blanks = [Problem(file, sheet, None, "", "每个判断矩阵上三角的判断值", "整张工作表未填写")]
     expert = _ExpertSheet(file, sheet, expert_id or sheet, id_row, not expert_id, records)
-    return expert, problems + blanks
+    return expert, sorted(problems + blanks, key=lambda p: (p.row is None, p.row or 0))
 
 
 def _judgement(cell: object) -> tuple[float | None, str]:

@@ -184,12 +184,14 @@ def test_every_bad_cell_is_located(template):
         read_ahp_workbooks(template)
     problems = {(p.sheet, p.row, p.column): p for p in info.value.problems}
     base = (str(template), "专家02")
-    assert (problems[("专家02", top + 2, "B 过程（一级指标）")].found) == "'2.5'"
-    assert problems[("专家02", top + 2, "C 产出（一级指标）")].found == "空白"
-    assert problems[("专家02", top + 3, "C 产出（一级指标）")].found == "10"
-    assert "日期 2026-01-03" in problems[("专家02", top + 3, "D 效益（一级指标）")].found
+    assert problems[("专家02", top + 2, "B 过程（一级指标，C 列）")].found == "'2.5'"
+    assert problems[("专家02", top + 2, "C 产出（一级指标，D 列）")].found == "空白"
+    assert problems[("专家02", top + 3, "C 产出（一级指标，D 列）")].found == "10"
+    assert "日期 2026-01-03" in problems[("专家02", top + 3, "D 效益（一级指标，E 列）")].found
     assert problems[("专家02", top + 1, "C")].expected == "列指标 'B 过程'（请勿修改）"
     assert len(info.value.problems) == 5  # 0.33 is 1/3 within 1 %
+    rows = [p.row for p in info.value.problems]
+    assert rows == sorted(rows)
     assert all((p.file, p.sheet) == base for p in info.value.problems)
     assert "Saaty 标度 1–9 或其倒数 1/2–1/9（A 决策 比 B 过程）" in str(info.value)
 
@@ -448,7 +450,8 @@ def test_cli_template_weights_and_report_end_to_end(tmp_path, capsys):
     assert "已读取 2 位专家的判断；群体一致性检验通过" in out
     assert "产出 40.00" in out
     sheets = pd.read_excel(table, sheet_name=None)
-    assert list(sheets) == ["权重", "一级指标分值", "一致性检验", "不一致判断"]
+    assert list(sheets) == ["权重", "一级指标分值", "一致性检验", "不一致判断", "专家判断"]
+    assert len(sheets["专家判断"]) == 2 * 16
     assert sheets["一级指标分值"]["分值"].tolist() == pytest.approx([20, 20, 40, 20])
 
     # the report, run as consultants run it, uses the new points
@@ -494,3 +497,14 @@ def test_cli_level3_template_and_result_display(tmp_path, capsys):
     shown = res._repr_html_()
     assert "1 位专家" in shown and "一致性检验通过" in shown
     assert res.leaf_weights()["D15"] == pytest.approx(0.25 * 0.3441, abs=1e-4)
+
+
+def test_a_workbook_serves_every_rule_set_with_the_same_tree(template, tmp_path):
+    # national and provincial share the framework's shape (their points and RI tables differ)
+    fill(template, "专家01", {"D1": DOMAIN_5X5})
+    fill(template, "专家02", {"D1": DOMAIN_5X5})
+    res = group_ahp(read_ahp_workbooks(template, ruleset="provincial"), ruleset="provincial")
+    assert res.hierarchy.leaves[("D", "D1")].ri == 1.12  # n = 5 in both tables
+    rs = write_weighted_ruleset(res, tmp_path / "p.yaml")
+    assert rs.id == f"{load_ruleset('provincial').id}+ahp"
+    assert rs.data["grades"] == load_ruleset("provincial").data["grades"]
