@@ -33,6 +33,11 @@ _EXPORTS: dict[str, str] = {
     "load_dataset": "evalkit.io",
     "read_dataset": "evalkit.io",
     "write_excel": "evalkit.io",
+    "GroupAHPResult": "evalkit.pairwise",
+    "group_ahp": "evalkit.pairwise",
+    "read_ahp_workbooks": "evalkit.pairwise",
+    "write_ahp_template": "evalkit.pairwise",
+    "write_weighted_ruleset": "evalkit.pairwise",
     "KendallW": "evalkit.panel",
     "PanelResult": "evalkit.panel",
     "aggregate_panel": "evalkit.panel",
@@ -80,6 +85,13 @@ if TYPE_CHECKING:  # static analysers see ordinary imports
     from evalkit.fuzzy import fuzzy_evaluate, fuzzy_score, membership_from_votes  # noqa: F401
     from evalkit.indicators import IndicatorTree  # noqa: F401
     from evalkit.io import Dataset, load_dataset, read_dataset, write_excel  # noqa: F401
+    from evalkit.pairwise import (  # noqa: F401
+        GroupAHPResult,
+        group_ahp,
+        read_ahp_workbooks,
+        write_ahp_template,
+        write_weighted_ruleset,
+    )
     from evalkit.panel import (  # noqa: F401
         KendallW,
         PanelResult,

@@ -14,6 +14,11 @@
     portfolio index.html, summary.xlsx and manifest.json; exit 1 if any report failed.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
+``evalkit template ahp --experts N [--level3] -o FILE.xlsx``
+    Write a pairwise-comparison workbook of the key-project indicator tree (层次分析法).
+``evalkit weights FILE.xlsx … -o RULES.yaml [--objective entropy|critic --dataset DATA]``
+    Read filled comparison workbooks, compute the panel's AHP weights (AIJ) with CR checks and
+    write a rule set whose key-project framework carries them.
 ``evalkit import-scores FILE.xlsx … -o expert_scores.csv``
     Read filled expert workbooks back (several files merged) into an expert_scores table.
 ``evalkit rulesets``
@@ -131,12 +136,80 @@ def _reports(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    if args.kind == "ahp":
+        from evalkit.pairwise import comparison_matrices, write_ahp_template
+
+        path = write_ahp_template(args.output, ruleset=args.ruleset, experts=args.experts,
+                                  level3=args.level3)
+        n = len(comparison_matrices(args.ruleset, level3=args.level3))
+        print(f"已生成两两比较判断表 {path}（{args.experts} 位专家，{n} 个判断矩阵）")
+        return 0
     from evalkit.templates import write_expert_template
 
+    if not args.project:
+        print("错误 (error): 事前评估评分表需要 --project 项目编码 (--project is required)",
+              file=sys.stderr)
+        return 2
     path = write_expert_template(args.output, project_id=args.project,
                                  project_name=args.project_name, experts=args.experts,
                                  ruleset=args.ruleset)
     print(f"已生成专家评分表 {path}（{args.experts} 位专家）")
+    return 0
+
+
+def _weights(args: argparse.Namespace) -> int:
+    import warnings
+
+    import pandas as pd
+
+    from evalkit.errors import EvalkitWarning
+    from evalkit.io import write_excel
+    from evalkit.pairwise import (
+        group_ahp,
+        portfolio_ratios,
+        read_ahp_workbooks,
+        write_weighted_ruleset,
+    )
+
+    try:
+        judgements = read_ahp_workbooks(args.workbooks, ruleset=args.ruleset)
+    except DatasetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    with warnings.catch_warnings():  # the same sentences are printed below, once
+        warnings.simplefilter("ignore", EvalkitWarning)
+        result = group_ahp(judgements, ruleset=args.ruleset, method=args.method)
+    for sentence in result.problems():
+        print(f"一致性 (consistency): {sentence}", file=sys.stderr)
+    ratios = (portfolio_ratios(args.dataset, ruleset=result.ruleset)
+              if args.objective else None)
+    rs = write_weighted_ruleset(result, args.output, objective=args.objective, ratios=ratios,
+                                combine=args.combine, alpha=args.alpha,
+                                allow_inconsistent=args.allow_inconsistent)
+    if args.table:
+        frame = result.to_frame().rename(columns={
+            "level": "层级", "code": "指标编码", "name": "指标名称", "parent": "上级指标",
+            "local_weight": "层内权重", "global_weight": "全局权重（层次分析法）"})
+        consistency = result.consistency().rename(columns={
+            "expert_id": "专家", "parent": "上级指标", "matrix": "判断矩阵", "n": "阶数",
+            "lambda_max": "λmax", "ci": "CI", "ri": "RI", "cr": "CR", "consistent": "通过"})
+        offending = result.offending().rename(columns={
+            "expert_id": "专家", "matrix": "判断矩阵", "cr": "CR", "row_code": "行指标编码",
+            "row": "行指标", "column_code": "列指标编码", "column": "列指标", "value": "判断值",
+            "implied": "权重之比", "deviation": "偏离 |ln ε|", "suggested": "建议值"})
+        points = pd.DataFrame(rs.section("keyproject")["framework"])[["code", "name", "weight"]]
+        write_excel({"权重": frame, "一级指标分值": points.rename(columns={
+            "code": "指标编码", "name": "指标名称", "weight": "分值"}),
+            "一致性检验": consistency, "不一致判断": offending,
+            "专家判断": result.judgements.rename(columns={
+                "expert_id": "专家", "parent": "上级指标", "row_code": "行指标编码",
+                "column_code": "列指标编码", "value": "判断值（行比列）"})}, args.table)
+    level1 = "，".join(f"{n['name']} {n['weight']:.2f}" for n in rs.section("keyproject")["framework"])
+    verdict = "通过" if result.is_consistent() else "未通过（已按要求写出）"
+    print(f"已读取 {len(result.experts)} 位专家的判断；群体一致性检验{verdict}；"
+          f"一级指标分值：{level1}")
+    print(f"已写出规则集 {args.output}（{rs.label}）；用法：evalkit run key_project_evaluation "
+          f"--ruleset {args.output} …")
     return 0
 
 
@@ -206,14 +279,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
     p.set_defaults(func=_batch)
-    p = sub.add_parser("template", help="生成专家评分 Excel 模板 (expert scoring workbook)")
-    p.add_argument("kind", choices=["exante"], help="模板类型")
-    p.add_argument("--project", required=True, help="项目编码")
+    p = sub.add_parser("template", help="生成专家 Excel 模板 (expert workbook)")
+    p.add_argument("kind", choices=["exante", "ahp"],
+                   help="exante：事前评估评分表；ahp：重点项目指标两两比较判断表（层次分析法）")
+    p.add_argument("--project", default=None, help="项目编码（exante 必填）")
     p.add_argument("--project-name", default="", help="项目名称")
     p.add_argument("--experts", type=int, default=5, help="专家人数")
+    p.add_argument("--level3", action="store_true",
+                   help="ahp：同时比较每个二级指标下的三级指标（默认三级指标沿用规则集分值比例）")
     p.add_argument("-o", "--output", required=True, help="输出 .xlsx 路径")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_template)
+    p = sub.add_parser("weights", help="由专家两两比较判断计算指标权重并写出规则集 (AHP weights)")
+    p.add_argument("workbooks", nargs="+", help="一个或多个已填写的判断表 .xlsx")
+    p.add_argument("-o", "--output", required=True, help="输出规则集 YAML 路径")
+    p.add_argument("--ruleset", default="national", help="作为基础的规则集（其指标体系须与判断表一致）")
+    p.add_argument("--method", choices=["eigen", "geometric", "arithmetic"], default="eigen",
+                   help="权重计算方法：特征向量法、方根法、和法")
+    p.add_argument("--objective", choices=["entropy", "critic"], default=None,
+                   help="与客观权重组合：entropy 熵权法，critic CRITIC 法（按数据集的重点项目得分率）")
+    p.add_argument("--dataset", default="sample", help="计算客观权重的数据集；sample 为内置示例县")
+    p.add_argument("--combine", choices=["linear", "multiplicative"], default="linear",
+                   help="组合方式：linear 线性加权（默认），multiplicative 乘法合成")
+    p.add_argument("--alpha", type=float, default=0.5, help="线性组合中主观权重的比例（0–1）")
+    p.add_argument("--allow-inconsistent", action="store_true",
+                   help="群体判断未通过一致性检验时仍写出规则集")
+    p.add_argument("--table", default=None,
+                   help="另存权重、一级指标分值、一致性检验、不一致判断与专家原始判断表 .xlsx")
+    p.set_defaults(func=_weights)
     p = sub.add_parser("import-scores", help="读回专家填写的评分表 (read filled expert workbooks)")
     p.add_argument("workbooks", nargs="+", help="一个或多个已填写的 .xlsx（每位专家一个或合并）")
     p.add_argument("-o", "--output", required=True, help="输出 expert_scores CSV 路径")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 from os import PathLike
@@ -225,12 +225,25 @@ def _build_workbook(project_id: str, project_name: str, rs: RuleSet,
     _write_guide(wb.active, project_id, project_name, rs, list(sheets))
     for sheet, expert_id in sheets.items():
         _write_expert_sheet(wb.create_sheet(sheet), project_id, project_name, expert_id, rs)
-    _write_metadata(wb.create_sheet(_META_SHEET), project_id, project_name, rs, sheets)
+    values = (TEMPLATE_VERSION, project_id, project_name, rs.id, rs.version, rs.sha256)
+    _finish(wb, f"{_TITLE} {project_id}", [
+        *zip(_META_KEYS, values, strict=True),
+        *((_META_SHEET_KEY, sheet, expert_id) for sheet, expert_id in sheets.items())])
+    return wb
+
+
+def _finish(wb: Workbook, title: str, metadata: Sequence[Sequence[object]]) -> None:
+    """Add the hidden metadata sheet (one record per row), open on the first sheet, and lock the
+    workbook's structure (no password: against accidents)."""
+    ws = wb.create_sheet(_META_SHEET)
+    for row, cells in enumerate(metadata, start=1):
+        for column, value in enumerate(cells, start=1):
+            _put(ws, row, column, value)
+    ws.sheet_state = "veryHidden"
+    _protect(ws)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.title = f"{_TITLE} {project_id}"
-    wb.properties.creator = "evalkit"
-    return wb
+    wb.properties.title, wb.properties.creator = title, "evalkit"
 
 
 def _put(ws: Worksheet, row: int, column: int, value: object, **style: object) -> Cell:
@@ -356,18 +369,6 @@ def _add_score_validations(ws: Worksheet, score_rows: Mapping[int, float]) -> No
         ws.add_data_validation(dv)
 
 
-def _write_metadata(ws: Worksheet, project_id: str, project_name: str, rs: RuleSet,
-                    sheets: Mapping[str, str]) -> None:
-    values = (TEMPLATE_VERSION, project_id, project_name, rs.id, rs.version, rs.sha256)
-    rows = [*zip(_META_KEYS, values, strict=True),
-            *((_META_SHEET_KEY, sheet, expert_id) for sheet, expert_id in sheets.items())]
-    for row, cells in enumerate(rows, start=1):
-        for column, value in enumerate(cells, start=1):
-            _put(ws, row, column, value)
-    ws.sheet_state = "veryHidden"
-    _protect(ws)
-
-
 # --- reading -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -483,22 +484,35 @@ def _read_workbook(path: Path, rs: RuleSet, project_id: str | None
     problems = _check_metadata(file, meta, rs, project)
     if problems:
         return project, [], problems
-    experts: list[_ExpertSheet] = []
-    for sheet in meta.sheets:
-        if sheet not in sheets:
-            problems.append(Problem(file, sheet, None, "",
-                                    f"专家工作表 {sheet}（模板共 {len(meta.sheets)} 位专家）",
-                                    "缺少该工作表"))
-            continue
-        expert, more = _read_expert_sheet(file, sheet, sheets[sheet], rs, project)
-        problems += more
-        if expert is not None:
-            experts.append(expert)
+    experts, problems = _read_listed_sheets(
+        file, meta.sheets, sheets,
+        lambda sheet, rows: _read_expert_sheet(file, sheet, rows, rs, project))
     extra = [s for s, rows in sheets.items() if s not in meta.sheets
              and s not in (_GUIDE_SHEET, _META_SHEET) and _header_index(rows) is not None]
     problems += [Problem(file, s, None, "", f"模板中的专家工作表（{'、'.join(meta.sheets)}）",
                          "模板之外的评分工作表") for s in extra]
     return project, experts, problems
+
+
+def _read_listed_sheets(
+    file: str, listed: Iterable[str], sheets: Mapping[str, list[list]],
+    read: Callable[[str, list[list]], tuple[_ExpertSheet | None, list[Problem]]],
+) -> tuple[list[_ExpertSheet], list[Problem]]:
+    """``read`` every expert sheet the metadata lists; a listed sheet that is gone is a problem."""
+    listed = list(listed)
+    experts: list[_ExpertSheet] = []
+    problems: list[Problem] = []
+    for sheet in listed:
+        if sheet not in sheets:
+            problems.append(Problem(file, sheet, None, "",
+                                    f"专家工作表 {sheet}（模板共 {len(listed)} 位专家）",
+                                    "缺少该工作表"))
+            continue
+        expert, more = read(sheet, sheets[sheet])
+        problems += more
+        if expert is not None:
+            experts.append(expert)
+    return experts, problems
 
 
 def _sheet_rows(path: Path) -> tuple[dict[str, list[list]] | None, list[Problem]]:

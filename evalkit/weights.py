@@ -19,7 +19,7 @@ import numbers
 import unicodedata
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -31,6 +31,7 @@ from evalkit.errors import EvalkitWarning, InconsistentMatrixError, InputError
 __all__ = [
     "SAATY_RI",
     "TEXTBOOK_RI",
+    "CONSTANT_RTOL",
     "AHPResult",
     "HierarchyResult",
     "ahp",
@@ -59,6 +60,10 @@ _SAATY_ADVISED_SIZE = 9  # Saaty's "7 ± 2": more items than this per matrix are
 _FLOAT_SLACK = 1e-12  # lets 0.33 × 3 = 0.99 pass at rtol = 0.01 despite binary rounding
 _ROUNDED_RECIPROCAL = 0.05  # two-decimal reciprocals of 1..9 are at most 4 % off (0.13 for 1/8)
 _MAX_LISTED = 20  # problems listed in one error message before "… and N more"
+#: A column counts as constant when max − min ≤ CONSTANT_RTOL × max(1, max |x|): values typed
+#: equal but stored with Excel's floating-point noise (15 significant digits, e.g.
+#: 0.1 + 0.2 = 0.30000000000000004) carry no information and must not get a weight.
+CONSTANT_RTOL = 1e-9
 
 # Spellings of an indicator direction, after NFKC folding, stripping and lower-casing.
 _DIRECTION_WORDS = {
@@ -271,7 +276,8 @@ class AHPResult:
     ci, cr : float
         Consistency index and ratio; both 0 for n ≤ 2.
     method : str
-        ``"eigen"``, ``"geometric"`` or ``"arithmetic"``.
+        ``"eigen"``, ``"geometric"`` or ``"arithmetic"``; ``"given"`` for local weights supplied
+        to :func:`ahp_hierarchy` rather than judged (CI = CR = 0, ``matrix`` = w_i / w_j).
     ri_table : Mapping[int, float]
         The RI table used (n → RI).
     n : int
@@ -405,8 +411,8 @@ def ahp(matrix: MatrixLike, *, method: AHPMethod = "eigen", ri: RISpec = "saaty"
 # eq=False for the same reason as AHPResult.
 @dataclass(frozen=True, eq=False)
 class HierarchyResult:
-    """A two-level AHP: criterion weights, the weights of each criterion's sub-items, and both
-    combined.
+    """A two- or three-level AHP: criterion weights, the weights of each criterion's sub-items,
+    optionally the weights of each sub-item's leaves, and all of them combined down the tree.
 
     Attributes
     ----------
@@ -415,45 +421,76 @@ class HierarchyResult:
     alternatives : Mapping[label, AHPResult]
         For each criterion label, the result of the matrix of its sub-items (weights w_ij).
     global_weights : Series
-        a_j × w_ij, indexed by a two-level MultiIndex ``(criterion, item)``; sums to 1.
+        Products down the tree, summing to 1: a_j × w_ij indexed by ``(criterion, item)`` for two
+        levels; a_j × w_ij × v_ijk indexed by ``(criterion, item, leaf)`` when ``leaves`` is given.
     cr : float
-        Combined consistency ratio Σ a_j CI_j / Σ a_j RI_j (0 when every sub-matrix has n ≤ 2).
+        Combined consistency ratio of the sub-item level, Σ a_j CI_j / Σ a_j RI_j (0 when every
+        sub-matrix has n ≤ 2).
+    leaves : Mapping[(criterion, item), AHPResult]
+        The level-3 results per ``(criterion, item)``; empty for a two-level hierarchy. A result
+        with ``method == "given"`` holds local weights that were supplied, not judged.
+    leaf_cr : float
+        Combined consistency ratio of the leaf level, Σ g_ij CI_ij / Σ g_ij RI_ij over the judged
+        leaf matrices, g_ij = a_j w_ij (0 when there is none with n ≥ 3).
     """
 
     criteria: AHPResult
     alternatives: Mapping[Hashable, AHPResult]
     global_weights: pd.Series
     cr: float
+    leaves: Mapping[tuple[Hashable, Hashable], AHPResult] = field(
+        default_factory=lambda: MappingProxyType({}))
+    leaf_cr: float = 0.0
+
+    def results(self) -> dict[tuple[Hashable, ...], AHPResult]:
+        """Every matrix result by its path in the tree: ``()`` for the criteria, ``(j,)`` for the
+        sub-items of criterion j, ``(j, i)`` for the leaves of sub-item i of j."""
+        return {(): self.criteria, **{(c,): r for c, r in self.alternatives.items()},
+                **dict(self.leaves)}
 
     def is_consistent(self, limit: float = 0.10) -> bool:
-        """True when the criterion CR, every sub-matrix CR and the combined CR are all < limit."""
-        return (self.criteria.is_consistent(limit)
-                and all(r.is_consistent(limit) for r in self.alternatives.values())
-                and self.cr < limit)
+        """True when every matrix CR and the combined CRs of each level are all < limit."""
+        return (all(r.is_consistent(limit) for r in self.results().values())
+                and self.cr < limit and self.leaf_cr < limit)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per sub-item: criterion, item, criterion_weight, local_weight, global_weight,
-        and the CR of the sub-matrix the item belongs to (sub_cr)."""
-        rows = [
-            {"criterion": criterion, "item": item,
-             "criterion_weight": self.criteria.weights[criterion], "local_weight": local,
-             "global_weight": self.global_weights[(criterion, item)], "sub_cr": result.cr}
-            for criterion, result in self.alternatives.items()
-            for item, local in result.weights.items()
-        ]
-        return pd.DataFrame(rows)
+        """One row per sub-item (two levels) or per leaf (three levels): criterion, item,
+        [leaf,] criterion_weight, local_weight (of the item), [leaf_weight,] global_weight, and
+        the CR of the matrix each comes from (sub_cr, [leaf_cr])."""
+        rows = []
+        for criterion, result in self.alternatives.items():
+            for item, local in result.weights.items():
+                row = {"criterion": criterion, "item": item,
+                       "criterion_weight": self.criteria.weights[criterion],
+                       "local_weight": local, "sub_cr": result.cr}
+                if not self.leaves:
+                    rows.append({**row, "global_weight": self.global_weights[(criterion, item)]})
+                    continue
+                leaves = self.leaves[(criterion, item)]
+                rows += [{**row, "leaf": leaf, "leaf_weight": v, "leaf_cr": leaves.cr,
+                          "global_weight": self.global_weights[(criterion, item, leaf)]}
+                         for leaf, v in leaves.weights.items()]
+        columns = (["criterion", "item", "criterion_weight", "local_weight", "global_weight",
+                    "sub_cr"] if not self.leaves else
+                   ["criterion", "item", "leaf", "criterion_weight", "local_weight",
+                    "leaf_weight", "global_weight", "sub_cr", "leaf_cr"])
+        return pd.DataFrame(rows, columns=columns)
 
     def _repr_html_(self) -> str:
         verdict = "consistent" if self.is_consistent() else "NOT consistent"
-        title = (f"Two-level AHP ({self.criteria.method}): criterion CR = {self.criteria.cr:.4f}, "
-                 f"combined CR = {self.cr:.4f} ({verdict} at CR < 0.10)")
+        levels = 3 if self.leaves else 2
+        title = (f"{levels}-level AHP ({self.criteria.method}): criterion CR = "
+                 f"{self.criteria.cr:.4f}, combined CR = {self.cr:.4f}"
+                 + (f", leaf CR = {self.leaf_cr:.4f}" if self.leaves else "")
+                 + f" ({verdict} at CR < 0.10)")
         return _summary_html(title, self.to_frame())
 
 
 def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLike], *,
+                  leaves: Mapping[tuple[Hashable, Hashable], MatrixLike | pd.Series] | None = None,
                   method: AHPMethod = "eigen", ri: RISpec = "saaty",
                   rtol: float = 1e-2) -> HierarchyResult:
-    """Global weights of a two-level indicator tree by AHP (层次总排序).
+    """Global weights of a two- or three-level indicator tree by AHP (层次总排序).
 
     Parameters
     ----------
@@ -463,33 +500,44 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
         For each criterion label (every one, no others), the comparison matrix of the sub-items
         under it. Sub-items may differ from one criterion to the next, as in an indicator tree;
         a criterion with a single sub-item takes ``[[1]]``.
+    leaves : Mapping[(criterion, item), matrix or Series], optional
+        A third level: for every ``(criterion, item)`` pair of the tree (every one, no others),
+        either the comparison matrix of the leaves under that sub-item, or a Series of given
+        non-negative local weights (for example a framework's points, renormalised to sum 1)
+        when that group was not judged pairwise. Labelled like ``alternatives``.
     method, ri, rtol
         As for :func:`ahp`, applied to every matrix.
 
     Returns
     -------
     HierarchyResult
-        ``criteria``, ``alternatives`` (per-criterion :class:`AHPResult`), ``global_weights``,
-        combined ``cr``, ``is_consistent(limit)`` and ``to_frame()``.
+        ``criteria``, ``alternatives`` (per-criterion :class:`AHPResult`), ``leaves``,
+        ``global_weights``, combined ``cr`` and ``leaf_cr``, ``is_consistent(limit)``,
+        ``results()`` and ``to_frame()``.
 
     Raises
     ------
     InconsistentMatrixError
         Listing every invalid cell of every matrix, each prefixed by the matrix it is in.
     InputError
-        When the keys of ``alternatives`` are not exactly the criterion labels, or as for
-        :func:`ahp`.
+        When the keys of ``alternatives`` are not exactly the criterion labels, the keys of
+        ``leaves`` not exactly the ``(criterion, item)`` pairs, a given leaf weight is negative
+        or not finite, or as for :func:`ahp`.
 
     Notes
     -----
-    With criterion weights a_j and local weights w_ij of sub-item i under criterion j, the
-    global weight is a_j w_ij. The combined consistency ratio is
+    With criterion weights a_j, local weights w_ij of sub-item i under criterion j and, for three
+    levels, local weights v_ijk of leaf k under sub-item i, the global weight is the product down
+    the tree, a_j w_ij (two levels) or a_j w_ij v_ijk (three levels). The combined consistency
+    ratio of each level weighs every matrix by the global weight of its parent:
 
-    .. math:: CR = \\frac{\\sum_j a_j CI_j}{\\sum_j a_j RI_j},
+    .. math:: CR = \\frac{\\sum_j a_j CI_j}{\\sum_j a_j RI_j}, \\qquad
+              CR_{leaf} = \\frac{\\sum_{ij} a_j w_{ij} CI_{ij}}{\\sum_{ij} a_j w_{ij} RI_{ij}},
 
-    taken as 0 when the denominator is 0 (every sub-matrix has n ≤ 2, so every CI_j is 0).
-    Some textbooks add the criterion-level CR to this sum; here it is kept separate and
-    ``is_consistent`` requires each of the three to be below the limit.
+    each taken as 0 when its denominator is 0 (every matrix of the level has n ≤ 2). Given leaf
+    weights are not judgements: they enter neither sum. Some textbooks add the levels' CRs
+    together; here they are kept separate and ``is_consistent`` requires each to be below the
+    limit.
 
     References
     ----------
@@ -504,12 +552,20 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
     [0.5, 0.25, 0.1111, 0.1111, 0.0278]
     >>> round(res.cr, 4)
     0.0
+    >>> three = ahp_hierarchy([[1, 3], [1/3, 1]], {0: [[1, 2], [1/2, 1]], 1: [[1]]},
+    ...                       leaves={(0, 0): [[1, 3], [1/3, 1]], (0, 1): pd.Series([1.0]),
+    ...                               (1, 0): pd.Series([3.0, 1.0])})
+    >>> three.global_weights.round(4).tolist()
+    [0.375, 0.125, 0.25, 0.1875, 0.0625]
     """
     method = _choice("method", method, list(_AHP_METHODS))
     table = _ri_table(ri)
     if not isinstance(alternatives, Mapping):
         raise InputError(f"alternatives: expected a mapping criterion label → matrix, found "
                          f"{type(alternatives).__name__}")
+    if leaves is not None and not isinstance(leaves, Mapping):
+        raise InputError(f"leaves: expected a mapping (criterion, item) → matrix or weights, "
+                         f"found {type(leaves).__name__}")
     top, labels, problems = _read_matrix(criteria, rtol, "criteria matrix, ")
     subs = {}
     for criterion, matrix in alternatives.items():
@@ -517,6 +573,16 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
         sub, sub_labels, sub_problems = _read_matrix(matrix, rtol, where)
         subs[criterion] = (sub, sub_labels, where)
         problems += sub_problems
+    low: dict[Hashable, tuple[np.ndarray | None, pd.Index, str]] = {}
+    for key, matrix in (leaves or {}).items():
+        where = f"matrix under {key}, "
+        if isinstance(matrix, pd.Series):
+            given, more = _read_weights(matrix, f"leaf weights under {key}")
+            low[key] = (None, given, where)
+        else:
+            sub, sub_labels, more = _read_matrix(matrix, rtol, where)
+            low[key] = (sub, sub_labels, where)
+        problems += more
     _raise(InconsistentMatrixError, "AHP hierarchy: invalid comparison matrices", problems)
 
     missing = [c for c in labels if c not in alternatives]
@@ -535,10 +601,47 @@ def ahp_hierarchy(criteria: MatrixLike, alternatives: Mapping[Hashable, MatrixLi
                                names=["criterion", "item"]).rename("global_weight")
     ci_sum = sum(a[c] * sub_results[c].ci for c in labels)
     ri_sum = sum(a[c] * sub_results[c].ri for c in labels)
+    leaf_results, leaf_cr = {}, 0.0
+    if leaves is not None:
+        leaf_results = _leaf_results(low, global_weights, method, table)
+        global_weights = pd.concat(
+            {key: global_weights[key] * r.weights for key, r in leaf_results.items()},
+            names=["criterion", "item", "leaf"]).rename("global_weight")
+        judged = [key for key, r in leaf_results.items() if r.method != "given"]
+        leaf_ri = sum(global_weights[key].sum() * leaf_results[key].ri for key in judged)
+        leaf_ci = sum(global_weights[key].sum() * leaf_results[key].ci for key in judged)
+        leaf_cr = float(leaf_ci / leaf_ri) if leaf_ri > 0 else 0.0
     return HierarchyResult(
         criteria=top_result, alternatives=MappingProxyType(sub_results),
         global_weights=global_weights, cr=float(ci_sum / ri_sum) if ri_sum > 0 else 0.0,
+        leaves=MappingProxyType(leaf_results), leaf_cr=leaf_cr,
     )
+
+
+def _leaf_results(low: Mapping[Hashable, tuple[np.ndarray | None, pd.Index | pd.Series, str]],
+                  parents: pd.Series, method: str,
+                  table: Mapping[int, float]) -> dict[tuple[Hashable, Hashable], AHPResult]:
+    """The leaf level of :func:`ahp_hierarchy`, in the order of ``parents`` (criterion, item)."""
+    missing = [key for key in parents.index if key not in low]
+    extra = [key for key in low if key not in parents.index]
+    if missing or extra:
+        raise InputError(f"leaves: expected one matrix or weight Series per (criterion, item) "
+                         f"{list(parents.index)}, found none for {missing} and entries for "
+                         f"unknown pairs {extra}")
+    results = {}
+    for key in parents.index:
+        matrix, labels, where = low[key]
+        if matrix is not None:
+            results[key] = _ahp_result(matrix, labels, method, table, where)
+            continue
+        v = labels.to_numpy(dtype=float)  # given weights, already normalised
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.divide.outer(v, v)  # the consistent matrix v_i / v_j they stand for
+        results[key] = AHPResult(
+            weights=labels.rename("weight"), lambda_max=float(len(v)), ci=0.0, cr=0.0,
+            method="given", ri_table=table, n=len(v),
+            matrix=pd.DataFrame(ratios, index=labels.index, columns=labels.index))
+    return results
 
 
 # ----------------------------------------------------------------------------------------------
@@ -614,7 +717,7 @@ def _read_table(data: pd.DataFrame, directions: Directions, what: str) -> _Table
                             f"number, found {_describe(cell)}")
     benefit, direction_problems = _parse_directions(data.columns, directions)
     _raise(InputError, f"{what}: the data cannot be weighted", problems + direction_problems)
-    constant = values.max(axis=0) == values.min(axis=0)
+    constant = _constant_columns(values)
     if constant.all():
         raise InputError(f"{what}: expected at least one column whose values differ between "
                          f"projects, found every column constant: there is no information to "
@@ -622,12 +725,18 @@ def _read_table(data: pd.DataFrame, directions: Directions, what: str) -> _Table
     return _Table(values, data.index, data.columns, benefit, constant)
 
 
+def _constant_columns(values: np.ndarray) -> np.ndarray:
+    """Columns whose spread is within :data:`CONSTANT_RTOL` of their magnitude (at least 1)."""
+    span = values.max(axis=0) - values.min(axis=0)
+    return span <= CONSTANT_RTOL * np.maximum(1.0, np.abs(values).max(axis=0))
+
+
 def _minmax(table: _Table) -> np.ndarray:
     """Direction-aware min–max normalisation to [0, 1]; constant columns become 0."""
     x = table.values
     low, high = x.min(axis=0), x.max(axis=0)
     span = np.where(table.constant, 1.0, high - low)
-    return np.where(table.benefit, x - low, high - x) / span
+    return np.where(table.constant, 0.0, np.where(table.benefit, x - low, high - x) / span)
 
 
 def _to_weights(scores: np.ndarray, table: _Table, what: str, why_zero: str) -> pd.Series:
@@ -661,7 +770,9 @@ def _critic_core(z: np.ndarray, constant: np.ndarray) -> np.ndarray:
 
 
 def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
-                    normalization: Literal["minmax", "sum"] = "minmax") -> pd.Series:
+                    normalization: Literal["minmax", "sum"] = "minmax",
+                    cost_transform: Literal["max_minus", "reciprocal"] = "max_minus",
+                    ) -> pd.Series:
     """Objective weights of the indicators (columns) by the entropy method (熵权法).
 
     Parameters
@@ -676,6 +787,11 @@ def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
     normalization : {"minmax", "sum"}
         How proportions p_ij are formed; see Notes. The two give very different weights, so a
         report must say which one it used.
+    cost_transform : {"max_minus", "reciprocal"}
+        How a cost column is turned into a benefit one, the two conventions in use:
+        ``"max_minus"`` (default) uses max − x (inside the min–max formula under ``"minmax"``);
+        ``"reciprocal"`` replaces x by 1/x, which needs every cost value > 0, and then treats
+        the column as benefit. They weigh differently (1/x is not linear in x).
 
     Returns
     -------
@@ -687,8 +803,9 @@ def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
     InputError
         Listing every non-finite or missing cell (column and row label), unknown direction or
         direction for a column not in ``data``; for fewer than 2 rows; for negative values under
-        ``normalization="sum"`` (naming the column and its first offending row); when every
-        column is constant (no information to weight).
+        ``normalization="sum"`` or cost values ≤ 0 under ``cost_transform="reciprocal"``
+        (naming the column and its first offending row); when every column is constant (no
+        information to weight).
 
     Notes
     -----
@@ -708,8 +825,14 @@ def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
     :math:`p_{ij} \\propto \\max_i x_{ij} - x_{ij}` (the worst project gets p = 0), the one
     convention evalkit applies. Zeros are fine under both.
 
-    A constant column carries no information: its d is defined as 0, so its weight is 0. Under
-    ``"minmax"`` a column whose z sums to 0 can only be a constant column.
+    With ``cost_transform="reciprocal"`` a cost column x is first replaced by
+    :math:`x'_{ij} = 1 / x_{ij}` and then handled as a benefit column by either normalisation.
+
+    A constant column carries no information: its d is defined as 0, so its weight is 0. A
+    column counts as constant when :math:`\\max - \\min \\le` :data:`CONSTANT_RTOL`
+    :math:`\\times \\max(1, \\max |x|)` (after the cost transform), so Excel's floating-point
+    noise on equal values does not become information. Under ``"minmax"`` a column whose z sums
+    to 0 can only be a constant column.
 
     References
     ----------
@@ -725,10 +848,16 @@ def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
     {'完成率': 0.3512, '单位成本': 0.328, '满意度': 0.3209}
     >>> entropy_weights(data, directions={"单位成本": "-"}, normalization="sum").round(4).to_dict()
     {'完成率': 0.0242, '单位成本': 0.9746, '满意度': 0.0012}
+    >>> entropy_weights(data, directions={"单位成本": "-"}, normalization="sum",
+    ...                 cost_transform="reciprocal").round(4).to_dict()
+    {'完成率': 0.6648, '单位成本': 0.3026, '满意度': 0.0326}
     """
     what = "entropy_weights"
     normalization = _choice("normalization", normalization, ["minmax", "sum"])
+    cost_transform = _choice("cost_transform", cost_transform, ["max_minus", "reciprocal"])
     table = _read_table(data, directions, what)
+    if cost_transform == "reciprocal":
+        table = _reciprocal_costs(table, what)
     x = table.values
     if normalization == "minmax":
         z = _minmax(table)
@@ -743,6 +872,24 @@ def entropy_weights(data: pd.DataFrame, *, directions: Directions = None,
     return _to_weights(_entropy_core(z, table.constant), table, what,
                        "expected a column whose values are not all (nearly) equal, found every "
                        "column with entropy 1: there is no information to weight")
+
+
+def _reciprocal_costs(table: _Table, what: str) -> _Table:
+    """``table`` with every cost column x replaced by 1/x and marked benefit (x > 0 checked)."""
+    x = table.values
+    bad = ~table.benefit & (x <= 0)
+    _raise(InputError, f"{what}: cost_transform='reciprocal' takes 1/x of cost columns, which "
+                       f"must be > 0; use cost_transform='max_minus' for data with zeros", [
+        f"column {column}, row {table.index[bad[:, j].argmax()]}: expected a value > 0, "
+        f"found {x[bad[:, j].argmax(), j]:g}"
+        for j, column in enumerate(table.columns) if bad[:, j].any()])
+    values = np.where(table.benefit, x, 1 / np.where(table.benefit, 1.0, x))
+    constant = _constant_columns(values)
+    if constant.all():
+        raise InputError(f"{what}: expected at least one column whose values differ between "
+                         f"projects, found every column constant: there is no information to "
+                         f"weight")
+    return _Table(values, table.index, table.columns, np.ones_like(table.benefit), constant)
 
 
 def critic_weights(data: pd.DataFrame, *, directions: Directions = None) -> pd.Series:

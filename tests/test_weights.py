@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from evalkit.errors import EvalkitWarning, InconsistentMatrixError, InputError
 from evalkit.weights import (
+    CONSTANT_RTOL,
     SAATY_RI,
     TEXTBOOK_RI,
     ahp,
@@ -428,6 +429,72 @@ def test_ahp_hierarchy_global_weights_sum_to_one(top, data):
     assert res.cr >= -1e-12
 
 
+def test_ahp_hierarchy_three_levels_multiplies_down_the_tree_by_hand():
+    # Criteria [[1, 3], [1/3, 1]] → a = (0.75, 0.25); under 产出: [[1, 2], [1/2, 1]] → (2/3, 1/3);
+    # under 效益 one item. Leaves: (产出, 0) judged SUB_OUTPUT; (产出, 1) given 3 : 1 points;
+    # (效益, 0) judged DOMAIN_3X3.
+    w_out, lam_out = eig_weights(SUB_OUTPUT)
+    w_3, lam_3 = eig_weights(DOMAIN_3X3)
+    res = ahp_hierarchy(CRITERIA, {"产出": [[1, 2], [1 / 2, 1]], "效益": [[1]]}, leaves={
+        ("产出", 0): SUB_OUTPUT, ("产出", 1): pd.Series({"x": 3.0, "y": 1.0}),
+        ("效益", 0): DOMAIN_3X3})
+    expected = np.concatenate([0.75 * 2 / 3 * w_out, 0.75 * 1 / 3 * np.array([0.75, 0.25]),
+                               0.25 * 1.0 * w_3])
+    assert res.global_weights.to_numpy() == pytest.approx(expected, rel=1e-10)
+    assert res.global_weights.sum() == pytest.approx(1.0)
+    assert res.global_weights.index.names == ["criterion", "item", "leaf"]
+    assert res.global_weights.index[3] == ("产出", 1, "x")
+    # leaf CR: parents' global weights 0.5 and 0.25 weigh the two judged 3 × 3 matrices; the
+    # given weights enter neither sum
+    ci_out, ci_3 = (lam_out - 3) / 2, (lam_3 - 3) / 2
+    assert res.leaf_cr == pytest.approx((0.5 * ci_out + 0.25 * ci_3) / (0.75 * 0.58), rel=1e-9)
+    assert res.leaves[("产出", 1)].method == "given"
+    assert res.leaves[("产出", 1)].cr == 0.0
+    assert set(res.results()) == {(), ("产出",), ("效益",), ("产出", 0), ("产出", 1), ("效益", 0)}
+    frame = res.to_frame()
+    assert frame.columns.tolist() == ["criterion", "item", "leaf", "criterion_weight",
+                                      "local_weight", "leaf_weight", "global_weight", "sub_cr",
+                                      "leaf_cr"]
+    assert frame["global_weight"].to_numpy() == pytest.approx(expected, rel=1e-10)
+    assert res.is_consistent()
+    assert "leaf CR" in res._repr_html_()
+
+
+def test_ahp_hierarchy_leaf_level_inconsistency_fails_the_hierarchy():
+    bad = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]
+    res = ahp_hierarchy(CRITERIA, {"产出": [[1]], "效益": [[1]]},
+                        leaves={("产出", 0): bad, ("效益", 0): [[1]]})
+    assert res.criteria.is_consistent() and res.cr == 0.0
+    assert res.leaf_cr > 0.10 and not res.is_consistent()
+
+
+def test_ahp_hierarchy_leaves_must_cover_every_pair_and_name_bad_cells():
+    with pytest.raises(InputError, match=r"found none for \[\('效益', 0\)\] and entries for "
+                                         r"unknown pairs \[\('影响', 0\)\]"):
+        ahp_hierarchy(CRITERIA, {"产出": [[1]], "效益": [[1]]},
+                      leaves={("产出", 0): [[1]], ("影响", 0): [[1]]})
+    with pytest.raises(InconsistentMatrixError, match=r"matrix under \('产出', 0\), row 2, "
+                                                      r"column 1"):
+        ahp_hierarchy(CRITERIA, {"产出": [[1]], "效益": [[1]]},
+                      leaves={("产出", 0): [[1, 2], [2, 1]], ("效益", 0): [[1]]})
+    with pytest.raises(InconsistentMatrixError, match="expected a finite weight ≥ 0, found -1"):
+        ahp_hierarchy(CRITERIA, {"产出": [[1]], "效益": [[1]]},
+                      leaves={("产出", 0): pd.Series([1.0, -1.0]), ("效益", 0): [[1]]})
+
+
+@FAST
+@given(top=reciprocal_matrices(max_n=3), data=st.data())
+def test_ahp_hierarchy_three_level_global_weights_sum_to_one(top, data):
+    subs = {j: data.draw(reciprocal_matrices(max_n=3)) for j in range(len(top))}
+    leaves = {(j, i): data.draw(reciprocal_matrices(max_n=4))
+              for j, sub in subs.items() for i in range(len(sub))}
+    res = ahp_hierarchy(top, subs, leaves=leaves)
+    assert res.global_weights.sum() == pytest.approx(1.0)
+    two = ahp_hierarchy(top, subs).global_weights
+    assert res.global_weights.groupby(level=[0, 1]).sum().to_numpy() == pytest.approx(
+        two.to_numpy())
+
+
 # ----------------------------------------------------------------------------------------------
 # entropy weights
 # ----------------------------------------------------------------------------------------------
@@ -484,6 +551,42 @@ def test_entropy_constant_column_gets_zero(normalization):
     assert result["全覆盖"] == 0.0
     expected = entropy_weights(PROJECTS, directions=COST, normalization=normalization)
     assert result.drop("全覆盖").to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
+
+
+def test_entropy_reciprocal_cost_transform_by_hand():
+    # cost column 单位成本 becomes 1/x, then a benefit column under either normalisation
+    x = PROJECTS.to_numpy().copy()
+    x[:, 1] = 1 / x[:, 1]
+    z = (x - x.min(axis=0)) / (x.max(axis=0) - x.min(axis=0))
+    got = entropy_weights(PROJECTS, directions=COST, cost_transform="reciprocal")
+    assert got.to_numpy() == pytest.approx(entropy_by_hand(z), rel=1e-10)
+    got_sum = entropy_weights(PROJECTS, directions=COST, normalization="sum",
+                              cost_transform="reciprocal")
+    assert got_sum.to_numpy() == pytest.approx(entropy_by_hand(x), rel=1e-10)
+    default = entropy_weights(PROJECTS, directions=COST, normalization="sum")
+    assert not np.allclose(got_sum.to_numpy(), default.to_numpy(), atol=1e-3)
+
+
+def test_entropy_reciprocal_cost_transform_needs_positive_costs():
+    data = PROJECTS.assign(单位成本=[120.0, 0.0, 95.0, -3.0, 130.0])
+    with pytest.raises(InputError, match=r"column 单位成本, row P2: expected a value > 0, found 0"):
+        entropy_weights(data, directions=COST, cost_transform="reciprocal")
+    entropy_weights(data, directions=COST)  # max − x handles zeros and negatives
+    with pytest.raises(InputError, match="cost_transform: expected one of"):
+        entropy_weights(PROJECTS, cost_transform="inverse")
+
+
+@pytest.mark.parametrize("weigh", [entropy_weights, critic_weights])
+def test_near_constant_column_from_excel_noise_counts_as_constant(weigh):
+    # 0.1 + 0.2 typed in Excel as 0.3 in one row: a spread of 5.6e-17, far below the tolerance
+    noisy = PROJECTS.assign(满意度=[0.3, 0.1 + 0.2, 0.3, 0.3, 0.3])
+    clean = PROJECTS.assign(满意度=0.3)
+    got, expected = weigh(noisy, directions=COST), weigh(clean, directions=COST)
+    assert got["满意度"] == 0.0
+    assert got.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
+    # a real spread just above the stated tolerance still counts
+    spread = PROJECTS.assign(满意度=[90.0, 90.0 + 100 * CONSTANT_RTOL, 90.0, 90.0, 90.0])
+    assert weigh(spread, directions=COST)["满意度"] > 0
 
 
 def test_entropy_zeros_do_not_crash():
