@@ -308,6 +308,14 @@ def _with_indicator_sheet(dataset: Dataset) -> list[str]:
 _PROJECT_COLUMNS = {"project_name": "项目名称", "unit_name": "预算单位", "budget": "预算数（万元）"}
 
 
+def _every_unit(dataset: Dataset) -> list[str]:
+    """Every unit of the units table (department-wide evaluation)."""
+    return list(dataset.units["unit_id"])
+
+
+_UNIT_COLUMNS = {"unit_name": "预算单位", "budget": "预算数（万元）"}
+
+
 def _builtin() -> Sequence[ReportType]:
     from evalkit.schemas import EXANTE_STAGE, KEYPROJECT_STAGE
 
@@ -339,6 +347,23 @@ def _builtin() -> Sequence[ReportType]:
             score_labels={"level1_scores": "一级指标"},
             ruleset_section="selfeval", check_ruleset="evalkit.stages.selfeval:check_ruleset",
             applies_to_text="every project with an indicator sheet (all but 事前评估)"),
+        # --- department-wide evaluation (部门整体支出绩效评价): subject = budget unit ---
+        ReportType(
+            name="unit_self_evaluation", title="部门整体支出绩效自评报告",
+            notebook="unit_self_evaluation.ipynb", subject=UNIT,
+            applies_to=_every_unit, evaluate="evalkit.stages.unitwide:evaluate_self",
+            verdict_label="自评等级", portfolio_columns=_UNIT_COLUMNS,
+            score_labels={"level1_scores": "一级指标"},
+            ruleset_section="unitwide", check_ruleset="evalkit.stages.unitwide:check_ruleset",
+            applies_to_text="every budget unit (units table with the department-wide columns)"),
+        ReportType(
+            name="unit_evaluation", title="部门整体支出绩效评价报告",
+            notebook="unit_evaluation.ipynb", subject=UNIT,
+            applies_to=_every_unit, evaluate="evalkit.stages.unitwide:evaluate",
+            portfolio_columns=_UNIT_COLUMNS,
+            score_labels={"level1_scores": "一级指标"},
+            ruleset_section="unitwide", check_ruleset="evalkit.stages.unitwide:check_ruleset",
+            applies_to_text="every budget unit (units table with the department-wide columns)"),
     )
 
 
