@@ -1503,8 +1503,8 @@ UNIT_TASKS_CATALOGUE = (
 )
 #: Judged indicators of the rule set's ``unitwide`` section, with a note per tier.
 UNIT_TIERS = ("达成", "部分达成", "未达成")
-UNIT_TIER_NOTES = {"达成": "资料齐全，符合要求", "部分达成": "基本符合要求，个别环节资料不全",
-                   "未达成": "未按要求执行，存在明显不足"}
+UNIT_TIER_NOTES = {"达成": "佐证资料齐全且符合要求", "部分达成": "基本符合要求但个别环节佐证资料不全",
+                   "未达成": "未按要求落实且佐证资料缺失"}
 
 
 def unit_wide_tables(units: list[tuple[str, str, int]], projects: list[Project],
@@ -1553,8 +1553,8 @@ def unit_wide_tables(units: list[tuple[str, str, int]], projects: list[Project],
             else None,
             _wan(assets), _wan(_yuan(assets * rng.uniform(0.88, 1.0) / YUAN_PER_WAN)),
             None if k % NO_SURVEY_EVERY == 0 else round(float(rng.uniform(82, 98)), 1),
-            f"履行{name}年度职责，完成重点工作{n_tasks}项，保障所属项目按计划实施",
-            f"完成重点工作{n_tasks}项中的大部分，所属项目总体按计划推进",
+            f"履行{name}年度职责、完成重点工作{n_tasks}项、保障所属项目按计划实施",
+            f"重点工作{n_tasks}项大部分按期完成、所属项目总体按计划推进",
         ]
         for t, j in enumerate(rng.choice(len(UNIT_TASKS_CATALOGUE), n_tasks, replace=False), 1):
             task, measure, typical = UNIT_TASKS_CATALOGUE[j]
@@ -1566,8 +1566,7 @@ def unit_wide_tables(units: list[tuple[str, str, int]], projects: list[Project],
             tier = int(rng.choice(3, p=[0.6, 0.3, 0.1]))
             own = max(0, tier - 1) if rng.uniform() < 0.5 else tier
             judgements.append([unit_id, item["id"], UNIT_TIERS[own], UNIT_TIERS[tier],
-                               f"{unit_id}-{item['id']}-佐证", f"{item['name']}："
-                               f"{UNIT_TIER_NOTES[UNIT_TIERS[tier]]}"])
+                               f"{unit_id}-{item['id']}-佐证", UNIT_TIER_NOTES[UNIT_TIERS[tier]]])
     return figures, pd.DataFrame(tasks), pd.DataFrame(judgements)
 
 

@@ -302,6 +302,20 @@ class UnitEvalResult(StageResult):
         """The indicator table."""
         return self.table
 
+    def funds(self) -> pd.DataFrame:
+        """The funds block of the 自评表, one row: 年初预算数, 预算调整数, 支出完成数, 结转结余 (万元)
+        and 支出实际完成率 (``budget``, ``adjustment``, ``spent``, ``carryover``,
+        ``execution_rate``)."""
+        f = self.figures
+        return pd.DataFrame([{k: float(f[k]) for k in ("budget", "adjustment", "spent",
+                                                        "carryover")}
+                             | {"execution_rate": self.measures["execution_rate"]}])
+
+    def goals(self) -> pd.DataFrame:
+        """年度总体目标 and its 实际完成情况 as typed in the units table (``goal``,
+        ``goal_result``; blank when not typed)."""
+        return pd.DataFrame([{k: str(self.figures.get(k) or "") for k in ("goal", "goal_result")}])
+
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record (floats unrounded).
 
@@ -493,7 +507,9 @@ def assess(
         unit_id=plain(unit["unit_id"]), unit_name=str(unit.get("unit_name", "")), view=view,
         table=table, level1=level1,
         figures={k: plain(v) for k, v in unit.items()}, measures=values,
-        tasks=task_table.reset_index(drop=True), projects=projects.reset_index(drop=True),
+        tasks=task_table.reset_index(drop=True),
+        projects=projects.assign(flag=np.where(projects["rectification"].astype(bool),
+                                               "需整改", "")).reset_index(drop=True),
         total=total, grade=str(band_of([total], rs.grades)[0]), notes=notes,
         ruleset=rs.to_record())
 
@@ -661,3 +677,22 @@ def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object],
                      value)
     check_sum([item["points"] for item in indicators], 100, "unitwide.indicators[].points",
               fail)
+
+
+def _example(view: str = "third_party") -> UnitEvalResult:
+    """The unit worked in :func:`measure_values`'s example, for the prose modules' doctests:
+    every judged item 达成 except 资金使用合规性 (the evaluator: 部分达成), no projects."""
+    unit = {"unit_id": "U1", "unit_name": "示例局", "budget": 1000, "spent": 950, "staff": 52,
+            "authorized_staff": 50, "sangong": 9, "sangong_last": 10, "adjustment": 30,
+            "carryover": 38, "spent_last": 900, "carryover_last": 45, "procurement_budget": 200,
+            "procurement_spent": 180, "assets": 500, "assets_in_use": 480, "satisfaction": 92}
+    tasks = pd.DataFrame({"task_id": ["RW01", "RW02"], "task": ["督导检查", "业务培训"],
+                          "target": [10, 4], "actual": [9, 5]})
+    judged = [i for i in load_ruleset("national").section(RULESET_SECTION)["indicators"]
+              if i["measure"] == "judged"]
+    judgements = pd.DataFrame({
+        "item_id": [i["id"] for i in judged], "self_tier": "达成",
+        "tier": ["部分达成" if i["name"] == "资金使用合规性" else "达成" for i in judged],
+        "evidence": "示例佐证", "note": ""})
+    return assess(unit, tasks, judgements, pd.DataFrame(columns=[*SUMMARY_HEADERS, "unit_id"]),
+                  view=view)
