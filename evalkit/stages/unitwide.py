@@ -31,8 +31,8 @@ import pandas as pd
 
 from evalkit.errors import InputError
 from evalkit.rules import RuleSet, band_of, check_sum, is_number, load_ruleset
-from evalkit.stages.base import StageResult, plain, require_keys
 from evalkit.schemas import has_indicator_sheet
+from evalkit.stages.base import StageResult, plain, require_keys
 from evalkit.summary import SUMMARY_HEADERS, county_figures, summarize_projects
 
 if TYPE_CHECKING:
