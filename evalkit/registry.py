@@ -313,7 +313,15 @@ def _every_unit(dataset: Dataset) -> list[str]:
     return list(dataset.units["unit_id"])
 
 
-_UNIT_COLUMNS = {"unit_name": "预算单位", "budget": "预算数（万元）"}
+def _unitwide(name: str, title: str, evaluate: str, verdict_label: str) -> ReportType:
+    """A department-wide report type: every unit, the ``unitwide`` stage and rule-set section."""
+    return ReportType(
+        name=name, title=title, notebook=f"{name}.ipynb", subject=UNIT, applies_to=_every_unit,
+        evaluate=f"evalkit.stages.unitwide:{evaluate}", verdict_label=verdict_label,
+        portfolio_columns={"unit_name": "预算单位", "budget": "预算数（万元）"},
+        score_labels={"level1_scores": "一级指标"}, ruleset_section="unitwide",
+        check_ruleset="evalkit.stages.unitwide:check_ruleset",
+        applies_to_text="every budget unit (units table with the department-wide columns)")
 
 
 def _builtin() -> Sequence[ReportType]:
@@ -348,22 +356,8 @@ def _builtin() -> Sequence[ReportType]:
             ruleset_section="selfeval", check_ruleset="evalkit.stages.selfeval:check_ruleset",
             applies_to_text="every project with an indicator sheet (all but 事前评估)"),
         # --- department-wide evaluation (部门整体支出绩效评价): subject = budget unit ---
-        ReportType(
-            name="unit_self_evaluation", title="部门整体支出绩效自评报告",
-            notebook="unit_self_evaluation.ipynb", subject=UNIT,
-            applies_to=_every_unit, evaluate="evalkit.stages.unitwide:evaluate_self",
-            verdict_label="自评等级", portfolio_columns=_UNIT_COLUMNS,
-            score_labels={"level1_scores": "一级指标"},
-            ruleset_section="unitwide", check_ruleset="evalkit.stages.unitwide:check_ruleset",
-            applies_to_text="every budget unit (units table with the department-wide columns)"),
-        ReportType(
-            name="unit_evaluation", title="部门整体支出绩效评价报告",
-            notebook="unit_evaluation.ipynb", subject=UNIT,
-            applies_to=_every_unit, evaluate="evalkit.stages.unitwide:evaluate",
-            portfolio_columns=_UNIT_COLUMNS,
-            score_labels={"level1_scores": "一级指标"},
-            ruleset_section="unitwide", check_ruleset="evalkit.stages.unitwide:check_ruleset",
-            applies_to_text="every budget unit (units table with the department-wide columns)"),
+        _unitwide("unit_self_evaluation", "部门整体支出绩效自评报告", "evaluate_self", "自评等级"),
+        _unitwide("unit_evaluation", "部门整体支出绩效评价报告", "evaluate", "评价等级"),
     )
 
 

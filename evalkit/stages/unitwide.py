@@ -85,7 +85,7 @@ TABLE_COLUMNS = ["indicator_id", "level1", "level2", "name", "measure", "formula
 #: The 部门整体支出绩效自评表 columns and their headers.
 OFFICIAL_HEADERS = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标",
                     "target_text": "指标值", "value_text": "实际完成值", "weight": "分值",
-                    "score": "得分", "note": "偏差原因及说明"}
+                    "score": "得分", "evidence": "佐证材料"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,9 +473,10 @@ def assess(
                 continue
             j = judged.loc[item["id"]]
             tier = tiers[str(j[column])]
+            # the note (评价说明) is the evaluator's: the unit's own view does not carry it
             row.update(value=math.nan, value_text=tier.tier, raw=points * tier.default,
                        applicable=True, tier=tier.tier, evidence=str(j.get("evidence", "")),
-                       note=str(j.get("note", "") or ""))
+                       note=str(j.get("note", "") or "") if view == "third_party" else "")
         else:
             value = values[item["measure"]]
             applicable = not math.isnan(value)

@@ -247,7 +247,8 @@ def problems(result: UnitEvalResult) -> str:
         cause = (_CAUSES[r.measure] if r.measure != "judged"
                  else r.note or "佐证材料未能充分证明该项要求已落实")
         lines.append(f"{i}. {_describe(r)}，扣 {points(r.lost)} 分。原因：{cause}")
-    return "评价发现的主要问题（按扣分多少排列）：\n\n" + "；\n".join(lines) + "。"
+    head = "评价发现的主要问题" if result.view == "third_party" else "自评扣分的主要指标"
+    return f"{head}（按扣分多少排列）：\n\n" + "；\n".join(lines) + "。"
 
 
 def suggestions(result: UnitEvalResult) -> str:
