@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "ExAnteResult": "evalkit.stages.exante",
     "KeyProjectResult": "evalkit.stages.keyproject",
     "SelfEvalResult": "evalkit.stages.selfeval",
+    "UnitEvalResult": "evalkit.stages.unitwide",
     "county_figures": "evalkit.summary",
     "summarize_projects": "evalkit.summary",
     "SurveyResult": "evalkit.survey",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:  # static analysers see ordinary imports
     from evalkit.stages.exante import ExAnteResult  # noqa: F401
     from evalkit.stages.keyproject import KeyProjectResult  # noqa: F401
     from evalkit.stages.selfeval import SelfEvalResult  # noqa: F401
+    from evalkit.stages.unitwide import UnitEvalResult  # noqa: F401
     from evalkit.summary import county_figures, summarize_projects  # noqa: F401
     from evalkit.survey import SurveyResult, analyze_survey, wilson_interval  # noqa: F401
     from evalkit.values import parse_value  # noqa: F401

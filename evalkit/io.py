@@ -458,6 +458,8 @@ def _schema(spec: TableSpec):
     checks: dict[str, list[pa.Check]] = {
         "budget": [_ge0()], "received": [_ge0()], "spent": [_ge0()], "weight": [_ge0()],
         "score": [_ge0()], "judged_score": [_ge0()],
+        # department-wide unit figures (部门整体支出绩效评价)
+        **{name: [_ge0()] for name in _UNIT_AMOUNTS},
         "year": [pa.Check(lambda s: s.between(2000, 2100), error="2000–2100 之间的年度",
                           ignore_na=True)],
     }
@@ -500,6 +502,58 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
 
 # --- checks across columns and tables ----------------------------------------------------------
 
+#: Non-negative figures of the units table used by the department-wide evaluation.
+_UNIT_AMOUNTS = ("staff", "authorized_staff", "adjustment", "carryover", "spent_last",
+                 "carryover_last", "sangong", "sangong_last", "procurement_budget",
+                 "procurement_spent", "assets", "assets_in_use", "satisfaction")
+
+
+def _unit_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
+                 rs: RuleSet) -> list[Problem]:
+    """Department-wide data: 编制数 > 0 where staff are given, 在用 ≤ 总额, satisfaction ≤ 100,
+    task targets > 0, and each judged item names a judged indicator of the rule set's
+    ``unitwide`` section with tiers of its qualitative tiers."""
+    problems: list[Problem] = []
+
+    def check(table: str, bad: np.ndarray, column: str, expected: str, found) -> None:
+        loc = locs[table]
+        for i in np.flatnonzero(bad):
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get(column, column), expected, found(i)))
+
+    units = tables.get("units")
+    if units is not None and "staff" in locs["units"].headers:
+        authorized = pd.to_numeric(units["authorized_staff"], errors="coerce")
+        check("units", (authorized == 0).to_numpy(), "authorized_staff",
+              "大于 0 的编制数（在职人员控制率的分母）", lambda i: "0")
+    if units is not None and "assets_in_use" in locs["units"].headers:
+        over = (units["assets_in_use"] > units["assets"]).to_numpy()
+        check("units", over, "assets_in_use", "不超过固定资产总额的在用固定资产",
+              lambda i: f"{units['assets_in_use'].iat[i]:g}")
+    if units is not None and "satisfaction" in locs["units"].headers:
+        check("units", (units["satisfaction"] > 100).to_numpy(), "satisfaction",
+              "0 至 100 之间的百分数", lambda i: f"{units['satisfaction'].iat[i]:g}")
+    tasks = tables.get("unit_tasks")
+    if tasks is not None:
+        check("unit_tasks", (tasks["target"] <= 0).to_numpy(), "target",
+              "大于 0 的目标值（完成率的分母）", lambda i: f"{tasks['target'].iat[i]:g}")
+        check("unit_tasks", (tasks["actual"] < 0).to_numpy(), "actual",
+              "不小于 0 的完成值", lambda i: f"{tasks['actual'].iat[i]:g}")
+    judged = tables.get("unit_judgements")
+    if judged is not None and "unitwide" in rs.data:
+        items = {i["id"]: i["name"] for i in rs.data["unitwide"]["indicators"]
+                 if i["measure"] == "judged"}
+        tiers = {name for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+        check("unit_judgements", (~judged["item_id"].isin(set(items))).to_numpy(), "item_id",
+              f"规则集 {rs.id} 的定性指标编码（{', '.join(items)}）",
+              lambda i: repr(judged["item_id"].iat[i]))
+        tier_names = "/".join(t.tier for t in rs.qualitative_tiers)
+        for column in ("self_tier", "tier"):
+            check("unit_judgements", (~judged[column].isin(tiers)).to_numpy(), column,
+                  f"定性等级（{tier_names}）", lambda i, c=column: repr(judged[c].iat[i]))
+    return problems
+
+
 def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> list[Problem]:
     """Each expert score names a sub-item of the rule set's ex-ante framework and stays within
     that item's points."""
@@ -535,6 +589,9 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
                                     repr(tables[table][column].iat[i])))
 
     refs("projects", "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
+    for table in ("unit_tasks", "unit_judgements"):
+        refs(table, "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
+    problems += _unit_checks(tables, locs, rs)
     for table in (INDICATORS, EXPERT_SCORES, SURVEY):
         refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
     if "projects" in tables and "indicators" in tables:

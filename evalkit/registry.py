@@ -308,6 +308,22 @@ def _with_indicator_sheet(dataset: Dataset) -> list[str]:
 _PROJECT_COLUMNS = {"project_name": "项目名称", "unit_name": "预算单位", "budget": "预算数（万元）"}
 
 
+def _every_unit(dataset: Dataset) -> list[str]:
+    """Every unit of the units table (department-wide evaluation)."""
+    return list(dataset.units["unit_id"])
+
+
+def _unitwide(name: str, title: str, evaluate: str, verdict_label: str) -> ReportType:
+    """A department-wide report type: every unit, the ``unitwide`` stage and rule-set section."""
+    return ReportType(
+        name=name, title=title, notebook=f"{name}.ipynb", subject=UNIT, applies_to=_every_unit,
+        evaluate=f"evalkit.stages.unitwide:{evaluate}", verdict_label=verdict_label,
+        portfolio_columns={"unit_name": "预算单位", "budget": "预算数（万元）"},
+        score_labels={"level1_scores": "一级指标"}, ruleset_section="unitwide",
+        check_ruleset="evalkit.stages.unitwide:check_ruleset",
+        applies_to_text="every budget unit (units table with the department-wide columns)")
+
+
 def _builtin() -> Sequence[ReportType]:
     from evalkit.schemas import EXANTE_STAGE, KEYPROJECT_STAGE
 
@@ -339,6 +355,9 @@ def _builtin() -> Sequence[ReportType]:
             score_labels={"level1_scores": "一级指标"},
             ruleset_section="selfeval", check_ruleset="evalkit.stages.selfeval:check_ruleset",
             applies_to_text="every project with an indicator sheet (all but 事前评估)"),
+        # --- department-wide evaluation (部门整体支出绩效评价): subject = budget unit ---
+        _unitwide("unit_self_evaluation", "部门整体支出绩效自评报告", "evaluate_self", "自评等级"),
+        _unitwide("unit_evaluation", "部门整体支出绩效评价报告", "evaluate", "评价等级"),
     )
 
 

@@ -76,7 +76,28 @@ def has_indicator_sheet(projects: pd.DataFrame) -> np.ndarray:
 UNITS = TableSpec("units", "预算单位", (
     C("unit_id", "单位编码"),
     C("unit_name", "预算单位", aliases=("单位名称",)),
-    C("budget", "预算数", "number", aliases=("年度预算数", "预算数(万元)")),
+    C("budget", "预算数", "number", aliases=("年度预算数", "年初预算数", "预算数(万元)")),
+    *(C(name, chinese, kind, required=False, aliases=aliases)
+      for name, chinese, kind, aliases in (
+          # --- department-wide evaluation (部门整体支出绩效评价, DOMAIN.md §13): optional, so a
+          # dataset without them still loads; the unit report types name any that are missing.
+          ("staff", "在职人员数", "int", ("实有在职人数",)),
+          ("authorized_staff", "编制数", "int", ("核定编制数",)),
+          ("spent", "支出完成数", "number", ("全年执行数", "执行数")),
+          ("adjustment", "预算调整数", "number", ()),
+          ("carryover", "结转结余", "number", ("结转结余资金",)),
+          ("spent_last", "上年支出完成数", "number", ()),
+          ("carryover_last", "上年结转结余", "number", ()),
+          ("sangong", "三公经费", "number", ("本年三公经费",)),
+          ("sangong_last", "上年三公经费", "number", ()),
+          ("procurement_budget", "政府采购预算数", "number", ()),
+          ("procurement_spent", "政府采购执行数", "number", ("实际政府采购金额",)),
+          ("assets", "固定资产总额", "number", ()),
+          ("assets_in_use", "在用固定资产", "number", ("实际在用固定资产",)),
+          ("satisfaction", "服务对象满意度(%)", "number", ("服务对象满意度",)),
+          ("goal", "年度总体目标", "text", ()),
+          ("goal_result", "总体目标完成情况", "text", ("实际完成情况",)),
+      )),
 ), key=("unit_id",))
 
 PROJECTS = TableSpec("projects", "项目", (
@@ -135,8 +156,31 @@ JUDGEMENTS = TableSpec("judgements", "定性评价", (
     C("note", "评价说明", required=False, aliases=("说明",)),
 ), key=("project_id", "indicator_id"), required=False)
 
+# --- department-wide evaluation (部门整体支出绩效评价): a unit's key tasks and judged items ---------
+
+UNIT_TASKS = TableSpec("unit_tasks", "重点工作", (
+    C("unit_id", "单位编码"),
+    C("task_id", "任务编码"),
+    C("task", "重点工作任务", aliases=("重点工作",)),
+    C("target", "目标值", "number", aliases=("年度目标",)),
+    C("actual", "完成值", "number", aliases=("实际完成值",)),
+    C("measure", "计量单位", required=False),
+    C("evidence", "佐证材料", required=False),
+    C("note", "说明", required=False, aliases=("备注",)),
+), key=("unit_id", "task_id"), required=False)
+
+UNIT_JUDGEMENTS = TableSpec("unit_judgements", "整体评价定性", (
+    C("unit_id", "单位编码"),
+    C("item_id", "指标编码", aliases=("评价项编码",)),
+    C("self_tier", "自评等级"),
+    C("tier", "评价等级", aliases=("复核等级",)),
+    C("evidence", "佐证材料"),
+    C("note", "评价说明", required=False, aliases=("说明",)),
+), key=("unit_id", "item_id"), required=False)
+
 #: All canonical tables, in reading order.
-TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
+TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
+                                 UNIT_TASKS, UNIT_JUDGEMENTS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

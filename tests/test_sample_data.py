@@ -32,6 +32,8 @@ from evalkit.schemas import (
     KEYPROJECT_STAGE,
     PROJECTS,
     SURVEY,
+    UNIT_JUDGEMENTS,
+    UNIT_TASKS,
     UNITS,
     chinese_headers,
 )
@@ -43,7 +45,8 @@ from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import SurveyResult, analyze_survey
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
+SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
+         UNIT_JUDGEMENTS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -165,7 +168,8 @@ def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
 
 def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
-    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价"]
+    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
+                             "重点工作", "整体评价定性"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -505,3 +509,36 @@ def test_readme_documents_every_key_project(key_projects) -> None:
     for pid, name in zip(key_projects["project_id"], key_projects["project_name"], strict=True):
         assert pid in text and name in text, pid
     assert KEYPROJECT_STAGE in text
+
+
+# --- department-wide evaluation (部门整体支出绩效评价) -----------------------------------------------
+
+def test_units_carry_the_department_wide_figures(dataset) -> None:
+    """Budgets still total 117231 万元; every figure filled except the planned blanks (every 13th
+    unit has no procurement budget, every 17th no survey); amounts consistent."""
+    u = dataset.units
+    assert u["budget"].sum() == pytest.approx(117231, abs=1e-6)
+    always = ["staff", "authorized_staff", "spent", "adjustment", "carryover", "spent_last",
+              "carryover_last", "sangong", "sangong_last", "assets", "assets_in_use"]
+    assert u[always].notna().all().all() and (u["goal"] != "").all()
+    position = pd.Series(range(1, len(u) + 1), index=u.index)
+    assert (u["procurement_budget"].isna() == (position % 13 == 0)).all()
+    assert (u["satisfaction"].isna() == (position % 17 == 0)).all()
+    assert (u["spent"] <= u["budget"]).all() and (u["assets_in_use"] <= u["assets"]).all()
+    assert (u["procurement_spent"].fillna(0) <= u["procurement_budget"].fillna(0)).all()
+    assert 5 <= (u["staff"] > u["authorized_staff"]).sum() <= 25  # some over establishment
+    assert 10 <= (u["sangong"] > u["sangong_last"]).sum() <= 50
+
+
+def test_every_unit_has_key_tasks_and_one_judgement_per_judged_indicator(dataset) -> None:
+    tasks, judged = dataset.table("unit_tasks"), dataset.table("unit_judgements")
+    per_unit = tasks.groupby("unit_id").size().reindex(dataset.units["unit_id"])
+    assert per_unit.between(2, 4).all()
+    items = [i["id"] for i in load_ruleset("national").section("unitwide")["indicators"]
+             if i["measure"] == "judged"]
+    assert len(judged) == 69 * len(items)
+    assert (judged.groupby("unit_id")["item_id"].agg(list) == pd.Series(
+        [items] * 69, index=dataset.units["unit_id"])).all()
+    rank = {"达成": 0, "部分达成": 1, "未达成": 2}
+    own, theirs = judged["self_tier"].map(rank), judged["tier"].map(rank)
+    assert (own <= theirs).all() and (own < theirs).any()  # units are lenient with themselves

@@ -78,6 +78,8 @@ from evalkit.schemas import (
     KEYPROJECT_STAGE,
     PROJECTS,
     SURVEY,
+    UNIT_JUDGEMENTS,
+    UNIT_TASKS,
     UNITS,
     TableSpec,
     chinese_headers,
@@ -1486,6 +1488,88 @@ def build_keyprojects(projects: list[Project], indicators: pd.DataFrame
     return projects, indicators, judgements, survey, evaluated
 
 
+# --- department-wide evaluation (部门整体支出绩效评价): unit figures, key tasks, judged items -----
+
+#: Seed of the department-wide part: its own stream, so nothing drawn above moves.
+UNITWIDE_SEED = 20201204
+#: Units with no government procurement budget (政府采购执行率 not applicable) and units that ran
+#: no satisfaction survey (服务对象满意度 not applicable): every 13th and every 17th unit.
+NO_PROCUREMENT_EVERY, NO_SURVEY_EVERY = 13, 17
+#: Generic key tasks (重点工作): name, measure, typical target.
+UNIT_TASKS_CATALOGUE = (
+    ("完成年度重点工作任务", "项", 12), ("开展业务督导检查", "次", 24), ("办理群众诉求和建议", "件", 150),
+    ("组织业务培训", "人次", 300), ("出台或修订内部管理制度", "项", 6), ("完成政务信息公开", "条", 80),
+    ("开展政策宣传活动", "场次", 20), ("完成上级交办事项", "件", 40),
+)
+#: Judged indicators of the rule set's ``unitwide`` section, with a note per tier.
+UNIT_TIERS = ("达成", "部分达成", "未达成")
+UNIT_TIER_NOTES = {"达成": "佐证资料齐全且符合要求", "部分达成": "基本符合要求但个别环节佐证资料不全",
+                   "未达成": "未按要求落实且佐证资料缺失"}
+
+
+def unit_wide_tables(units: list[tuple[str, str, int]], projects: list[Project],
+                     rules: RuleSet) -> tuple[dict[str, list[object]], pd.DataFrame,
+                                              pd.DataFrame]:
+    """Department-wide figures of every unit, its key tasks and its judged items (synthetic).
+
+    Money in yuan, derived from the unit's budget (which stays as drawn, so the 69 units still
+    total 117231 万元): 支出完成数 = its projects' spending + 88–100 % of its basic budget; 预算调整数
+    0–12 % of the budget; 结转结余 50–100 % of what was not spent; last year's spending and
+    carry-over around this year's; 三公经费 0.3–0.8 % of the basic budget, last year's ±15 %;
+    政府采购 5–30 % of the budget (none for every 13th unit), executed 80–100 %; 固定资产 0.5–3 ×
+    the budget, 88–100 % in use. 编制数 grows with the basic budget; 在职人员数 is 90–106 % of it
+    (rounded), so some units are over their establishment. 服务对象满意度 82–98 % (no survey for
+    every 17th unit). 2–4 key tasks per unit from :data:`UNIT_TASKS_CATALOGUE`, completed
+    80–115 %. The evaluator's tier of each judged item is drawn 达成 / 部分达成 / 未达成 with
+    probabilities 0.6 / 0.3 / 0.1; the unit's own tier is one better with probability 0.5 (units
+    are lenient with themselves), so the self-evaluation scores at least as high.
+    """
+    rng = np.random.default_rng(UNITWIDE_SEED)
+    judged = [i for i in rules.section("unitwide")["indicators"] if i["measure"] == "judged"]
+    in_projects = {u: 0 for u, _, _ in units}
+    spent_projects = dict(in_projects)
+    for p in projects:
+        in_projects[p.unit_id] += p.budget
+        spent_projects[p.unit_id] += p.spent
+    figures, tasks, judgements = {}, [], []
+    for k, (unit_id, name, budget) in enumerate(units, start=1):
+        basic = budget - in_projects[unit_id]
+        spent = spent_projects[unit_id] + _yuan(basic * rng.uniform(0.88, 1.0) / YUAN_PER_WAN)
+        spent_last = _yuan(spent * rng.uniform(0.85, 1.1) / YUAN_PER_WAN)
+        sangong = _yuan(basic * rng.uniform(0.003, 0.008) / YUAN_PER_WAN)
+        procurement = (0 if k % NO_PROCUREMENT_EVERY == 0
+                       else _yuan(budget * rng.uniform(0.05, 0.3) / YUAN_PER_WAN))
+        assets = _yuan(budget * rng.uniform(0.5, 3.0) / YUAN_PER_WAN)
+        authorized = int(round(10 + basic / YUAN_PER_WAN / 20 * rng.uniform(0.8, 1.2)))
+        n_tasks = int(rng.integers(2, 5))
+        figures[unit_id] = [
+            int(round(authorized * rng.uniform(0.9, 1.06))), authorized, _wan(spent),
+            _wan(_yuan(budget * rng.uniform(0.0, 0.12) / YUAN_PER_WAN)),
+            _wan(_yuan(max(budget - spent, 0) * rng.uniform(0.5, 1.0) / YUAN_PER_WAN)),
+            _wan(spent_last), _wan(_yuan(spent_last * rng.uniform(0.02, 0.12) / YUAN_PER_WAN)),
+            _wan(sangong), _wan(_yuan(sangong * rng.uniform(0.85, 1.15) / YUAN_PER_WAN)),
+            _wan(procurement) if procurement else None,
+            _wan(_yuan(procurement * rng.uniform(0.8, 1.0) / YUAN_PER_WAN)) if procurement
+            else None,
+            _wan(assets), _wan(_yuan(assets * rng.uniform(0.88, 1.0) / YUAN_PER_WAN)),
+            None if k % NO_SURVEY_EVERY == 0 else round(float(rng.uniform(82, 98)), 1),
+            f"履行{name}年度职责、完成重点工作{n_tasks}项、保障所属项目按计划实施",
+            f"重点工作{n_tasks}项大部分按期完成、所属项目总体按计划推进",
+        ]
+        for t, j in enumerate(rng.choice(len(UNIT_TASKS_CATALOGUE), n_tasks, replace=False), 1):
+            task, measure, typical = UNIT_TASKS_CATALOGUE[j]
+            target = max(2, int(round(typical * rng.uniform(0.6, 1.4))))
+            tasks.append([unit_id, f"RW{t:02d}", task, target,
+                          int(round(target * rng.uniform(0.8, 1.15))), measure,
+                          f"{unit_id}-RW{t:02d}-台账", None])
+        for item in judged:
+            tier = int(rng.choice(3, p=[0.6, 0.3, 0.1]))
+            own = max(0, tier - 1) if rng.uniform() < 0.5 else tier
+            judgements.append([unit_id, item["id"], UNIT_TIERS[own], UNIT_TIERS[tier],
+                               f"{unit_id}-{item['id']}-佐证", UNIT_TIER_NOTES[UNIT_TIERS[tier]]])
+    return figures, pd.DataFrame(tasks), pd.DataFrame(judgements)
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 def _wan(yuan: int) -> int | float:
@@ -1506,20 +1590,24 @@ def _cell(value: object) -> object:
 def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
                   indicators: pd.DataFrame, exante_rows: list[list[object]],
                   expert_scores: pd.DataFrame, survey: pd.DataFrame,
-                  judgements: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+                  judgements: pd.DataFrame,
+                  unit_wide: tuple[dict[str, list[object]], pd.DataFrame, pd.DataFrame]
+                  ) -> dict[TableSpec, list[list[object]]]:
     """Rows of the six tables as written: money as exact 万元 numbers, is_poverty as 是/否.
 
     The projects table lists the 2020 ledger (``stage`` blank, or 重点评价 for the key projects)
     then the ex-ante projects. Survey answers stay as typed (numbers, or text when typed so).
     """
-    unit_rows = [[u, n, _wan(b)] for u, n, b in units]
+    unit_figures, unit_tasks, unit_judgements = unit_wide
+    unit_rows = [[u, n, _wan(b), *unit_figures[u]] for u, n, b in units]
     project_rows = [[p.project_id, p.project_name, p.unit_id, p.unit_name, YEAR, p.category,
                      "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
                      _wan(p.spent), _cell(p.stage), _cell(p.note)] for p in projects]
     indicator_rows = _rows(indicators)
     return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
             EXPERT_SCORES: _rows(expert_scores), SURVEY: _rows(survey),
-            JUDGEMENTS: _rows(judgements)}
+            JUDGEMENTS: _rows(judgements), UNIT_TASKS: _rows(unit_tasks),
+            UNIT_JUDGEMENTS: _rows(unit_judgements)}
 
 
 def _rows(table: pd.DataFrame) -> list[list[object]]:
@@ -1579,7 +1667,9 @@ def notes_rows(figures: dict[str, float], lam: float,
                    f"绩效指标：三级指标{len(tables[INDICATORS])}条；"
                    f"专家评分：事前绩效评估专家打分{len(tables[EXPERT_SCORES])}条；"
                    f"满意度调查：重点评价项目的问卷答案{len(tables[SURVEY])}条（每题一行）；"
-                   f"定性评价：重点评价项目定性指标的评价等级、得分和佐证{len(tables[JUDGEMENTS])}条。"
+                   f"定性评价：重点评价项目定性指标的评价等级、得分和佐证{len(tables[JUDGEMENTS])}条；"
+                   f"重点工作：各单位部门整体支出绩效评价的重点工作任务{len(tables[UNIT_TASKS])}条；"
+                   f"整体评价定性：各单位定性指标的自评等级和评价等级{len(tables[UNIT_JUDGEMENTS])}条。"
                    "每个工作表只有一行表头。"),
         ("事前评估项目", f"{len(exante)}个2021年申请资金的新项目（SQ-2021-001至"
                          f"SQ-2021-{len(exante):03d}，评价类型为“事前评估”，预算数为申请金额，"
@@ -1594,6 +1684,11 @@ def notes_rows(figures: dict[str, float], lam: float,
                          "（达成/部分达成/未达成）、等级区间内的得分、佐证材料编号和评价说明；"
                          "服务对象满意度来自受益群众问卷（1–5分，答卷平均分不低于4分为满意）。"
                          f"evalkit（全国参考规则集）复算：{key_projects}。"),
+        ("部门整体评价", "预算单位表另含部门整体支出绩效评价所需的在职人员数、编制数、支出完成数、预算调整数、"
+                         "结转结余（本年及上年）、三公经费（本年及上年）、政府采购预算数与执行数、固定资产总额与在用数、"
+                         "服务对象满意度和年度总体目标，均为虚构（随机种子 "
+                         f"{UNITWIDE_SEED}）；每{NO_PROCUREMENT_EVERY}个单位中有一个无政府采购预算，"
+                         f"每{NO_SURVEY_EVERY}个单位中有一个未开展满意度调查（相应指标不适用）。"),
         ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
@@ -1679,7 +1774,7 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
                                                 ruleset=RULESET))
     exante_rows, expert_scores, exante = build_exante()
     tables = output_tables(units, projects, indicators, exante_rows, expert_scores, survey,
-                           judgements)
+                           judgements, unit_wide_tables(units, projects, load_ruleset(RULESET)))
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated))

@@ -5,7 +5,10 @@
 - 重点项目绩效评价 (key-project evaluation): :mod:`evalkit.stages.keyproject`, prose in
   :mod:`evalkit.stages.keyproject_prose`;
 - 项目支出绩效自评 (project self-evaluation): :mod:`evalkit.stages.selfeval`, prose in
-  :mod:`evalkit.stages.selfeval_prose`.
+  :mod:`evalkit.stages.selfeval_prose`;
+- 部门整体支出绩效评价 (department-wide evaluation of a budget unit, self and third party):
+  :mod:`evalkit.stages.unitwide`, prose in :mod:`evalkit.stages.unitwide_prose`; its subject is
+  a unit (``unit_id``), and it offers ``evaluate`` (third party) and ``evaluate_self``.
 
 :mod:`evalkit.stages.base` holds :class:`StageResult` and the helpers the stages share;
 :mod:`evalkit.stages.prose` the sentence helpers their prose modules share (how a score, a
