@@ -98,8 +98,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"错误 (error): {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     for sid in result.made:
         verdict = report_type.verdict(result.summaries[sid])
-        total = "—" if verdict.total is None else f"{verdict.total:.2f}"
-        print(f"已生成 {sid} 的{report_type.title}：总分 {total}，{verdict.label} "
+        total = "—" if verdict.total is None else format(verdict.total, report_type.total_format)
+        print(f"已生成 {sid} 的{report_type.title}：{report_type.total_label} {total}，"
+              f"{verdict.label} "
               f"{verdict.band or '—'}；{Path(args.out) / sid}")
     n = len(result.made) + len(result.failed)
     if n > 1:
