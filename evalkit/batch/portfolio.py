@@ -22,7 +22,7 @@ from evalkit.registry import ReportType
 
 INDEX, SUMMARY_XLSX = "index.html", "summary.xlsx"
 #: Link order of a report's files on the portfolio page.
-_LINKS = ("html", "pdf", "docx", "ipynb", "json")
+_LINKS = ("html", "pdf", "docx", "xlsx", "ipynb", "json")
 _FONT_PLACEHOLDER = "/*@@EVALKIT-FONT@@*/"
 
 
