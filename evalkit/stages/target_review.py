@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -417,13 +417,16 @@ def review_sheet(
 # --------------------------------------------------------------------------------------------
 
 
-def compare_rounds(findings: pd.DataFrame) -> pd.DataFrame:
+def compare_rounds(findings: pd.DataFrame, rounds: Sequence[int] | None = None) -> pd.DataFrame:
     """Each round's comments as 新增, 仍未解决 or 已解决 relative to the round before.
 
     Parameters
     ----------
     findings : pandas.DataFrame
         The findings of every round (:func:`review_sheet` rows, concatenated). Not modified.
+    rounds : sequence of int, optional
+        The rounds reviewed, so that a round without any finding still resolves the comments of
+        the round before; default: the rounds present in ``findings``.
 
     Returns
     -------
@@ -431,7 +434,7 @@ def compare_rounds(findings: pd.DataFrame) -> pd.DataFrame:
         The findings with a ``status`` column — 新增 when the same comment (same ``rule_id`` and
         ``key``) was not raised in the previous round present in the table (every comment of the
         first round is 新增), 仍未解决 when it was — plus, for every later round, one 已解决 row
-        per comment of the previous round no longer raised (its text as it was then, ``round``
+        per comment of the previous round of ``rounds`` no longer raised (its text as it was then, ``round``
         the round in which it was found resolved). Sorted by round, then status
         (仍未解决, 新增, 已解决), keeping the findings' order within a status.
 
@@ -441,8 +444,10 @@ def compare_rounds(findings: pd.DataFrame) -> pd.DataFrame:
     ...     "key": ["I1", "I2", "I2", "I3"]})
     >>> compare_rounds(f)[["round", "rule_id", "status"]].to_string(index=False)
     ' round rule_id status\\n     1    unit     新增\\n     1   vague     新增\\n     2   vague   仍未解决\\n     2    time     新增\\n     2    unit    已解决'
+    >>> compare_rounds(f, rounds=[1, 2, 3]).query("round == 3")["status"].tolist()
+    ['已解决', '已解决']
     """
-    rounds = sorted(findings["round"].unique())
+    rounds = sorted(findings["round"].unique() if rounds is None else rounds)
     out = []
     previous = findings.iloc[0:0]
     order = {OPEN: 0, NEW: 1, RESOLVED: 2}
@@ -594,7 +599,7 @@ def assess(
         [review_sheet(sheets[sheets["round"] == r], project_name=str(row.get("project_name", "")),
                       is_poverty=is_poverty, ruleset=rs, round_=r) for r in rounds],
         ignore_index=True)
-    comments = compare_rounds(findings)
+    comments = compare_rounds(findings, rounds)
     marked = comments[comments["status"] != RESOLVED].reset_index(drop=True)
     last = rounds[-1]
     passed = not (findings["round"] == last).any()
