@@ -1650,7 +1650,7 @@ def review_rounds(projects: list[Project], indicators: pd.DataFrame) -> pd.DataF
 
     Round 3 is the approved sheet: the indicators table's cells as typed (no actuals), plus last
     year's actual of some indicators (:data:`LAST_YEAR_SHARE`). Round 1 is that sheet with
-    1–3 problems of :data:`PROBLEMS` drawn for the project; round 2 keeps each with chance
+    1–3 problems drawn among those of :data:`PROBLEMS` that apply to it; round 2 keeps each with chance
     1 − :data:`ROUND2_FIX_CHANCE` and sometimes has a new one. Problems the approved sheets
     themselves keep (vague qualitative targets such as 明显提升) stay open in round 3.
     """
@@ -1660,8 +1660,8 @@ def review_rounds(projects: list[Project], indicators: pd.DataFrame) -> pd.DataF
         final = indicators[indicators["project_id"] == project.project_id].reset_index(drop=True)
         final = final.assign(comparator=final["comparator"].fillna(""),
                              unit=final["unit"].fillna(""), last_year=_last_year(rng, final))
-        names = list(PROBLEMS)
-        k = int(rng.integers(*ROUND1_PROBLEMS))
+        names = [n for n, problem in PROBLEMS.items() if problem(final, project, 0.5) is not None]
+        k = min(int(rng.integers(*ROUND1_PROBLEMS)), len(names))
         first = [(names[i], float(u)) for i, u in
                  zip(rng.choice(len(names), size=k, replace=False), rng.random(k), strict=True)]
         second = [p for p in first if rng.random() > ROUND2_FIX_CHANCE]
