@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from evalkit import registry
 from evalkit.batch import run_report
+from evalkit.batch.portfolio import headers
 from evalkit.errors import DatasetError, InputError, RuleSetError
 from evalkit.io import load_dataset, read_dataset
 from evalkit.render.xlsx import report_tables, sheet_name, xlsx_bytes
@@ -434,6 +435,8 @@ def test_the_registry_entry():
     assert (t.title, t.subject, t.ruleset_section, t.verdict_label) == (
         "绩效目标审核意见表", registry.PROJECT, "target_review", "审核结论")
     assert len(t.subjects(load_dataset("sample"))) == 77
+    assert headers(t)[-2:] == ["末轮审核意见（条）", "审核结论"]  # a count, not 总分
+    assert headers(registry.get("self_evaluation"))[-2:] == ["总分", "评价等级"]
     assert t.verdict({"n_findings": 2, "conclusion": "修改完善后重新报送"}).to_record() == {
         "total": 2.0, "verdict": "修改完善后重新报送", "verdict_label": "审核结论"}
 

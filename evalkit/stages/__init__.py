@@ -5,7 +5,9 @@
 - 重点项目绩效评价 (key-project evaluation): :mod:`evalkit.stages.keyproject`, prose in
   :mod:`evalkit.stages.keyproject_prose`;
 - 项目支出绩效自评 (project self-evaluation): :mod:`evalkit.stages.selfeval`, prose in
-  :mod:`evalkit.stages.selfeval_prose`.
+  :mod:`evalkit.stages.selfeval_prose`;
+- 绩效目标审核 (target-sheet review, over rounds): :mod:`evalkit.stages.target_review`, prose in
+  :mod:`evalkit.stages.target_review_prose`.
 
 :mod:`evalkit.stages.base` holds :class:`StageResult` and the helpers the stages share;
 :mod:`evalkit.stages.prose` the sentence helpers their prose modules share (how a score, a

@@ -8,26 +8,24 @@ the rule set's ``target_review`` section (DOMAIN.md §12 [P]); each finding name
 the rule in Chinese words and the suggested fix. Given successive versions of a sheet, the
 review shows what changed and which comments were resolved, are still open or are new.
 
-The rules (:data:`RULES`, in the order findings are listed):
+The rules (:data:`RULES`, in the order findings are listed), with their rule-set keys:
 
-================  ==========================================================================
-必备指标类别缺失    a required level-2 category has no indicator (``required_categories``;
-                  ``poverty_required_categories`` for poverty-alleviation projects — this is
-                  where a missing 成本指标 is found)
-三级指标数量不足    a poverty-alleviation sheet has fewer than ``poverty_min_indicators``
-目标值未量化        a ≥, ≤ or = indicator whose target is not one exact number
-缺少计量单位        a ≥, ≤ or = indicator with a number but no unit (``require_unit``)
-表述模糊            a name or target containing one of ``vague_words``
-时效指标未明确时限  a ``time_level2`` indicator none of whose name, target and unit matches
-                  one of ``time_patterns`` (a date, a duration unit, an on-time rate)
-满意度目标值偏低    a ``satisfaction_level2`` target below ``satisfaction_floor``
-分值合计不符        the sheet's weights do not add up to ``weight_total`` (± ``weight_tolerance``)
-目标值未高于上年实际  a ≥ target not above last year's actual × (1 + ``min_improvement``), a ≤
-                  target not below it × (1 − ``min_improvement``), where the data has it
-指标名称照搬项目名称  a name equal to or containing the project name, ``project_name_suffixes``
-                  removed from both, when that name keeps ``project_name_min_length``
-                  characters (a short stem such as 培训 is no copy)
-================  ==========================================================================
+- 必备指标类别缺失: a required level-2 category has no indicator (``required_categories``;
+  ``poverty_required_categories`` for poverty-alleviation projects — this is where a missing
+  成本指标 is found);
+- 三级指标数量不足: a poverty-alleviation sheet has fewer than ``poverty_min_indicators``;
+- 目标值未量化: a ≥, ≤ or = indicator whose target is not one exact number;
+- 缺少计量单位: a ≥, ≤ or = indicator with a number but no unit (``require_unit``);
+- 表述模糊: a name or target containing one of ``vague_words``;
+- 时效指标未明确时限: a ``time_level2`` indicator none of whose name, target and unit matches one
+  of ``time_patterns`` (a date, a duration unit, an on-time rate);
+- 满意度目标值偏低: a ``satisfaction_level2`` target below ``satisfaction_floor``;
+- 分值合计不符: the sheet's weights do not add up to ``weight_total`` (± ``weight_tolerance``);
+- 目标值未高于上年实际: a ≥ target not above last year's actual × (1 + ``min_improvement``), a ≤
+  target not below it × (1 − ``min_improvement``), where the data has it;
+- 指标名称照搬项目名称: a name equal to or containing the project name, ``project_name_suffixes``
+  removed from both, when that name keeps ``project_name_min_length`` characters (a short stem
+  such as 培训 is no copy).
 """
 
 from __future__ import annotations
@@ -50,8 +48,8 @@ if TYPE_CHECKING:
     from evalkit.io import Dataset
 
 __all__ = ["FINDING_HEADERS", "RULES", "TargetReviewResult", "assess", "check_ruleset",
-           "compare_rounds", "evaluate", "evaluate_many", "framework", "review_sheet",
-           "sheet_changes"]
+           "compare_rounds", "evaluate", "evaluate_many", "framework", "project_sheets",
+           "review_sheet", "sheet_changes"]
 
 RULESET_SECTION = "target_review"
 REQUIRED_KEYS = ("required_categories", "poverty_required_categories", "poverty_min_indicators",
@@ -625,9 +623,20 @@ def _indicator_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def project_sheets(dataset: Dataset, project_id: Any) -> pd.DataFrame:
-    """The sheets of a project's review rounds: its ``indicator_rounds`` rows when it has any,
-    else its ``indicators`` rows as one round (qualitative targets are then blank: that table
-    keeps only numeric targets)."""
+    """The sheets of a project's review rounds, as :func:`assess` takes them.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    project_id : object
+
+    Returns
+    -------
+    pandas.DataFrame
+        The project's ``indicator_rounds`` rows when it has any, else its ``indicators`` rows as
+        round 1 (qualitative targets are then blank: that table keeps only numeric targets, so
+        the rule 表述模糊 sees only their names). Empty for a project without a sheet.
+    """
     rounds = dataset.tables.get("indicator_rounds")
     if rounds is not None:
         mine = rounds[rounds["project_id"] == project_id]
