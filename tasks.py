@@ -57,7 +57,7 @@ def report() -> None:
                            check=True, capture_output=True, text=True).stdout.split()
     for name in names:  # every registered report type, on every subject it applies to
         run(BIN / "evalkit", "batch", name, "--dataset", SAMPLE, "--projects", "all",
-            "--out", ROOT / "reports" / "sample" / name, "--format", "html,docx,pdf")
+            "--out", ROOT / "reports" / "sample" / name, "--format", "html,docx,pdf,xlsx")
 
 
 def ensure_chromium() -> None:

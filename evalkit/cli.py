@@ -103,8 +103,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"错误 (error): {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     for sid in result.made:
         verdict = report_type.verdict(result.summaries[sid])
-        total = "—" if verdict.total is None else f"{verdict.total:.2f}"
-        print(f"已生成 {sid} 的{report_type.title}：总分 {total}，{verdict.label} "
+        total = "—" if verdict.total is None else format(verdict.total, report_type.total_format)
+        print(f"已生成 {sid} 的{report_type.title}：{report_type.total_label} {total}，"
+              f"{verdict.label} "
               f"{verdict.band or '—'}；{Path(args.out) / sid}")
     n = len(result.made) + len(result.failed)
     if n > 1:
@@ -261,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", "--subject", dest="project", required=True,
                    help="项目（或单位等评价对象）编码；all 为该报告类型适用的全部对象")
     p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<编码>/")
-    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx 中的任意组合（xlsx：报告中的表格，每表一页）")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_run)
     p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
@@ -270,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--projects", "--subjects", dest="projects", default="all",
                    help="all（该报告类型适用的全部对象）、以逗号分隔的编码，或 @文件（每行一个编码）")
     p.add_argument("--out", default="reports/batch", help="输出目录")
-    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf 中的任意组合")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx 中的任意组合（xlsx：报告中的表格，每表一页）")
     p.add_argument("--ruleset", default="national")
     p.add_argument("--workers", type=int, default=None,
                    help="worker 进程数（默认每个 CPU 核一个；1 为在本进程内串行）")

@@ -28,6 +28,7 @@ from evalkit.errors import CellError, DatasetError, InputError, Problem
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
     EXPERT_SCORES,
+    INDICATOR_ROUNDS,
     INDICATORS,
     PROJECTS,
     SURVEY,
@@ -39,6 +40,7 @@ from evalkit.schemas import (
 from evalkit.values import (
     is_not_applicable,
     normalize_text,
+    parse_comparator,
     parse_indicator_cells,
     parse_value,
 )
@@ -356,6 +358,9 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     if spec is INDICATORS:
         frame, more = _parse_indicator_rows(frame, location, rs)
         problems += more
+    if spec is INDICATOR_ROUNDS:
+        frame, more = _parse_round_comparators(frame, location)
+        problems += more
     problems += _schema_problems(spec, frame, location)
     return frame, location, problems
 
@@ -446,6 +451,21 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
     return frame, problems
 
 
+def _parse_round_comparators(frame: pd.DataFrame, loc: _Location):
+    """Canonical comparators of the review-round sheets (目标审核轮次); a blank one stays blank
+    (typed into the target, or missing: the review says so). Targets stay as typed."""
+    problems, canonical = [], []
+    for i, cell in enumerate(frame["comparator"]):
+        try:
+            canonical.append(parse_comparator(cell) or "")
+        except InputError:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("comparator", "comparator"),
+                                    "≥、≤、= 或 定性", repr(normalize_text(cell))))
+            canonical.append(normalize_text(cell))
+    return frame.assign(comparator=canonical), problems
+
+
 # --- schema checks on parsed tables (pandera, lazy) --------------------------------------------
 
 def _schema(spec: TableSpec):
@@ -462,6 +482,7 @@ def _schema(spec: TableSpec):
         **{name: [_ge0()] for name in _UNIT_AMOUNTS},
         "year": [pa.Check(lambda s: s.between(2000, 2100), error="2000–2100 之间的年度",
                           ignore_na=True)],
+        "round": [pa.Check(lambda s: s >= 1, error="不小于 1 的审核轮次", ignore_na=True)],
     }
     columns = {c.name: pa.Column(checks=checks.get(c.name, []), nullable=True, required=False)
                for c in spec.columns}
@@ -592,7 +613,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     for table in ("unit_tasks", "unit_judgements"):
         refs(table, "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
     problems += _unit_checks(tables, locs, rs)
-    for table in (INDICATORS, EXPERT_SCORES, SURVEY):
+    for table in (INDICATORS, EXPERT_SCORES, SURVEY, INDICATOR_ROUNDS):
         refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
     if "projects" in tables and "indicators" in tables:
         p, loc = tables["projects"], locs["projects"]

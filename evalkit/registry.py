@@ -157,6 +157,10 @@ class ReportType:
         ``check(section, fail)`` validating that section (see :mod:`evalkit.rules`).
     applies_to_text : str
         One line for the README and ``evalkit reports``: which subjects it applies to.
+    total_label : str, default "总分"
+        The portfolio header of the verdict's total (a review counts findings, not points).
+    total_format : str, default ".2f"
+        How the portfolio page writes that total (``"d"`` for a count).
     """
 
     name: str
@@ -172,6 +176,8 @@ class ReportType:
     ruleset_section: str | None = None
     check_ruleset: Callable[[Mapping[str, Any], Callable], None] | str | None = None
     applies_to_text: str = ""
+    total_label: str = "总分"
+    total_format: str = ".2f"
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
@@ -358,6 +364,18 @@ def _builtin() -> Sequence[ReportType]:
         # --- department-wide evaluation (部门整体支出绩效评价): subject = budget unit ---
         _unitwide("unit_self_evaluation", "部门整体支出绩效自评报告", "evaluate_self", "自评等级"),
         _unitwide("unit_evaluation", "部门整体支出绩效评价报告", "evaluate", "评价等级"),
+        # --- target review (绩效目标审核) ---
+        ReportType(
+            name="target_review", title="绩效目标审核意见表",
+            notebook="target_review.ipynb", subject=PROJECT,
+            applies_to=_with_indicator_sheet, evaluate="evalkit.stages.target_review:evaluate",
+            verdict_keys=("n_findings", "conclusion"), verdict_label="审核结论",
+            total_label="末轮审核意见（条）", total_format="g",
+            portfolio_columns=_PROJECT_COLUMNS,
+            ruleset_section="target_review",
+            check_ruleset="evalkit.stages.target_review:check_ruleset",
+            applies_to_text="every project with an indicator sheet, in every review round of "
+                            "`indicator_rounds`"),
     )
 
 

@@ -178,9 +178,28 @@ UNIT_JUDGEMENTS = TableSpec("unit_judgements", "整体评价定性", (
     C("note", "评价说明", required=False, aliases=("说明",)),
 ), key=("unit_id", "item_id"), required=False)
 
+# --- target review (绩效目标审核) ---------------------------------------------------------------
+#: The indicator sheets as filed in each review round ("三下三上"): one row per indicator and
+#: round. Targets stay as typed (``有所提高`` is a finding, not a reading error); ``last_year`` is
+#: the indicator's actual value of the year before, where known.
+INDICATOR_ROUNDS = TableSpec("indicator_rounds", "目标审核轮次", (
+    C("project_id", "项目编码"),
+    C("round", "审核轮次", "int", aliases=("轮次",)),
+    C("indicator_id", "指标编码"),
+    C("level1", "一级指标"),
+    C("level2", "二级指标"),
+    C("name", "三级指标", aliases=("指标名称",)),
+    C("comparator", "指标方向", "comparator", aliases=("比较符",), allow_blank=True),
+    C("target", "年度指标值", aliases=("目标值", "年度目标值"), allow_blank=True),
+    C("unit", "计量单位", required=False),
+    C("weight", "分值", "number", aliases=("权重",)),
+    C("last_year", "上年实际完成值", "number", required=False, aliases=("上年实际值",)),
+), key=("project_id", "round", "indicator_id"), required=False)
+# --- end target review ---------------------------------------------------------------------
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
-                                 UNIT_TASKS, UNIT_JUDGEMENTS)
+                                 UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

@@ -27,6 +27,7 @@ from evalkit.rules import load_ruleset
 from evalkit.schemas import (
     EXANTE_STAGE,
     EXPERT_SCORES,
+    INDICATOR_ROUNDS,
     INDICATORS,
     JUDGEMENTS,
     KEYPROJECT_STAGE,
@@ -46,7 +47,7 @@ from evalkit.survey import SurveyResult, analyze_survey
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
-         UNIT_JUDGEMENTS)
+         UNIT_JUDGEMENTS, INDICATOR_ROUNDS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -169,7 +170,7 @@ def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
 def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
-                             "重点工作", "整体评价定性"]
+                             "重点工作", "整体评价定性", "目标审核轮次"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -542,3 +543,43 @@ def test_every_unit_has_key_tasks_and_one_judgement_per_judged_indicator(dataset
     rank = {"达成": 0, "部分达成": 1, "未达成": 2}
     own, theirs = judged["self_tier"].map(rank), judged["tier"].map(rank)
     assert (own <= theirs).all() and (own < theirs).any()  # units are lenient with themselves
+# --- target review rounds (绩效目标审核, "三下三上") ----------------------------------------------------
+
+def _raw(name: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / "csv" / f"{name}.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+
+
+def test_every_sheet_comes_in_three_rounds_the_last_one_the_indicators_table() -> None:
+    rounds, indicators = _raw("indicator_rounds"), _raw("indicators")
+    assert all(sorted(set(r)) == ["1", "2", "3"] for _, r in rounds.groupby("project_id")["round"])
+    assert set(rounds["project_id"]) == set(indicators["project_id"])
+    cells = ["project_id", "indicator_id", "level1", "level2", "name", "comparator", "target",
+             "unit", "weight"]
+    last = rounds[rounds["round"] == "3"][cells].reset_index(drop=True)
+    pd.testing.assert_frame_equal(last, indicators[cells].reset_index(drop=True))
+
+
+def test_earlier_rounds_differ_from_the_approved_sheet_and_last_year_is_below_the_target() -> None:
+    rounds = _raw("indicator_rounds")
+    cells = ["indicator_id", "name", "comparator", "target", "unit", "weight"]
+    changed = {r: 0 for r in ("1", "2")}
+    for _, sheet in rounds.groupby("project_id"):
+        final = sheet[sheet["round"] == "3"][cells].reset_index(drop=True)
+        for r in changed:
+            earlier = sheet[sheet["round"] == r][cells].reset_index(drop=True)
+            changed[r] += not earlier.equals(final)
+    assert changed["1"] == 77 and 0 < changed["2"] < 77  # round 1 always has a problem
+    with_last = rounds[(rounds["round"] == "3") & (rounds["last_year"] != "")]
+    assert len(with_last) == 46
+    for target, comparator, last in zip(with_last["target"], with_last["comparator"],
+                                        with_last["last_year"], strict=True):
+        value = float(re.sub(r"[^0-9.]", "", target.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))))
+        assert (value > float(last)) if comparator in ("≥", "") else (value < float(last))
+
+
+def test_readme_documents_the_review_rounds() -> None:
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    for figure in ("indicator_rounds", "1619 rows", "180 comments", "119 are resolved",
+                   "61 still open", "16 new", "71 are resolved", "REVIEW_SEED"):
+        assert figure in text, figure

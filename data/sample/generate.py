@@ -73,6 +73,7 @@ from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
     EXANTE_STAGE,
     EXPERT_SCORES,
+    INDICATOR_ROUNDS,
     INDICATORS,
     JUDGEMENTS,
     KEYPROJECT_STAGE,
@@ -89,6 +90,7 @@ from evalkit.stages.exante import assess
 from evalkit.stages.keyproject import assess as assess_keyproject
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import analyze_survey
+from evalkit.values import parse_value
 
 HERE = Path(__file__).resolve().parent
 
@@ -1568,6 +1570,190 @@ def unit_wide_tables(units: list[tuple[str, str, int]], projects: list[Project],
             judgements.append([unit_id, item["id"], UNIT_TIERS[own], UNIT_TIERS[tier],
                                f"{unit_id}-{item['id']}-佐证", UNIT_TIER_NOTES[UNIT_TIERS[tier]]])
     return figures, pd.DataFrame(tasks), pd.DataFrame(judgements)
+# --- target review rounds (绩效目标审核, "三下三上") ------------------------------------------------
+
+#: Seed of the review rounds' draws (its own, so nothing above moves).
+REVIEW_SEED = 20200315
+#: How many problems a round-1 sheet gets (drawn uniformly), the chance that round 2 fixes each,
+#: and the chance that round 2 brings a new one.
+ROUND1_PROBLEMS = (1, 4)
+ROUND2_FIX_CHANCE = 0.7
+ROUND2_NEW_CHANCE = 0.15
+#: Share of the ≥/≤ quantity and quality indicators whose last-year actual is on the sheet.
+LAST_YEAR_SHARE = 0.3
+VAGUE_TARGETS = ("有所提高", "进一步提高", "明显提升", "有所提升")
+LOW_SATISFACTION = ("70%", "75%", "78%")
+ROUND_COLUMNS = [c.name for c in INDICATOR_ROUNDS.columns]
+#: The national rule set's poverty-sheet minimum and categories (DOMAIN.md §2).
+REVIEW_POVERTY_MIN = 7
+REVIEW_POVERTY_LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "服务对象满意度指标")
+
+
+def _pick(sheet: pd.DataFrame, mask: pd.Series, u: float) -> int | None:
+    """The index label of the row that draw ``u`` picks among ``mask``'s rows, or None."""
+    rows = sheet.index[mask.to_numpy()]
+    return None if len(rows) == 0 else rows[min(int(u * len(rows)), len(rows) - 1)]
+
+
+def _quantitative(sheet: pd.DataFrame) -> pd.Series:
+    return sheet["comparator"].fillna("").isin(["≥", "≤", "="]) | sheet["target"].str.match("^[≥≤]")
+
+
+def _drop(sheet: pd.DataFrame, row: int | None) -> pd.DataFrame | None:
+    """The sheet without ``row``, its weight moved to the first other row of its level 1."""
+    if row is None:
+        return None
+    same = sheet.index[(sheet["level1"] == sheet.at[row, "level1"]).to_numpy() & (sheet.index != row)]
+    if len(same) == 0:
+        return None
+    out = sheet.copy()
+    out.at[same[0], "weight"] = out.at[same[0], "weight"] + out.at[row, "weight"]
+    return out.drop(index=row)
+
+
+def _set(sheet: pd.DataFrame, row: int | None, **cells: object) -> pd.DataFrame | None:
+    if row is None:
+        return None
+    out = sheet.copy()
+    for column, value in cells.items():
+        out.at[row, column] = value
+    return out
+
+
+def _vague(sheet, project, u):
+    row = _pick(sheet, _quantitative(sheet) & (sheet["level2"] != "服务对象满意度指标"), u)
+    return _set(sheet, row, target=VAGUE_TARGETS[int(u * 97) % len(VAGUE_TARGETS)], unit="")
+
+
+def _no_unit(sheet, project, u):
+    numeric = sheet["comparator"].isin(["≥", "≤", "="]) & (sheet["unit"].fillna("") != "")
+    row = _pick(sheet, numeric, u)
+    if row is None:
+        return None
+    return _set(sheet, row, target=f"{parse_value(sheet.at[row, 'target']).value:g}", unit="")
+
+
+def _time_without_date(sheet, project, u):
+    row = _pick(sheet, sheet["level2"] == "时效指标", u)
+    return _set(sheet, row, name="项目实施进度", comparator="定性", target="按计划推进", unit="")
+
+
+def _low_satisfaction(sheet, project, u):
+    row = _pick(sheet, sheet["level2"] == "服务对象满意度指标", u)
+    return _set(sheet, row, target=LOW_SATISFACTION[int(u * 89) % len(LOW_SATISFACTION)],
+                unit="%")
+
+
+def _missing_category(sheet, project, u):
+    level2 = "成本指标" if project.is_poverty else "质量指标"
+    if (sheet["level2"] == level2).sum() != 1:
+        return None
+    return _drop(sheet, _pick(sheet, sheet["level2"] == level2, u))
+
+
+def _too_few(sheet, project, u):
+    """A poverty sheet cut below 7 indicators, dropping only spare ones (a second indicator of
+    a level 2, or one of a level 2 a poverty sheet need not have)."""
+    if not project.is_poverty:
+        return None
+    out = sheet
+    while len(out) >= REVIEW_POVERTY_MIN:
+        counts = out["level2"].map(out["level2"].value_counts())
+        spare = (counts > 1) | ~out["level2"].isin(REVIEW_POVERTY_LEVEL2)
+        out = _drop(out, _pick(out, spare, u))
+        if out is None:
+            return None
+    return out
+
+
+def _weights_off(sheet, project, u):
+    row = _pick(sheet, sheet["weight"] > 5, u)
+    return _set(sheet, row, weight=sheet.at[row, "weight"] + 5) if row is not None else None
+
+
+def _copied_name(sheet, project, u):
+    return _set(sheet, _pick(sheet, sheet["level2"] == "数量指标", u), name=project.project_name)
+
+
+def _below_last_year(sheet, project, u):
+    has = sheet["last_year"].notna() & (sheet["comparator"] == "≥")
+    row = _pick(sheet, has, u)
+    if row is None:
+        return None
+    unit = "%" if str(sheet.at[row, "target"]).endswith("%") else ""
+    return _set(sheet, row, target=f"{sheet.at[row, 'last_year']:g}{unit}")
+
+
+#: The problems a round's sheet may have, each a change of the approved (round-3) sheet; a
+#: problem returns None where it does not apply.
+PROBLEMS: dict[str, Callable] = {
+    "missing_category": _missing_category, "too_few": _too_few, "vague": _vague,
+    "no_unit": _no_unit, "time_without_date": _time_without_date,
+    "low_satisfaction": _low_satisfaction, "weights_off": _weights_off,
+    "copied_name": _copied_name, "below_last_year": _below_last_year,
+}
+
+
+def _with_problems(final: pd.DataFrame, project: Project,
+                   problems: list[tuple[str, float]]) -> pd.DataFrame:
+    """The approved sheet with ``problems`` (name, draw) applied in :data:`PROBLEMS` order."""
+    sheet = final
+    order = list(PROBLEMS)
+    for name, u in sorted(problems, key=lambda p: order.index(p[0])):
+        changed = PROBLEMS[name](sheet, project, u)
+        if changed is not None:
+            sheet = changed
+    return sheet
+
+
+def _last_year(rng: np.random.Generator, final: pd.DataFrame) -> list[float]:
+    """Last year's actual of some ≥/≤ quantity and quality indicators, below (≥) or above (≤)
+    this year's target, typed like it (whole numbers or one decimal)."""
+    values = []
+    for comparator, target, level2 in zip(final["comparator"], final["target"], final["level2"],
+                                          strict=True):
+        draw, ratio = rng.random(), rng.uniform(0.85, 0.97)
+        if level2 not in ("数量指标", "质量指标") or comparator == "定性" or draw > LAST_YEAR_SHARE:
+            values.append(math.nan)
+            continue
+        parsed = parse_value(target)
+        cmp = comparator or parsed.comparator
+        if cmp not in ("≥", "≤") or not parsed.value:
+            values.append(math.nan)
+            continue
+        value = parsed.value * (ratio if cmp == "≥" else 2 - ratio)
+        value = math.floor(value * 10) / 10 if cmp == "≥" else math.ceil(value * 10) / 10
+        values.append(value if value != parsed.value else math.nan)
+    return values
+
+
+def review_rounds(projects: list[Project], indicators: pd.DataFrame) -> pd.DataFrame:
+    """The indicator sheets of the three review rounds ("三下三上") of every project.
+
+    Round 3 is the approved sheet: the indicators table's cells as typed (no actuals), plus last
+    year's actual of some indicators (:data:`LAST_YEAR_SHARE`). Round 1 is that sheet with
+    1–3 problems drawn among those of :data:`PROBLEMS` that apply to it; round 2 keeps each with chance
+    1 − :data:`ROUND2_FIX_CHANCE` and sometimes has a new one. Problems the approved sheets
+    themselves keep (vague qualitative targets such as 明显提升) stay open in round 3.
+    """
+    rng = np.random.default_rng(REVIEW_SEED)
+    frames = []
+    for project in projects:
+        final = indicators[indicators["project_id"] == project.project_id].reset_index(drop=True)
+        final = final.assign(comparator=final["comparator"].fillna(""),
+                             unit=final["unit"].fillna(""), last_year=_last_year(rng, final))
+        names = [n for n, problem in PROBLEMS.items() if problem(final, project, 0.5) is not None]
+        k = min(int(rng.integers(*ROUND1_PROBLEMS)), len(names))
+        first = [(names[i], float(u)) for i, u in
+                 zip(rng.choice(len(names), size=k, replace=False), rng.random(k), strict=True)]
+        second = [p for p in first if rng.random() > ROUND2_FIX_CHANCE]
+        new_draw, new_pick, new_u = rng.random(), int(rng.integers(len(names))), float(rng.random())
+        if new_draw < ROUND2_NEW_CHANCE and names[new_pick] not in {n for n, _ in first}:
+            second.append((names[new_pick], new_u))
+        for round_, sheet in ((1, _with_problems(final, project, first)),
+                              (2, _with_problems(final, project, second)), (3, final)):
+            frames.append(sheet.assign(round=round_))
+    return pd.concat(frames, ignore_index=True)[ROUND_COLUMNS]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -1591,9 +1777,9 @@ def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
                   indicators: pd.DataFrame, exante_rows: list[list[object]],
                   expert_scores: pd.DataFrame, survey: pd.DataFrame,
                   judgements: pd.DataFrame,
-                  unit_wide: tuple[dict[str, list[object]], pd.DataFrame, pd.DataFrame]
-                  ) -> dict[TableSpec, list[list[object]]]:
-    """Rows of the six tables as written: money as exact 万元 numbers, is_poverty as 是/否.
+                  unit_wide: tuple[dict[str, list[object]], pd.DataFrame, pd.DataFrame],
+                  indicator_rounds: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+    """Rows of every table as written: money as exact 万元 numbers, is_poverty as 是/否.
 
     The projects table lists the 2020 ledger (``stage`` blank, or 重点评价 for the key projects)
     then the ex-ante projects. Survey answers stay as typed (numbers, or text when typed so).
@@ -1607,7 +1793,8 @@ def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
     return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
             EXPERT_SCORES: _rows(expert_scores), SURVEY: _rows(survey),
             JUDGEMENTS: _rows(judgements), UNIT_TASKS: _rows(unit_tasks),
-            UNIT_JUDGEMENTS: _rows(unit_judgements)}
+            UNIT_JUDGEMENTS: _rows(unit_judgements),
+            INDICATOR_ROUNDS: _rows(indicator_rounds)}
 
 
 def _rows(table: pd.DataFrame) -> list[list[object]]:
@@ -1670,6 +1857,8 @@ def notes_rows(figures: dict[str, float], lam: float,
                    f"定性评价：重点评价项目定性指标的评价等级、得分和佐证{len(tables[JUDGEMENTS])}条；"
                    f"重点工作：各单位部门整体支出绩效评价的重点工作任务{len(tables[UNIT_TASKS])}条；"
                    f"整体评价定性：各单位定性指标的自评等级和评价等级{len(tables[UNIT_JUDGEMENTS])}条。"
+                   f"目标审核轮次：77个项目绩效目标表三轮审核（三下三上）各轮报送的指标"
+                   f"{len(tables[INDICATOR_ROUNDS])}条。"
                    "每个工作表只有一行表头。"),
         ("事前评估项目", f"{len(exante)}个2021年申请资金的新项目（SQ-2021-001至"
                          f"SQ-2021-{len(exante):03d}，评价类型为“事前评估”，预算数为申请金额，"
@@ -1773,8 +1962,9 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     figures = county_figures(summarize_projects(project_table(projects), indicators,
                                                 ruleset=RULESET))
     exante_rows, expert_scores, exante = build_exante()
+    rounds = review_rounds(projects, indicators)
     tables = output_tables(units, projects, indicators, exante_rows, expert_scores, survey,
-                           judgements, unit_wide_tables(units, projects, load_ruleset(RULESET)))
+                           judgements, unit_wide_tables(units, projects, load_ruleset(RULESET)), rounds)
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated))

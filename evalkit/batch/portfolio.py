@@ -22,7 +22,7 @@ from evalkit.registry import ReportType
 
 INDEX, SUMMARY_XLSX = "index.html", "summary.xlsx"
 #: Link order of a report's files on the portfolio page.
-_LINKS = ("html", "pdf", "docx", "ipynb", "json")
+_LINKS = ("html", "pdf", "docx", "xlsx", "ipynb", "json")
 _FONT_PLACEHOLDER = "/*@@EVALKIT-FONT@@*/"
 
 
@@ -53,7 +53,7 @@ def _cell(value: Any) -> dict[str, Any]:
 def headers(report_type: ReportType) -> list[str]:
     """The columns of the portfolio page and the 汇总 sheet, in order."""
     label = report_type.subject.label
-    return [f"{label}编码", *report_type.portfolio_columns.values(), "总分",
+    return [f"{label}编码", *report_type.portfolio_columns.values(), report_type.total_label,
             report_type.verdict_label]
 
 
@@ -73,7 +73,8 @@ def write_index(out: Path, manifest: Mapping[str, Any], report_type: ReportType,
         ok = e.get("status") == "ok"
         columns = e.get("columns") or {}
         cells = [_cell(sid), *(_cell(columns.get(c)) for c in report_type.portfolio_columns)]
-        cells += [{"text": _num(e.get("total"), ".2f"), "sort": _num(e.get("total"), "g")},
+        cells += [{"text": _num(e.get("total"), report_type.total_format),
+                   "sort": _num(e.get("total"), "g")},
                   _cell(e.get("verdict") or "")]
         links = ([{"href": f"{quote(sid)}/{quote(sid)}.{ext}", "text": ext}
                   for ext in _LINKS if ext in e.get("files", {})] if ok else

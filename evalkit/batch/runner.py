@@ -40,7 +40,7 @@ from evalkit.batch.produce import (
 )
 from evalkit.errors import EvalkitError, InputError
 from evalkit.registry import ReportType
-from evalkit.render.pipeline import FORMATS, check_formats
+from evalkit.render.pipeline import DEFAULT_FORMATS, check_formats
 
 
 def resolve_report_type(template: str | Path) -> tuple[ReportType, Path]:
@@ -130,7 +130,7 @@ class BatchResult:
 
 def run_batch(template: str | Path, *, dataset: Any = "sample",
               subjects: str | Sequence[str] = "all", out_dir: str | Path = "reports/batch",
-              formats: Iterable[str] = FORMATS, ruleset: str | Path = "national",
+              formats: Iterable[str] = DEFAULT_FORMATS, ruleset: str | Path = "national",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
               portfolio: bool = True, progress: bool | None = None) -> BatchResult:
@@ -315,7 +315,7 @@ class ReportOutput:
 
 
 def run_report(template: str | Path, *, dataset: Any = "sample", subject_id: str,
-               out_dir: str | Path, formats: Iterable[str] = FORMATS,
+               out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS,
                ruleset: str | Path = "national",
                parameters: Mapping[str, Any] | None = None) -> ReportOutput:
     """Produce one subject's report: a batch of one, in this process (``evalkit run``).

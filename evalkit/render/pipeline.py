@@ -15,9 +15,13 @@ from evalkit.errors import InputError
 from evalkit.render.docx import docx_bytes
 from evalkit.render.html import to_html
 from evalkit.render.pdf import pdf_bytes
+from evalkit.render.xlsx import xlsx_bytes
 from evalkit.report import SUMMARY_MIME
 
-FORMATS = ("html", "docx", "pdf")
+#: Every output format a report can be rendered to (``xlsx``: its tables, one sheet each).
+FORMATS = ("html", "docx", "pdf", "xlsx")
+#: The formats of a batch or run when none are asked for.
+DEFAULT_FORMATS = ("html", "docx", "pdf")
 
 
 def read_summary(nb: nbformat.NotebookNode) -> dict[str, Any]:
@@ -52,6 +56,8 @@ def render_outputs(nb: nbformat.NotebookNode, summary: Mapping[str, Any],
         contents["pdf"] = pdf_bytes(html_text)
     if "docx" in formats:
         contents["docx"] = docx_bytes(nb, footer=footer)
+    if "xlsx" in formats:
+        contents["xlsx"] = xlsx_bytes(nb)
     return contents
 
 

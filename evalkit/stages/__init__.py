@@ -9,6 +9,8 @@
 - 部门整体支出绩效评价 (department-wide evaluation of a budget unit, self and third party):
   :mod:`evalkit.stages.unitwide`, prose in :mod:`evalkit.stages.unitwide_prose`; its subject is
   a unit (``unit_id``), and it offers ``evaluate`` (third party) and ``evaluate_self``.
+- 绩效目标审核 (target-sheet review, over rounds): :mod:`evalkit.stages.target_review`, prose in
+  :mod:`evalkit.stages.target_review_prose`.
 
 :mod:`evalkit.stages.base` holds :class:`StageResult` and the helpers the stages share;
 :mod:`evalkit.stages.prose` the sentence helpers their prose modules share (how a score, a
