@@ -157,6 +157,9 @@ class ReportType:
         ``check(section, fail)`` validating that section (see :mod:`evalkit.rules`).
     applies_to_text : str
         One line for the README and ``evalkit reports``: which subjects it applies to.
+    applies_by_ruleset : bool
+        Whether ``applies_to`` takes ``ruleset=`` too: the subjects depend on rule-set
+        thresholds (the projects due a rectification notice).
     """
 
     name: str
@@ -172,6 +175,7 @@ class ReportType:
     ruleset_section: str | None = None
     check_ruleset: Callable[[Mapping[str, Any], Callable], None] | str | None = None
     applies_to_text: str = ""
+    applies_by_ruleset: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
@@ -192,9 +196,12 @@ class ReportType:
                              f"found nothing")
         return path
 
-    def subjects(self, dataset: Dataset) -> list[str]:
-        """The ids of the dataset's subjects this type applies to."""
-        return [str(s) for s in _resolve(self.applies_to)(dataset)]
+    def subjects(self, dataset: Dataset, ruleset: Any = "national") -> list[str]:
+        """The ids of the dataset's subjects this type applies to (under ``ruleset`` when the
+        type's subjects depend on it)."""
+        applies = _resolve(self.applies_to)
+        found = applies(dataset, ruleset=ruleset) if self.applies_by_ruleset else applies(dataset)
+        return [str(s) for s in found]
 
     def run_evaluate(self, dataset: Dataset, subject_id: str, *, ruleset: Any = "national"):
         """Evaluate one subject with the stage's callable."""
@@ -339,6 +346,29 @@ def _builtin() -> Sequence[ReportType]:
             score_labels={"level1_scores": "一级指标"},
             ruleset_section="selfeval", check_ruleset="evalkit.stages.selfeval:check_ruleset",
             applies_to_text="every project with an indicator sheet (all but 事前评估)"),
+        # --- 绩效运行监控 (dual monitoring, issue 14 item 2) ---
+        ReportType(
+            name="monitoring", title="项目绩效运行监控报告",
+            notebook="monitoring.ipynb", subject=PROJECT,
+            applies_to="evalkit.stages.monitoring:monitored",
+            evaluate="evalkit.stages.monitoring:evaluate",
+            verdict_keys=("review_score", "light"), verdict_label="目标完成灯",
+            portfolio_columns=_PROJECT_COLUMNS,
+            score_labels={"review_scores": "监控审核项"},
+            ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
+            applies_to_text="every project with a monitoring form (`monitoring`, "
+                            "`monitoring_indicators`)"),
+        ReportType(
+            name="rectification_notice", title="绩效监控整改通知书",
+            notebook="rectification_notice.ipynb", subject=PROJECT,
+            applies_to="evalkit.stages.monitoring:flagged_projects", applies_by_ruleset=True,
+            evaluate="evalkit.stages.monitoring:evaluate",
+            verdict_keys=("review_score", "rectification"), verdict_label="整改结论",
+            portfolio_columns=_PROJECT_COLUMNS,
+            ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
+            applies_to_text="monitored projects whose expected execution and completion differ "
+                            "by more than `monitoring.gap_points` or whose review score is below "
+                            "`monitoring.min_score`"),
     )
 
 

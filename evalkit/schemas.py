@@ -135,8 +135,37 @@ JUDGEMENTS = TableSpec("judgements", "定性评价", (
     C("note", "评价说明", required=False, aliases=("说明",)),
 ), key=("project_id", "indicator_id"), required=False)
 
+# --- 绩效运行监控 (dual monitoring): the 绩效监控表 at a checkpoint, DOMAIN.md §6 and §10 -------
+
+#: 完成目标可能性 on the official 绩效监控表 (DOMAIN.md §10).
+MONITORING_LIKELIHOODS = ("确定能", "有可能", "完全不可能")
+#: 偏差原因 categories on the official 绩效监控表 (DOMAIN.md §10).
+MONITORING_CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+
+MONITORING = TableSpec("monitoring", "绩效监控", (
+    C("project_id", "项目编码"),
+    C("month", "监控月份", "int", aliases=("截至月份",)),
+    C("spent_ytd", "截至监控月执行数", "number",
+      aliases=("累计执行数", "1-7月执行数", "1—7月执行数", "1至7月执行数")),
+    C("expected_spent", "全年预计执行数", "number"),
+    C("measures", "纠偏措施", required=False, aliases=("整改措施",)),
+), key=("project_id",), required=False)
+
+MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
+    C("project_id", "项目编码"),
+    C("indicator_id", "指标编码"),
+    C("progress", "截至监控月完成值", "value",
+      aliases=("执行情况", "1-7月执行情况", "1—7月执行情况", "1至7月执行情况")),
+    C("expected", "全年预计完成值", "value", aliases=("全年预计完成情况",)),
+    C("likelihood", "完成目标可能性", required=False),
+    C("cause", "偏差原因", required=False),
+    C("explanation", "原因说明", required=False),
+    C("evidence", "佐证材料", required=False),
+), key=("project_id", "indicator_id"), required=False)
+
 #: All canonical tables, in reading order.
-TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
+TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
+                                 MONITORING, MONITORING_INDICATORS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

@@ -30,6 +30,8 @@ from evalkit.schemas import (
     INDICATORS,
     JUDGEMENTS,
     KEYPROJECT_STAGE,
+    MONITORING,
+    MONITORING_INDICATORS,
     PROJECTS,
     SURVEY,
     UNITS,
@@ -43,7 +45,8 @@ from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import SurveyResult, analyze_survey
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS)
+SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, MONITORING,
+         MONITORING_INDICATORS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -165,7 +168,8 @@ def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
 
 def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
-    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价"]
+    assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
+                             "绩效监控", "监控指标"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
