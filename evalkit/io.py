@@ -391,9 +391,15 @@ def _bool(cell: object) -> bool:
     raise InputError("not yes/no")
 
 
+def _prose(cell: object) -> str:
+    """Free text a reader sees as written (an explanation, a measure): stripped, Chinese
+    punctuation kept (no NFKC folding of ， into ,)."""
+    return "" if _blank(cell) else str(cell).strip()
+
+
 _CELL_PARSERS: dict[str, Callable[[object], object]] = {
     "text": _text, "number": _number, "int": _int, "bool": _bool,
-    "comparator": _text, "value": lambda cell: cell,
+    "comparator": _text, "value": lambda cell: cell, "prose": _prose,
 }
 _EXPECTED = {"number": "数字（可带千分位，单位万元）", "int": "整数", "bool": "是 或 否"}
 

@@ -20,7 +20,8 @@ class ColumnSpec:
 
     ``kind`` is how cells are parsed: ``text``, ``number`` (plain number, may be typed ``1,234.5``
     or ``12万元``), ``value`` (indicator target/actual as typed: ``≥90%``, ``不适用``, a tier name),
-    ``comparator``, ``bool`` (是/否) or ``int``. ``required`` columns must be present and, unless
+    ``comparator``, ``bool`` (是/否), ``int`` or ``prose`` (free text kept as written, Chinese
+    punctuation intact). ``required`` columns must be present and, unless
     ``allow_blank``, filled in every row.
     """
 
@@ -148,7 +149,7 @@ MONITORING = TableSpec("monitoring", "绩效监控", (
     C("spent_ytd", "截至监控月执行数", "number",
       aliases=("累计执行数", "1-7月执行数", "1—7月执行数", "1至7月执行数")),
     C("expected_spent", "全年预计执行数", "number"),
-    C("measures", "纠偏措施", required=False, aliases=("整改措施",)),
+    C("measures", "纠偏措施", "prose", required=False, aliases=("整改措施",)),
 ), key=("project_id",), required=False)
 
 MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
@@ -159,7 +160,7 @@ MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
     C("expected", "全年预计完成值", "value", aliases=("全年预计完成情况",)),
     C("likelihood", "完成目标可能性", required=False),
     C("cause", "偏差原因", required=False),
-    C("explanation", "原因说明", required=False),
+    C("explanation", "原因说明", "prose", required=False),
     C("evidence", "佐证材料", required=False),
 ), key=("project_id", "indicator_id"), required=False)
 

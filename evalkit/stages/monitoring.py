@@ -52,8 +52,8 @@ from evalkit.values import normalize_text, parse_indicator_cells
 if TYPE_CHECKING:
     from evalkit.io import Dataset
 
-__all__ = ["MONITORING_HEADERS", "REQUIRED_KEYS", "RULESET_SECTION", "MonitoringResult",
-           "check_ruleset", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework",
+__all__ = ["BUDGET_FORMATS", "BUDGET_HEADERS", "INDICATOR_HEADERS", "MONITORING_HEADERS", "REQUIRED_KEYS", "RULESET_SECTION", "MonitoringResult",
+           "budget_frame", "check_ruleset", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework",
            "indicator_ratios", "monitored", "review_score", "time_progress"]
 
 RULESET_SECTION = "monitoring"
@@ -72,6 +72,22 @@ MEASURES = {
 INDICATOR_COLUMNS = ["indicator_id", "level1", "level2", "name", "comparator", "target_text",
                      "progress_text", "expected_text", "ratio", "light", "deviating",
                      "likelihood", "cause", "explanation", "evidence"]
+
+#: Chinese headers of the indicator progress table in reports.
+INDICATOR_HEADERS = {
+    "level2": "二级指标", "name": "三级指标", "target_text": "年度指标值",
+    "progress_text": "截至监控月完成值", "ratio": "完成进度比", "light": "灯色",
+    "expected_text": "全年预计完成值", "likelihood": "完成目标可能性", "cause": "偏差原因",
+    "explanation": "原因说明",
+}
+
+#: The budget table of a report (:func:`budget_frame`): headers and display formats.
+BUDGET_HEADERS = {"budget": "年初预算数(万元)", "spent_ytd": "截至监控月执行数(万元)",
+                  "execution_ytd": "预算执行率", "time_progress": "时间进度",
+                  "ratio": "执行进度÷时间进度", "light": "灯色",
+                  "expected_spent": "全年预计执行数(万元)"}
+BUDGET_FORMATS = {"budget": ".2f", "spent_ytd": ".2f", "execution_ytd": ".2%",
+                  "time_progress": ".1%", "ratio": ".1%", "expected_spent": ".2f"}
 
 #: The portfolio 监控情况表 (:func:`evaluate_many`): column → Chinese header.
 MONITORING_HEADERS = {
@@ -123,7 +139,8 @@ class MonitoringResult(StageResult):
     measures : str
         The 纠偏措施 the department wrote.
     rules : dict
-        ``gap_points``, ``min_score``, ``rectification_days``, ``light_order``.
+        ``gap_points``, ``min_score``, ``rectification_days``, ``light_order`` and ``over_run``
+        (the light of the top indicator band, blue).
     ruleset : dict
     """
 
@@ -283,13 +300,17 @@ def review_score(points: Any, shares: Any) -> float:
 def flagged(gap_points: float, score: float, *, gap_limit: float, min_score: float) -> bool:
     """The seed county's rule: a notice when ``|gap| > gap_limit`` or ``score < min_score``.
 
-    Both comparisons are strict (DOMAIN.md §1: "differ by more than 20 points", "below 60").
+    Both comparisons are strict (DOMAIN.md §1: "differ by more than 20 points", "below 60"), on
+    values rounded to 9 decimals first, so float noise ((0.9 − 0.7) × 100 = 20.000000000000004)
+    does not flag a gap of exactly 20 points; no real rate is that precise.
 
-    >>> flagged(20.0, 60.0, gap_limit=20, min_score=60), flagged(-20.01, 95, gap_limit=20, min_score=60)
-    (False, True)
+    >>> flagged(20.000000000000004, 60.0, gap_limit=20, min_score=60)
+    False
+    >>> flagged(-20.01, 95, gap_limit=20, min_score=60), flagged(0, 59.99, gap_limit=20, min_score=60)
+    (True, True)
     """
-    gap = abs(float(gap_points))
-    return bool((not math.isnan(gap) and gap > gap_limit) or float(score) < min_score)
+    gap = round(abs(float(gap_points)), 9)
+    return bool((not math.isnan(gap) and gap > gap_limit) or round(float(score), 9) < min_score)
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,6 +330,13 @@ def framework(ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
                          "points": [i["points"] for i in items],
                          "measure": [i["measure"] for i in items],
                          "how": [MEASURES[i["measure"]] for i in items]})
+
+
+def budget_frame(result: MonitoringResult) -> pd.DataFrame:
+    """The budget row of a monitoring result as a one-row table (columns :data:`BUDGET_HEADERS`).
+    """
+    return pd.DataFrame([{**result.budget, "time_progress": result.time_progress}])[
+        list(BUDGET_HEADERS)]
 
 
 def monitored(dataset: Dataset) -> list[str]:
@@ -533,12 +561,14 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
         execution, completion = float(proj["execution_rate"]), float(proj["completion_rate"])
         gap = (completion - execution) * 100.0
         relative = (completion - execution) / execution if execution > 0 else math.nan
+        is_flagged = flagged(gap, score, gap_limit=section["gap_points"],
+                             min_score=section["min_score"])
         reasons = []
-        if not math.isnan(gap) and abs(gap) > section["gap_points"]:
+        if is_flagged and flagged(gap, 100.0, gap_limit=section["gap_points"], min_score=0):
             reasons.append(f"预计全年预算执行率（{execution:.2%}）与绩效目标完成率"
                            f"（{completion:.2%}）相差 {abs(gap):.2f} 个百分点，超过 "
                            f"{section['gap_points']:g} 个百分点")
-        if score < section["min_score"]:
+        if is_flagged and flagged(0.0, score, gap_limit=math.inf, min_score=section["min_score"]):
             reasons.append(f"监控审核得分 {score:.2f} 分，低于 {section['min_score']:g} 分")
         year = int(project["year"]) if "year" in project and not pd.isna(project["year"]) else \
             dt.date.today().year
@@ -553,12 +583,12 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
             projection={"execution_rate": execution, "completion_rate": completion,
                         "gap_points": gap, "relative_gap": relative},
             review=review, review_score=score,
-            flagged=flagged(gap, score, gap_limit=section["gap_points"],
-                            min_score=section["min_score"]),
+            flagged=is_flagged,
             reasons=tuple(reasons), checkpoint=checkpoint.isoformat(),
             deadline=deadline.isoformat(), measures=measures,
             rules={"gap_points": section["gap_points"], "min_score": section["min_score"],
-                   "rectification_days": section["rectification_days"], "light_order": order},
+                   "rectification_days": section["rectification_days"], "light_order": order,
+                   "over_run": indicator_bands[0].label},
             ruleset=rs.to_record()))
     return results
 
