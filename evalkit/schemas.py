@@ -155,9 +155,10 @@ MONITORING = TableSpec("monitoring", "绩效监控", (
 MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
     C("project_id", "项目编码"),
     C("indicator_id", "指标编码"),
-    C("progress", "截至监控月完成值", "value",
+    # typed like 实际完成值 (91.1%, 1,200, 达成); parsed against the indicator's target by io
+    C("progress", "截至监控月完成值", allow_blank=True,
       aliases=("执行情况", "1-7月执行情况", "1—7月执行情况", "1至7月执行情况")),
-    C("expected", "全年预计完成值", "value", aliases=("全年预计完成情况",)),
+    C("expected", "全年预计完成值", allow_blank=True, aliases=("全年预计完成情况",)),
     C("likelihood", "完成目标可能性", required=False),
     C("cause", "偏差原因", required=False),
     C("explanation", "原因说明", "prose", required=False),

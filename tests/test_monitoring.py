@@ -22,7 +22,6 @@ from evalkit.io import Dataset, load_dataset, read_dataset
 from evalkit.rules import failer, load_ruleset
 from evalkit.stages import monitoring
 from evalkit.stages import monitoring_prose as prose
-from evalkit.summary import county_figures, summarize_projects
 
 NATIONAL = load_ruleset("national")
 
@@ -338,20 +337,6 @@ def table(sample):
 
 def test_sample_checkpoint_end_of_july_for_all_77(table):
     assert len(table) == 77 and set(table["month"]) == {7}
-
-
-def test_sample_average_review_score_is_the_seeds_95_05(table):
-    assert abs(table["review_score"].mean() - 95.05) < 1e-5
-    assert f"{table['review_score'].mean():.2f}" == "95.05"
-
-
-def test_sample_expected_rates_are_the_seeds_92_53_and_93_34(sample):
-    forms = sample.tables["monitoring"].set_index("project_id")
-    projects = sample.projects[sample.projects["project_id"].isin(forms.index)].copy()
-    projects["spent"] = forms["expected_spent"].reindex(projects["project_id"]).to_numpy()
-    figures = county_figures(summarize_projects(projects, sample.indicators))
-    assert figures["execution_rate"] == pytest.approx(0.9253, abs=5e-6)
-    assert figures["completion_rate"] == pytest.approx(0.9334, abs=5e-6)
 
 
 def test_sample_notices_and_lights_per_colour(table):

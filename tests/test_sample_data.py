@@ -43,6 +43,7 @@ from evalkit.stages.exante import ExAnteResult, assess
 from evalkit.stages.keyproject import KeyProjectResult
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import SurveyResult, analyze_survey
+from evalkit.values import normalize_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, MONITORING,
@@ -509,3 +510,35 @@ def test_readme_documents_every_key_project(key_projects) -> None:
     for pid, name in zip(key_projects["project_id"], key_projects["project_name"], strict=True):
         assert pid in text and name in text, pid
     assert KEYPROJECT_STAGE in text
+
+
+# --- the monitoring checkpoint (绩效运行监控) --------------------------------------------------
+
+def test_monitoring_checkpoint_is_end_of_july_for_the_77(dataset) -> None:
+    forms = dataset.tables["monitoring"]
+    assert len(forms) == 77 and set(forms["month"]) == {7}
+    assert len(dataset.tables["monitoring_indicators"]) == len(dataset.indicators)
+
+
+def test_monitoring_average_review_score_is_the_seeds_95_05(dataset) -> None:
+    from evalkit.stages import monitoring
+
+    scores = monitoring.evaluate_many(dataset)["review_score"]
+    assert abs(scores.mean() - 95.05) < 1e-5 and f"{scores.mean():.2f}" == "95.05"
+
+
+def test_monitoring_expected_rates_are_the_seeds_92_53_and_93_34(dataset) -> None:
+    """The forms' expected full-year spending and values are the year-end ones, so the
+    county's expected rates are the ledger's 92.53 % and 93.34 %."""
+    forms = dataset.tables["monitoring"].set_index("project_id")
+    projects = dataset.projects[dataset.projects["project_id"].isin(forms.index)].copy()
+    assert (projects["spent"].to_numpy() == forms["expected_spent"].reindex(
+        projects["project_id"]).to_numpy()).all()
+    rows = dataset.tables["monitoring_indicators"].set_index(["project_id", "indicator_id"])
+    raw = pd.read_csv(SAMPLE / "csv" / "indicators.csv", encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False).set_index(["project_id", "indicator_id"])
+    expected = rows["expected"].reindex(raw.index)
+    assert (expected.to_numpy() == raw["actual"].map(normalize_text).to_numpy()).all()
+    figures = county_figures(summarize_projects(projects, dataset.indicators))
+    assert figures["execution_rate"] == pytest.approx(0.9253, abs=5e-6)
+    assert figures["completion_rate"] == pytest.approx(0.9334, abs=5e-6)
