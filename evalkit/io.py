@@ -603,6 +603,11 @@ def _monitoring_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Locatio
                 if isinstance(value, float) and value < 0:
                     bad(i, column, "不小于 0 的数字", f"{value:g}")
     if MONITORING_INDICATORS.name not in tables:
+        if MONITORING.name in tables:
+            problems.append(Problem(locs[MONITORING.name].file, "", None, "",
+                                    f"表 {MONITORING_INDICATORS.chinese} "
+                                    f"({MONITORING_INDICATORS.name})，与绩效监控表一起提供",
+                                    "缺少该表"))
         return problems
     mi, loc = tables[MONITORING_INDICATORS.name], locs[MONITORING_INDICATORS.name]
 

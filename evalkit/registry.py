@@ -365,6 +365,7 @@ def _builtin() -> Sequence[ReportType]:
             evaluate="evalkit.stages.monitoring:evaluate",
             verdict_keys=("review_score", "rectification"), verdict_label="整改结论",
             portfolio_columns=_PROJECT_COLUMNS,
+            score_labels={"review_scores": "监控审核项"},
             ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
             applies_to_text="monitored projects whose expected execution and completion differ "
                             "by more than `monitoring.gap_points` or whose review score is below "

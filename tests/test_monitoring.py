@@ -379,3 +379,19 @@ def test_portfolio_table_has_chinese_headers(table):
     assert list(table.columns) == list(monitoring.MONITORING_HEADERS)
     assert all("\u4e00" <= h[0] <= "\u9fff" for h in monitoring.MONITORING_HEADERS.values())
     assert isinstance(table, pd.DataFrame)
+
+
+def test_a_monitoring_form_without_its_indicator_rows_is_a_located_error(tmp_path):
+    folder = make_dataset(tmp_path)
+    (folder / "监控指标.csv").unlink()
+    with pytest.raises(DatasetError, match="监控指标 .monitoring_indicators.*缺少该表"):
+        read_dataset(folder)
+
+
+def test_a_dataset_without_monitoring_has_an_empty_portfolio(tmp_path):
+    folder = make_dataset(tmp_path)
+    for name in ("绩效监控.csv", "监控指标.csv"):
+        (folder / name).unlink()
+    data = read_dataset(folder)
+    assert monitoring.evaluate_many(data).empty
+    assert registry.get("rectification_notice").subjects(data) == []

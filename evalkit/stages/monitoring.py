@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from evalkit.io import Dataset
 
 __all__ = ["BUDGET_FORMATS", "BUDGET_HEADERS", "INDICATOR_HEADERS", "MONITORING_HEADERS", "REQUIRED_KEYS", "RULESET_SECTION", "MonitoringResult",
-           "budget_frame", "check_ruleset", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework",
+           "budget_frame", "check_ruleset", "county_monitoring", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework", "portfolio_sheet",
            "indicator_ratios", "monitored", "review_score", "time_progress"]
 
 RULESET_SECTION = "monitoring"
@@ -351,6 +351,9 @@ def evaluate(dataset: Dataset, project_id: Any, *,
              ruleset: str | Path | RuleSet = "national") -> MonitoringResult:
     """Monitor one project of a dataset at its checkpoint (see the module docstring).
 
+    An indicator of the sheet without a 监控指标 row counts as a row left blank (no progress,
+    expected value or likelihood).
+
     Raises
     ------
     InputError
@@ -392,7 +395,7 @@ def evaluate_many(dataset: Dataset, *,
     ids = monitored(dataset)
     projects = dataset.projects.set_index("project_id")
     rows = []
-    for r in _monitor(dataset, ids, rs):
+    for r in _monitor(dataset, ids, rs) if ids else []:
         p = projects.loc[r.project_id]
         rows.append({
             "project_id": r.project_id, "project_name": p.get("project_name", ""),
@@ -407,6 +410,31 @@ def evaluate_many(dataset: Dataset, *,
             "relative_gap": r.projection["relative_gap"], "review_score": r.review_score,
             "flagged": r.flagged, "reasons": "；".join(r.reasons)})
     return pd.DataFrame(rows, columns=list(MONITORING_HEADERS))
+
+
+def portfolio_sheet(table: pd.DataFrame) -> pd.DataFrame:
+    """A 监控情况表 (:func:`evaluate_many`) as users read it: Chinese headers, 需整改 as 是/否."""
+    return table.assign(flagged=table["flagged"].map({True: "是", False: "否"})).rename(
+        columns=MONITORING_HEADERS)
+
+
+def county_monitoring(table: pd.DataFrame) -> dict[str, Any]:
+    """County figures of a 监控情况表 (:func:`evaluate_many`): projects monitored, the average
+    review score (the seed's 监控审核结果平均分), rectification notices, and projects per
+    project light and per budget light.
+
+    >>> t = pd.DataFrame({"review_score": [100, 90.1], "flagged": [False, True],
+    ...                   "light": ["绿", "红"], "budget_light": ["绿", "绿"]})
+    >>> county_monitoring(t)["average_review_score"], county_monitoring(t)["n_notices"]
+    (95.05, 1)
+    """
+    return {"n_monitored": int(len(table)),
+            "average_review_score": float(table["review_score"].mean()) if len(table) else
+            math.nan,
+            "n_notices": int(table["flagged"].astype(bool).sum()),
+            **{f"n_light_{k}": int(v) for k, v in table["light"].value_counts().items()},
+            **{f"n_budget_light_{k}": int(v)
+               for k, v in table["budget_light"].value_counts().items()}}
 
 
 def flagged_projects(dataset: Dataset, *, ruleset: str | Path | RuleSet = "national") -> list[str]:
