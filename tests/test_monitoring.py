@@ -46,7 +46,8 @@ def make_dataset(tmp_path: Path, *, month: int = 6, budget: float = 120.0, spent
                  expected_spent: float = 108.0, measures: str = "加快进度",
                  progress: dict[str, str] | None = None, expected: dict[str, str] | None = None,
                  likelihood: dict[str, str] | None = None, cause: dict[str, str] | None = None,
-                 evidence: dict[str, str] | None = None, sheet=SHEET, extra_rows=()) -> Path:
+                 evidence: dict[str, str] | None = None, explanation: str = "原因说明",
+                 sheet=SHEET, extra_rows=()) -> Path:
     """A one-project dataset folder (Chinese headers for the monitoring tables)."""
     folder = tmp_path / f"ds{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
@@ -70,7 +71,7 @@ def make_dataset(tmp_path: Path, *, month: int = 6, budget: float = 120.0, spent
     for i, _, _, _, _, _, _, actual in sheet:
         rows.append(["P1", i, progress.get(i, actual), (expected or {}).get(i, actual),
                      (likelihood or {}).get(i, "确定能"), (cause or {}).get(i, ""),
-                     "原因说明" if (cause or {}).get(i) else "", (evidence or {}).get(i, "E")])
+                     explanation if (cause or {}).get(i) else "", (evidence or {}).get(i, "E")])
     _write(folder / "监控指标.csv", ["项目编码", "指标编码", "截至监控月完成值", "全年预计完成值",
                                   "完成目标可能性", "偏差原因", "原因说明", "佐证材料"],
            rows + [list(r) for r in extra_rows])
@@ -395,3 +396,10 @@ def test_a_dataset_without_monitoring_has_an_empty_portfolio(tmp_path):
     data = read_dataset(folder)
     assert monitoring.evaluate_many(data).empty
     assert registry.get("rectification_notice").subjects(data) == []
+
+
+def test_report_tables_keep_the_explanations_punctuation(tmp_path):
+    result = run(tmp_path, progress={"I1": "350"}, cause={"I1": "人员保障"},
+                 explanation="人手不足，已补充")
+    assert result.indicators.set_index("indicator_id").at["I1", "explanation"] == "人手不足，已补充"
+    assert "人手不足，已补充" in prose.deviations(result)

@@ -47,7 +47,7 @@ from evalkit.errors import InputError
 from evalkit.rules import Band, RuleSet, band_of, bands, check_sum, failer, is_number, load_ruleset
 from evalkit.schemas import MONITORING, MONITORING_INDICATORS, MONITORING_LIKELIHOODS
 from evalkit.stages.base import StageResult, plain, project_row, require_keys
-from evalkit.values import normalize_text, parse_indicator_cells
+from evalkit.values import parse_indicator_cells
 
 if TYPE_CHECKING:
     from evalkit.io import Dataset
@@ -495,8 +495,14 @@ def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object],
 # --------------------------------------------------------------------------------------------
 
 def _filled(value: Any) -> bool:
-    return bool(normalize_text(value)) if not (isinstance(value, float) and math.isnan(value)) \
-        else False
+    """A cell holds something (not None, NaN or blank text)."""
+    return not (value is None or (isinstance(value, float) and math.isnan(value))) \
+        and bool(str(value).strip())
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text io left it (already canonical; explanations keep their ，)."""
+    return str(value).strip() if _filled(value) else ""
 
 
 def _parsed(indicator: pd.DataFrame, cells: pd.Series) -> np.ndarray:
@@ -511,7 +517,7 @@ def _parsed(indicator: pd.DataFrame, cells: pd.Series) -> np.ndarray:
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:
-    return [normalize_text(v) if _filled(v) else "" for v in frame[column]]
+    return [_cell_text(v) for v in frame[column]]
 
 
 def _target_text(row: Any) -> str:
@@ -539,7 +545,7 @@ def _projection(dataset: Dataset, ids: list[str], rs: RuleSet) -> pd.DataFrame:
     keys = pd.MultiIndex.from_frame(sheet[["project_id", "indicator_id"]])
     expected = rows["expected"].reindex(keys)
     sheet["actual"] = _parsed(sheet, pd.Series(expected.to_numpy(), index=sheet.index))
-    sheet["actual_text"] = [normalize_text(v) if _filled(v) else "" for v in expected]
+    sheet["actual_text"] = [_cell_text(v) for v in expected]
     return summarize_projects(projects, sheet, ruleset=rs).set_index("project_id")
 
 
@@ -581,7 +587,7 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
         execution_ytd = float(form["spent_ytd"]) / budget
         budget_ratio = execution_ytd / t
         budget_light = str(band_of([budget_ratio], budget_bands)[0])
-        measures = normalize_text(form["measures"]) if _filled(form["measures"]) else ""
+        measures = _cell_text(form["measures"])
         review = _review(table, section["review_items"], measures,
                          needs_measures=bool(table["deviating"].any()) or budget_light != best)
         score = review_score(review["points"], review["share"])
