@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalkit import registry
 from evalkit.errors import DatasetError, InputError, RuleSetError
@@ -403,3 +405,23 @@ def test_report_tables_keep_the_explanations_punctuation(tmp_path):
                  explanation="人手不足，已补充")
     assert result.indicators.set_index("indicator_id").at["I1", "explanation"] == "人手不足，已补充"
     assert "人手不足，已补充" in prose.deviations(result)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+_values = st.floats(min_value=0.01, max_value=1e6, allow_nan=False)
+
+
+@given(a=_values, b=_values, target=_values, month=st.integers(1, 12))
+def test_more_progress_never_a_lower_ratio_on_at_least_rows(a, b, target, month):
+    low, high = sorted((a, b))
+    r = monitoring.indicator_ratios(["≥", "≥"], [low, high], [target, target], ["人", "人"], month)
+    assert r[0] <= r[1]
+    r = monitoring.indicator_ratios(["≤", "≤"], [low, high], [target, target], ["元", "元"], month)
+    assert r[0] >= r[1]
+
+
+@given(shares=st.lists(st.floats(0, 1), min_size=4, max_size=4))
+def test_review_score_stays_within_0_and_100(shares):
+    score = monitoring.review_score([40, 30, 20, 10], shares)
+    assert -1e-9 <= score <= 100 + 1e-9
