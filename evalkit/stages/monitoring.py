@@ -321,8 +321,8 @@ def framework(ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
     """The rule set's monitoring review-score table: ``item``, ``points``, ``measure``,
     ``how`` (how the share is measured, in Chinese).
 
-    >>> framework()[["item", "points"]].to_string(index=False)
-    'item  points\\n填报完整性      40\\n偏差原因说明      30\\n  纠偏措施      20\\n  佐证材料      10'
+    >>> framework()[["item", "points"]].values.tolist()
+    [['填报完整性', 40], ['偏差原因说明', 30], ['纠偏措施', 20], ['佐证材料', 10]]
     """
     rs = load_ruleset(ruleset)
     items = rs.section(RULESET_SECTION)["review_items"]
@@ -378,7 +378,11 @@ def evaluate(dataset: Dataset, project_id: Any, *,
     ...               "monitoring_indicators": rows}, "例", {})
     >>> r = evaluate(ds, "P1")
     >>> r.budget["light"], r.indicators["light"].tolist(), r.light, round(r.review_score, 2)
-    ('黄', ['蓝', '绿'], '蓝', 80.0)
+    ('黄', ['蓝', '绿'], '蓝', 50.0)
+
+    Budget 30 / 100 / (6/12) = 0.6 → yellow; I1 840 / 1200 / 0.5 = 1.4 → blue, I2 92 % / 90 % →
+    green. Review: every cell filled 40; the blue row unexplained 0 of 30; no 纠偏措施 although a
+    row is off track 0 of 20; evidence on both rows 10: 50.
     """
     project_row(dataset, project_id)
     if project_id not in monitored(dataset):
@@ -458,7 +462,7 @@ def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object],
     >>> check_ruleset({**section, "light_order": ["红", "黄", "绿"]}, failer("national.yaml"))
     Traceback (most recent call last):
     ...
-    evalkit.errors.RuleSetError: rule set national.yaml: key 'monitoring.light_order': expected every light of the section (蓝, 红, 绿, 黄), found ['红', '黄', '绿']
+    evalkit.errors.RuleSetError: rule set national.yaml: key 'monitoring.light_order': expected every light of the section (红, 绿, 蓝, 黄), found ['红', '黄', '绿']
     """
     require_keys(section, RULESET_SECTION, REQUIRED_KEYS, fail)
     for key in ("gap_points", "min_score"):
