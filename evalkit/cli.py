@@ -71,13 +71,23 @@ def _summary(args: argparse.Namespace) -> int:
     provenance = {"dataset": ds.source, "inputs_sha256": dict(ds.sha256),
                   "evalkit_version": __version__, **rs.to_record()}
     county_rows = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
-    write_excel({
+    sheets = {
         "项目汇总": summary.rename(columns=SUMMARY_HEADERS),
         "指标评分表": sheet,
         "县级汇总": county_rows,
         "规则集与数据来源": pd.DataFrame({"项": list(provenance),
                                    "值": [str(v) for v in provenance.values()]}),
-    }, out / "summary.xlsx")
+    }
+    # --- 绩效运行监控: the portfolio 监控情况表 when the dataset has monitoring forms ---
+    from evalkit.stages import monitoring
+
+    watch = monitoring.evaluate_many(ds, ruleset=rs)
+    if not watch.empty:
+        sheets["监控情况表"] = monitoring.portfolio_sheet(watch)
+        county.update(monitoring.county_monitoring(watch))
+        county_rows = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
+        sheets["县级汇总"] = county_rows
+    write_excel(sheets, out / "summary.xlsx")
     payload = {**provenance, "county": county,
                "projects": json.loads(summary.to_json(orient="records", force_ascii=False))}
     atomic_write(out / "summary.json", lambda p: p.write_text(
@@ -88,6 +98,9 @@ def _summary(args: argparse.Namespace) -> int:
     print(f"已评分 {county['n_projects']} 个项目，资金 {county['budget']:.2f} 万元；"
           f"预算执行率 {county['execution_rate']:.2%}，目标完成率 {county['completion_rate']:.2%}，"
           f"偏差 {county['gap_points']:.2f} 个百分点；需整改项目 {county['n_rectification']} 个。")
+    if not watch.empty:
+        print(f"绩效监控 {county['n_monitored']} 个项目：监控审核平均分 "
+              f"{county['average_review_score']:.2f}，需下发整改通知书 {county['n_notices']} 份。")
     print(f"规则集 {rs.label}；输出目录 {out}")
     return 0
 

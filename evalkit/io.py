@@ -30,6 +30,10 @@ from evalkit.schemas import (
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
     INDICATORS,
+    MONITORING,
+    MONITORING_CAUSES,
+    MONITORING_INDICATORS,
+    MONITORING_LIKELIHOODS,
     PROJECTS,
     SURVEY,
     TABLES,
@@ -392,9 +396,15 @@ def _bool(cell: object) -> bool:
     raise InputError("not yes/no")
 
 
+def _prose(cell: object) -> str:
+    """Free text a reader sees as written (an explanation, a measure): stripped, Chinese
+    punctuation kept (no NFKC folding of ， into ,)."""
+    return "" if _blank(cell) else str(cell).strip()
+
+
 _CELL_PARSERS: dict[str, Callable[[object], object]] = {
     "text": _text, "number": _number, "int": _int, "bool": _bool,
-    "comparator": _text, "value": lambda cell: cell,
+    "comparator": _text, "value": lambda cell: cell, "prose": _prose,
 }
 _EXPECTED = {"number": "数字（可带千分位，单位万元）", "int": "整数", "bool": "是 或 否"}
 
@@ -630,6 +640,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
                                     "大于 0 的预算数（预算执行率的分母）", "0"))
     if "expert_scores" in tables:
         problems += _expert_score_checks(tables["expert_scores"], locs["expert_scores"], rs)
+    problems += _monitoring_checks(tables, locs, rs)
     if "projects" in tables:
         p, loc = tables["projects"], locs["projects"]
         over = (p["spent"] > p["received"]).to_numpy()
@@ -640,6 +651,82 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
                                     f"{p['spent'].iat[i]:g}"))
     return problems
 
+
+# --- 绩效监控表 (dual monitoring): checks of the monitoring and monitoring_indicators tables -----
+
+def _monitoring_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
+                       rs: RuleSet) -> list[Problem]:
+    """The monitoring form of a project: its checkpoint month 1–12, amounts ≥ 0, a row per
+    project of the projects table; each indicator row names an indicator of that project's
+    sheet, with progress and full-year values that parse against the indicator's target (a
+    qualitative row's full-year value is a tier of the rule set), and a 完成目标可能性 and
+    偏差原因 from the official form's lists."""
+    problems: list[Problem] = []
+    if MONITORING.name in tables:
+        m, loc = tables[MONITORING.name], locs[MONITORING.name]
+
+        def bad(i: int, column: str, expected: str, found: str) -> None:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get(column, column), expected, found))
+
+        known = set(tables["projects"]["project_id"]) if "projects" in tables else None
+        for i, row in enumerate(m.itertuples(index=False)):
+            if known is not None and row.project_id not in known:
+                bad(i, "project_id", "项目表中已有的项目编码", repr(row.project_id))
+            if not (isinstance(row.month, float) and 1 <= row.month <= 12):
+                bad(i, "month", "1 至 12 的整数月份", f"{row.month:g}"
+                    if isinstance(row.month, float) else "空白")
+            for column in ("spent_ytd", "expected_spent"):
+                value = getattr(row, column)
+                if isinstance(value, float) and value < 0:
+                    bad(i, column, "不小于 0 的数字", f"{value:g}")
+    if MONITORING_INDICATORS.name not in tables:
+        if MONITORING.name in tables:
+            problems.append(Problem(locs[MONITORING.name].file, "", None, "",
+                                    f"表 {MONITORING_INDICATORS.chinese} "
+                                    f"({MONITORING_INDICATORS.name})，与绩效监控表一起提供",
+                                    "缺少该表"))
+        return problems
+    mi, loc = tables[MONITORING_INDICATORS.name], locs[MONITORING_INDICATORS.name]
+
+    def bad_row(i: int, column: str, expected: str, found: str) -> None:
+        problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                loc.headers.get(column, column), expected, found))
+
+    forms = set(tables[MONITORING.name]["project_id"]) if MONITORING.name in tables else set()
+    sheet = ({} if "indicators" not in tables else
+             {(r.project_id, r.indicator_id): r
+              for r in tables["indicators"].itertuples(index=False)})
+    tiers = {name for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+    for i, row in enumerate(mi.itertuples(index=False)):
+        if row.project_id not in forms:
+            bad_row(i, "project_id", "绩效监控表中已有的项目编码", repr(row.project_id))
+        indicator = sheet.get((row.project_id, row.indicator_id))
+        if indicator is None:
+            bad_row(i, "indicator_id", f"项目 {row.project_id} 绩效指标表中的指标编码",
+                    repr(row.indicator_id))
+            continue
+        for column in ("progress", "expected"):
+            cell = getattr(row, column)
+            if _blank(cell):
+                continue
+            if indicator.comparator == "定性":
+                if column == "expected" and normalize_text(cell) not in tiers:
+                    bad_row(i, column, f"定性等级（{'/'.join(t.tier for t in rs.qualitative_tiers)}）",
+                            repr(normalize_text(cell)))
+                continue
+            try:
+                parse_indicator_cells(indicator.comparator, indicator.target, indicator.unit, cell)
+            except CellError:
+                bad_row(i, column, f"与目标值 {indicator.target:g}{indicator.unit} 同单位的数值",
+                        repr(normalize_text(cell)))
+        if row.likelihood and row.likelihood not in MONITORING_LIKELIHOODS:
+            bad_row(i, "likelihood", " / ".join(MONITORING_LIKELIHOODS), repr(row.likelihood))
+        causes = [c for c in row.cause.split("、") if c] if row.cause else []
+        if any(c not in MONITORING_CAUSES for c in causes):
+            bad_row(i, "cause", f"{'、'.join(MONITORING_CAUSES)} 之一（多项以“、”分隔）",
+                    repr(row.cause))
+    return problems
 
 
 # --- writing outputs ---------------------------------------------------------------------------

@@ -161,6 +161,9 @@ class ReportType:
         The portfolio header of the verdict's total (a review counts findings, not points).
     total_format : str, default ".2f"
         How the portfolio page writes that total (``"d"`` for a count).
+    applies_by_ruleset : bool
+        Whether ``applies_to`` takes ``ruleset=`` too: the subjects depend on rule-set
+        thresholds (the projects due a rectification notice).
     """
 
     name: str
@@ -178,6 +181,7 @@ class ReportType:
     applies_to_text: str = ""
     total_label: str = "总分"
     total_format: str = ".2f"
+    applies_by_ruleset: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
@@ -198,9 +202,12 @@ class ReportType:
                              f"found nothing")
         return path
 
-    def subjects(self, dataset: Dataset) -> list[str]:
-        """The ids of the dataset's subjects this type applies to."""
-        return [str(s) for s in _resolve(self.applies_to)(dataset)]
+    def subjects(self, dataset: Dataset, ruleset: Any = "national") -> list[str]:
+        """The ids of the dataset's subjects this type applies to (under ``ruleset`` when the
+        type's subjects depend on it)."""
+        applies = _resolve(self.applies_to)
+        found = applies(dataset, ruleset=ruleset) if self.applies_by_ruleset else applies(dataset)
+        return [str(s) for s in found]
 
     def run_evaluate(self, dataset: Dataset, subject_id: str, *, ruleset: Any = "national"):
         """Evaluate one subject with the stage's callable."""
@@ -376,6 +383,30 @@ def _builtin() -> Sequence[ReportType]:
             check_ruleset="evalkit.stages.target_review:check_ruleset",
             applies_to_text="every project with an indicator sheet, in every review round of "
                             "`indicator_rounds`"),
+        # --- 绩效运行监控 (dual monitoring, issue 14 item 2) ---
+        ReportType(
+            name="monitoring", title="项目绩效运行监控报告",
+            notebook="monitoring.ipynb", subject=PROJECT,
+            applies_to="evalkit.stages.monitoring:monitored",
+            evaluate="evalkit.stages.monitoring:evaluate",
+            verdict_keys=("review_score", "light"), verdict_label="目标完成灯",
+            portfolio_columns=_PROJECT_COLUMNS,
+            score_labels={"review_scores": "监控审核项"},
+            ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
+            applies_to_text="every project with a monitoring form (`monitoring`, "
+                            "`monitoring_indicators`)"),
+        ReportType(
+            name="rectification_notice", title="绩效监控整改通知书",
+            notebook="rectification_notice.ipynb", subject=PROJECT,
+            applies_to="evalkit.stages.monitoring:flagged_projects", applies_by_ruleset=True,
+            evaluate="evalkit.stages.monitoring:evaluate",
+            verdict_keys=("review_score", "rectification"), verdict_label="整改结论",
+            portfolio_columns=_PROJECT_COLUMNS,
+            score_labels={"review_scores": "监控审核项"},
+            ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
+            applies_to_text="monitored projects whose expected execution and completion differ "
+                            "by more than `monitoring.gap_points` or whose review score is below "
+                            "`monitoring.min_score`"),
     )
 
 

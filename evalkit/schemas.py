@@ -20,7 +20,8 @@ class ColumnSpec:
 
     ``kind`` is how cells are parsed: ``text``, ``number`` (plain number, may be typed ``1,234.5``
     or ``12万元``), ``value`` (indicator target/actual as typed: ``≥90%``, ``不适用``, a tier name),
-    ``comparator``, ``bool`` (是/否) or ``int``. ``required`` columns must be present and, unless
+    ``comparator``, ``bool`` (是/否), ``int`` or ``prose`` (free text kept as written, Chinese
+    punctuation intact). ``required`` columns must be present and, unless
     ``allow_blank``, filled in every row.
     """
 
@@ -197,9 +198,39 @@ INDICATOR_ROUNDS = TableSpec("indicator_rounds", "目标审核轮次", (
 ), key=("project_id", "round", "indicator_id"), required=False)
 # --- end target review ---------------------------------------------------------------------
 
+# --- 绩效运行监控 (dual monitoring): the 绩效监控表 at a checkpoint, DOMAIN.md §6 and §10 -------
+
+#: 完成目标可能性 on the official 绩效监控表 (DOMAIN.md §10).
+MONITORING_LIKELIHOODS = ("确定能", "有可能", "完全不可能")
+#: 偏差原因 categories on the official 绩效监控表 (DOMAIN.md §10).
+MONITORING_CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+
+MONITORING = TableSpec("monitoring", "绩效监控", (
+    C("project_id", "项目编码"),
+    C("month", "监控月份", "int", aliases=("截至月份",)),
+    C("spent_ytd", "截至监控月执行数", "number",
+      aliases=("累计执行数", "1-7月执行数", "1—7月执行数", "1至7月执行数")),
+    C("expected_spent", "全年预计执行数", "number"),
+    C("measures", "纠偏措施", "prose", required=False, aliases=("整改措施",)),
+), key=("project_id",), required=False)
+
+MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
+    C("project_id", "项目编码"),
+    C("indicator_id", "指标编码"),
+    # typed like 实际完成值 (91.1%, 1,200, 达成); parsed against the indicator's target by io
+    C("progress", "截至监控月完成值", allow_blank=True,
+      aliases=("执行情况", "1-7月执行情况", "1—7月执行情况", "1至7月执行情况")),
+    C("expected", "全年预计完成值", allow_blank=True, aliases=("全年预计完成情况",)),
+    C("likelihood", "完成目标可能性", required=False),
+    C("cause", "偏差原因", required=False),
+    C("explanation", "原因说明", "prose", required=False),
+    C("evidence", "佐证材料", required=False),
+), key=("project_id", "indicator_id"), required=False)
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
-                                 UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS)
+                                 UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
+                                 MONITORING_INDICATORS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

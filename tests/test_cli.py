@@ -79,3 +79,15 @@ def test_template_round_trip_through_the_command(tmp_path, capsys):
     assert any("少于规则集要求的 5 名" in str(w.message) for w in caught)
     assert result.total == pytest.approx(100 - 15 * 0.5)  # mean of 0, 0.5, 1 lost per item
     assert "已读取 3 位专家" in capsys.readouterr().out
+
+
+def test_summary_of_a_monitored_dataset_adds_the_monitoring_table(tmp_path, capsys):
+    """The sample county: 77 monitoring forms, average review score 95.05, 8 notices."""
+    out = tmp_path / "out"
+    assert main(["summary", "sample", "--out", str(out)]) == 0
+    assert "监控审核平均分 95.05，需下发整改通知书 8 份" in capsys.readouterr().out
+    sheet = load_workbook(out / "summary.xlsx")["监控情况表"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("项目编码", "项目名称", "预算单位", "监控月份") and len(rows) == 78
+    flags = [r[rows[0].index("需整改")] for r in rows[1:]]
+    assert flags.count("是") == 8 and flags.count("否") == 69

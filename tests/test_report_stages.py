@@ -67,3 +67,42 @@ def test_self_evaluation_report_numbers(out):
     assert summary["grade"] == grade
     html = result.files["html"].read_text(encoding="utf-8")
     assert "项目支出绩效自评表" in html and "偏差原因分析及改进措施" in html
+
+
+def test_monitoring_report_numbers(out):
+    """XM-2020-045 at the end of July: execution so far = 截至监控月执行数 / budget, its ratio to
+    time progress 7/12; review score = Σ of the items; flagged by the 20-point rule
+    (expected completion 43.34 % vs execution 63.55 %)."""
+    pid = "XM-2020-045"
+    result = run_report("monitoring", dataset="sample", subject_id=pid, out_dir=out,
+                        formats=["html"])
+    summary = summary_of(result)
+    project = csv("projects").set_index("project_id").loc[pid]
+    form = csv("monitoring").set_index("project_id").loc[pid]
+    execution = float(form["spent_ytd"]) / float(project["budget"])
+    assert summary["execution_ytd"] == pytest.approx(execution, abs=1e-12)
+    assert summary["budget_ratio"] == pytest.approx(execution / (7 / 12), abs=1e-12)
+    assert summary["expected_execution"] == pytest.approx(
+        float(form["expected_spent"]) / float(project["budget"]), abs=1e-12)
+    assert summary["review_score"] == pytest.approx(sum(summary["review_scores"].values()))
+    assert summary["month"] == 7 and summary["flagged"] and summary["light"] == "红"
+    assert summary["gap_points"] < -20
+    html = result.files["html"].read_text(encoding="utf-8")
+    for heading in ("一、监控结论", "二、预算执行监控", "三、绩效目标监控", "四、监控表审核评分"):
+        assert heading in html
+
+
+def test_rectification_notice_numbers(out):
+    """XM-2020-058: a poor monitoring form, review score below 60, so a notice with a deadline
+    30 days after 2020-07-31."""
+    pid = "XM-2020-058"
+    result = run_report("rectification_notice", dataset="sample", subject_id=pid, out_dir=out,
+                        formats=["html", "docx"])
+    summary = summary_of(result)
+    assert summary["review_score"] < 60 and summary["rectification"] == "需整改"
+    assert summary["deadline"] == "2020-08-30"
+    html = result.files["html"].read_text(encoding="utf-8")
+    for text in ("绩效监控整改通知书", "一、存在问题", "二、整改要求", "三、整改期限",
+                 "请于 2020年8月30日 前完成整改"):
+        assert text in html
+    assert result.files["docx"].stat().st_size > 0

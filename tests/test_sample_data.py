@@ -31,6 +31,8 @@ from evalkit.schemas import (
     INDICATORS,
     JUDGEMENTS,
     KEYPROJECT_STAGE,
+    MONITORING,
+    MONITORING_INDICATORS,
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
@@ -44,10 +46,12 @@ from evalkit.stages.exante import ExAnteResult, assess
 from evalkit.stages.keyproject import KeyProjectResult
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import SurveyResult, analyze_survey
+from evalkit.values import normalize_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
-         UNIT_JUDGEMENTS, INDICATOR_ROUNDS)
+         UNIT_JUDGEMENTS, INDICATOR_ROUNDS,
+         MONITORING, MONITORING_INDICATORS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -170,7 +174,8 @@ def test_csv_has_bom_and_english_header_row(name: str, spec) -> None:
 def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
-                             "重点工作", "整体评价定性", "目标审核轮次"]
+                             "重点工作", "整体评价定性", "目标审核轮次",
+                             "绩效监控", "监控指标"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -583,3 +588,33 @@ def test_readme_documents_the_review_rounds() -> None:
     for figure in ("indicator_rounds", "1619 rows", "180 comments", "119 are resolved",
                    "61 still open", "16 new", "71 are resolved", "REVIEW_SEED"):
         assert figure in text, figure
+# --- the monitoring checkpoint (绩效运行监控) --------------------------------------------------
+
+def test_monitoring_checkpoint_is_end_of_july_for_the_77(dataset) -> None:
+    forms = dataset.tables["monitoring"]
+    assert len(forms) == 77 and set(forms["month"]) == {7}
+    assert len(dataset.tables["monitoring_indicators"]) == len(dataset.indicators)
+
+
+def test_monitoring_average_review_score_is_the_seeds_95_05(dataset) -> None:
+    from evalkit.stages import monitoring
+
+    scores = monitoring.evaluate_many(dataset)["review_score"]
+    assert abs(scores.mean() - 95.05) < 1e-5 and f"{scores.mean():.2f}" == "95.05"
+
+
+def test_monitoring_expected_rates_are_the_seeds_92_53_and_93_34(dataset) -> None:
+    """The forms' expected full-year spending and values are the year-end ones, so the
+    county's expected rates are the ledger's 92.53 % and 93.34 %."""
+    forms = dataset.tables["monitoring"].set_index("project_id")
+    projects = dataset.projects[dataset.projects["project_id"].isin(forms.index)].copy()
+    assert (projects["spent"].to_numpy() == forms["expected_spent"].reindex(
+        projects["project_id"]).to_numpy()).all()
+    rows = dataset.tables["monitoring_indicators"].set_index(["project_id", "indicator_id"])
+    raw = pd.read_csv(SAMPLE / "csv" / "indicators.csv", encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False).set_index(["project_id", "indicator_id"])
+    expected = rows["expected"].reindex(raw.index)
+    assert (expected.to_numpy() == raw["actual"].map(normalize_text).to_numpy()).all()
+    figures = county_figures(summarize_projects(projects, dataset.indicators))
+    assert figures["execution_rate"] == pytest.approx(0.9253, abs=5e-6)
+    assert figures["completion_rate"] == pytest.approx(0.9334, abs=5e-6)

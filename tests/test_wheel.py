@@ -113,7 +113,7 @@ def test_installed_wheel_reports_on_the_sample(installed, tmp_path, template, pr
     assert (folder / f"{project}.html").stat().st_size > 0
     text = (folder / f"{project}.json").read_text(encoding="utf-8")
     summary = json.loads(text)
-    total = summary[registry.get(template).verdict_keys[0]]  # total, or a review's n_findings
+    total = summary[registry.get(template).verdict_keys[0]]  # total, a review's n_findings, a review_score …
     assert isinstance(total, int | float) and not isinstance(total, bool)
     # nothing was read from the checkout: the sample is the wheel's copy
     assert str(ROOT) not in text

@@ -41,6 +41,17 @@ on every run (fixed seed, no timestamps). How the values are made:
 6. Explanations (偏差原因分析及改进措施) for every deviating indicator of a key project and about
    half of the others', so a self-evaluation has some missing to list.
 
+7. Monitoring (绩效运行监控, "双监控") at the end of July (:data:`MONITORING_MONTH`): a 绩效监控表
+   for each of the 77 ledger projects, from its own seed (:data:`MONITORING_SEED`), so nothing
+   above moves. The expected full-year spending and values are the year-end ``spent`` and
+   actuals, so the expected execution and completion rates stay 92.53 % / 93.34 %; spending so
+   far is the budget × year execution × 7/12 × a pace factor; progress values are the target ×
+   7/12 × a pace factor for counted ≥ indicators and near the actual for levels (``%``, ≤, =);
+   the form's quality (likelihoods, deviation causes and explanations, 纠偏措施, evidence) is
+   drawn, two forms (:data:`POOR_FORMS`) are poor, and then a few cells are blanked so that the
+   county's average monitoring review score (:func:`evalkit.stages.monitoring.evaluate_many`)
+   is the seed's 95.05 (:func:`calibrate_review`).
+
 The county figures are those of :func:`evalkit.summary.summarize_projects` with the national rule
 set (which leaves the ex-ante projects out); this script calls it, :func:`aggregate_panel`,
 :func:`assess`, :func:`analyze_survey` and the key-project evaluation rather than re-implementing
@@ -77,6 +88,8 @@ from evalkit.schemas import (
     INDICATORS,
     JUDGEMENTS,
     KEYPROJECT_STAGE,
+    MONITORING,
+    MONITORING_INDICATORS,
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
@@ -1754,6 +1767,214 @@ def review_rounds(projects: list[Project], indicators: pd.DataFrame) -> pd.DataF
                               (2, _with_problems(final, project, second)), (3, final)):
             frames.append(sheet.assign(round=round_))
     return pd.concat(frames, ignore_index=True)[ROUND_COLUMNS]
+# --- monitoring (绩效运行监控) at the end of July -------------------------------------------------
+
+MONITORING_SEED = 20200731
+MONITORING_MONTH = 7
+#: The seed's average monitoring review score (监控审核结果平均分).
+REVIEW_AVERAGE = 95.05
+#: How close the average must come (it shows as 95.05000): every reachable total is a multiple of
+#: 1/756 point (points 40/30/10 shared over 5–10 rows), so exactly 95.05 is out of reach.
+REVIEW_TOLERANCE = 1e-5
+#: Ledger projects whose monitoring form is poor (no likelihoods, explanations, measures or
+#: evidence, half the progress values missing): their review score falls below the rule set's 60.
+POOR_FORMS = ("XM-2020-017", "XM-2020-058")
+#: Chances: a deviating row explained (cause and explanation), a row with evidence, 纠偏措施
+#: written when needed.
+EXPLAIN_CHANCE, EVIDENCE_CHANCE, MEASURES_CHANCE = 0.9, 0.97, 0.92
+#: Pace factors of spending and of counted ≥ indicators: (cumulative chance, low, high).
+PACE = ((0.06, 0.35, 0.6), (0.18, 0.6, 0.8), (0.9, 0.8, 1.18), (1.0, 1.2, 1.45))
+MONITORING_CAUSES_TEXT = {
+    "经费保障": "资金拨付滞后，部分款项待结算", "制度保障": "实施细则尚未出台，审批流程较长",
+    "人员保障": "专业技术人员不足，进度受影响", "硬件条件保障": "受气候和施工条件影响，工期顺延",
+    "其他": "受疫情防控影响，部分工作延后开展",
+}
+MEASURES_TEXT = ("加快资金拨付和项目结算，按月调度进度", "倒排工期，增加施工力量，确保年底前完成",
+                 "完善实施细则，压实责任，加强督导检查")
+QUALITATIVE_PROGRESS = {"达成": ("按计划推进", "确定能"), "部分达成": ("推进较慢", "有可能"),
+                        "未达成": ("尚未启动", "完全不可能")}
+
+
+def _pace(rng: np.random.Generator) -> float:
+    u = rng.random()
+    _, low, high = next(p for p in PACE if u < p[0])
+    return float(rng.uniform(low, high))
+
+
+def _progress_text(value: float, unit: str, target: float) -> str:
+    if unit == "%":
+        return f"{min(value, 100.0):.1f}%"
+    if float(target).is_integer() and abs(value) >= 10:
+        return str(int(round(value)))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def monitoring_tables(projects: list[Project], indicators: pd.DataFrame
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 绩效监控 and 监控指标 tables before calibration (canonical columns, cells as typed)."""
+    from evalkit.values import parse_indicator_cells
+
+    rng = np.random.default_rng(MONITORING_SEED)
+    t = MONITORING_MONTH / 12
+    forms, rows = [], []
+    for p in projects:
+        poor = p.project_id in POOR_FORMS
+        year_rate = p.spent / p.budget
+        spent_ytd = _yuan(p.budget / YUAN_PER_WAN * year_rate * t * min(_pace(rng), 1.6))
+        forms.append({"project_id": p.project_id, "month": MONITORING_MONTH,
+                      "spent_ytd": _wan(min(spent_ytd, p.spent)), "expected_spent": _wan(p.spent),
+                      "measures": "" if poor else MEASURES_TEXT[int(rng.integers(0, 3))]})
+        sheet = indicators[indicators["project_id"] == p.project_id]
+        for r in sheet.itertuples(index=False):
+            cells = parse_indicator_cells(r.comparator, r.target, r.unit, r.actual)
+            actual = "" if pd.isna(r.actual) else str(r.actual)
+            if cells.comparator == "定性":
+                progress, likely = QUALITATIVE_PROGRESS.get(actual, ("按计划推进", "确定能"))
+            elif math.isnan(cells.actual):
+                progress, likely = "", ""
+            elif cells.comparator == "≥" and cells.unit not in ("%", "‰"):
+                progress = _progress_text(cells.target * t * _pace(rng), cells.unit, cells.target)
+                likely = "确定能" if cells.actual >= cells.target else "有可能"
+            else:
+                jitter = 1.0 if cells.comparator == "=" else float(rng.uniform(0.97, 1.03))
+                progress = _progress_text(cells.actual * jitter, cells.unit, cells.target)
+                likely = "确定能"
+            if poor:  # no likelihoods, and every other progress value missing
+                likely = ""
+                progress = "" if len(rows) % 2 and cells.comparator != "定性" else progress
+            cause = str(rng.choice(list(MONITORING_CAUSES_TEXT)))
+            rows.append({"project_id": p.project_id, "indicator_id": r.indicator_id,
+                         "progress": progress, "expected": actual, "likelihood": likely,
+                         "cause": cause, "explanation": MONITORING_CAUSES_TEXT[cause],
+                         "evidence": ("" if poor or rng.random() > EVIDENCE_CHANCE
+                                      else f"JK-{p.project_id[3:]}-{r.indicator_id[2:]}")})
+    forms_frame = pd.DataFrame(forms, columns=_columns(MONITORING))
+    return forms_frame, pd.DataFrame(rows, columns=_columns(MONITORING_INDICATORS))
+
+
+def _explain_deviating(rows: pd.DataFrame, lights: dict[tuple[str, str], bool]) -> pd.DataFrame:
+    """Keep cause and explanation on about :data:`EXPLAIN_CHANCE` of the deviating rows (none on a
+    poor form) and blank them on rows on track (nothing to explain)."""
+    rng = np.random.default_rng(MONITORING_SEED + 1)
+    out = rows.copy()
+    for i, r in enumerate(out.itertuples(index=False)):
+        deviating = lights[(r.project_id, r.indicator_id)]
+        keep = deviating and r.project_id not in POOR_FORMS and rng.random() < EXPLAIN_CHANCE
+        if not keep:
+            out.iat[i, out.columns.get_loc("cause")] = ""
+            out.iat[i, out.columns.get_loc("explanation")] = ""
+    return out
+
+
+def _monitor(tables: dict[TableSpec, list[list[object]]]):
+    """Read the tables back through evalkit.io and monitor every project (the stage's own code)."""
+    import tempfile
+
+    from evalkit.io import read_dataset
+    from evalkit.stages import monitoring
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_csv(Path(tmp), tables)
+        ds = read_dataset(tmp, ruleset=RULESET)
+    return ds, [monitoring.evaluate(ds, pid, ruleset=RULESET)
+                for pid in monitoring.monitored(ds)]
+
+
+def _closest_sum(rest: float, candidates: list[tuple[float, int, str]],
+                 most: int = 6) -> list[tuple[int, str]]:
+    """At most ``most`` candidates (cost, row, column) whose costs sum closest to ``rest``:
+    dynamic programming over the exact fractions of the distinct costs."""
+    from collections import Counter
+    from fractions import Fraction
+
+    by_cost: dict[Fraction, list[tuple[int, str]]] = {}
+    for cost, i, col in candidates:
+        by_cost.setdefault(Fraction(cost).limit_denominator(1000), []).append((i, col))
+    goal = Fraction(rest).limit_denominator(10**9)
+    states: dict[Fraction, tuple[Fraction, ...]] = {Fraction(0): ()}
+    frontier = dict(states)
+    for _ in range(most):
+        grown: dict[Fraction, tuple[Fraction, ...]] = {}
+        for total, used in frontier.items():
+            counts = Counter(used)
+            for cost, cells in by_cost.items():
+                new = total + cost
+                if new <= goal + 1 and new not in states and counts[cost] < len(cells):
+                    grown[new] = (*used, cost)
+        states.update(grown)
+        frontier = grown
+    best = min(states, key=lambda total: (abs(goal - total), len(states[total])))
+    picked = Counter(states[best])
+    return [cell for cost, k in sorted(picked.items()) for cell in by_cost[cost][:k]]
+
+
+def _blanking(rest: float, candidates: list[tuple[float, int, str]],
+              seed: int) -> tuple[list[tuple[int, str]], float]:
+    """Cells to blank, in an order drawn from ``seed``, while more than 6 points remain, then
+    the closest set of at most six more; and the points then left over."""
+    order = np.random.default_rng(seed).permutation(len(candidates))
+    chosen, used = [], set()
+    for k in order:
+        cost, i, column = candidates[k]
+        if rest - cost > 6:
+            chosen.append((i, column))
+            used.add((i, column))
+            rest -= cost
+    left = [c for c in candidates if (c[1], c[2]) not in used]
+    closing = _closest_sum(rest, left)
+    costs = {(i, column): cost for cost, i, column in left}
+    return chosen + closing, rest - sum(costs[cell] for cell in closing)
+
+
+def calibrate_review(tables: dict[TableSpec, list[list[object]]], forms: pd.DataFrame,
+                     rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Blank a few evidence, likelihood and explanation cells so the average review score is
+    95.05 (within :data:`REVIEW_TOLERANCE`).
+
+    Blanking one cell of project p costs ``10 / n_p`` (evidence), ``40 / (3 n_p)`` (a likelihood)
+    or ``30 / d_p`` (the explanation of one of its d_p deviating rows) points, n_p its indicators
+    (the national review table). Blank cells in a fixed random order while more than 6 points
+    remain, then the set of at most six remaining cells whose costs come closest
+    (:func:`_closest_sum`).
+    """
+    def measure(forms: pd.DataFrame, rows: pd.DataFrame):
+        return _monitor({**tables, MONITORING: _rows(forms), MONITORING_INDICATORS: _rows(rows)})
+
+    _, results = measure(forms, rows)
+    lights = {(r.project_id, i): bool(d) for r in results
+              for i, d in zip(r.indicators["indicator_id"], r.indicators["deviating"],
+                              strict=True)}
+    qualitative = {(r.project_id, i) for r in results
+                   for i, c in zip(r.indicators["indicator_id"], r.indicators["comparator"],
+                                   strict=True) if c == "定性"}
+    rows = _explain_deviating(rows, lights)
+    _, results = measure(forms, rows)
+    rest = sum(100 - r.review_score for r in results) - len(results) * (100 - REVIEW_AVERAGE)
+    rest = -rest  # points still to take off
+    if rest < 0:
+        raise SystemExit(f"monitoring forms already average below {REVIEW_AVERAGE}: {rest}")
+    n = rows.groupby("project_id").size()
+    deviating = pd.Series(lights).groupby(level=0).sum()
+    candidates = []
+    for i, r in enumerate(rows.itertuples(index=False)):
+        if r.project_id in POOR_FORMS:
+            continue
+        if r.evidence:
+            candidates.append((10 / n[r.project_id], i, "evidence"))
+        if r.likelihood and (r.project_id, r.indicator_id) not in qualitative:
+            candidates.append((40 / (3 * n[r.project_id]), i, "likelihood"))
+        if r.explanation:
+            candidates.append((30 / deviating[r.project_id], i, "explanation"))
+    chosen = min((_blanking(rest, candidates, MONITORING_SEED + k) for k in range(2, 12)),
+                 key=lambda found: abs(found[1]))[0]
+    out = rows.copy()
+    for i, column in chosen:
+        out.iat[i, out.columns.get_loc(column)] = ""
+    _, results = measure(forms, out)
+    average = float(np.mean([r.review_score for r in results]))
+    if abs(average - REVIEW_AVERAGE) > REVIEW_TOLERANCE:
+        raise SystemExit(f"review score calibration missed: {average!r}")
+    return forms, out
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -1878,6 +2099,12 @@ def notes_rows(figures: dict[str, float], lam: float,
                          "服务对象满意度和年度总体目标，均为虚构（随机种子 "
                          f"{UNITWIDE_SEED}）；每{NO_PROCUREMENT_EVERY}个单位中有一个无政府采购预算，"
                          f"每{NO_SURVEY_EVERY}个单位中有一个未开展满意度调查（相应指标不适用）。"),
+        ("绩效监控", f"77个项目截至{YEAR}年{MONITORING_MONTH}月底的绩效监控表（“双监控”）："
+                     f"绩效监控工作表为截至监控月执行数、全年预计执行数和纠偏措施，监控指标工作表"
+                     f"为{len(tables[MONITORING_INDICATORS])}条指标的截至监控月完成值、全年预计完成值、"
+                     "完成目标可能性、偏差原因、原因说明和佐证材料。全年预计数取年末执行数和实际完成值，"
+                     "故预计执行率、完成率仍为92.53%、93.34%；监控审核平均分按且末县公布的95.05分校准；"
+                     f"{'、'.join(POOR_FORMS)}两个项目的监控表填报质量差（审核得分低于60分）。"),
         ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
@@ -1965,6 +2192,8 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     rounds = review_rounds(projects, indicators)
     tables = output_tables(units, projects, indicators, exante_rows, expert_scores, survey,
                            judgements, unit_wide_tables(units, projects, load_ruleset(RULESET)), rounds)
+    forms, rows = calibrate_review(tables, *monitoring_tables(projects, indicators))
+    tables = {**tables, MONITORING: _rows(forms), MONITORING_INDICATORS: _rows(rows)}
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated))

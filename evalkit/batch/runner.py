@@ -61,7 +61,8 @@ def resolve_report_type(template: str | Path) -> tuple[ReportType, Path]:
     return report_type, report_type.notebook_path()
 
 
-def parse_subjects(subjects: str | Sequence[str], report_type: ReportType, dataset) -> list[str]:
+def parse_subjects(subjects: str | Sequence[str], report_type: ReportType, dataset,
+                   ruleset: Any = "national") -> list[str]:
     """Subject ids from ``all`` (those the report type applies to), ``ID,ID,…``, ``@file`` or a
     list.
 
@@ -71,7 +72,7 @@ def parse_subjects(subjects: str | Sequence[str], report_type: ReportType, datas
     """
     if isinstance(subjects, str):
         if subjects == "all":
-            return report_type.subjects(dataset)
+            return report_type.subjects(dataset, ruleset)
         if subjects.startswith("@"):
             path = Path(subjects[1:])
             if not path.is_file():
@@ -206,7 +207,7 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
             and (force or not portfolio or not (out / MANIFEST).is_file()) else None)
     try:
         ds = load_dataset(dataset, rules)
-        ids = parse_subjects(subjects, report_type, ds)
+        ids = parse_subjects(subjects, report_type, ds, rules)
     except BaseException:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
