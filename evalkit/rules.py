@@ -62,13 +62,41 @@ class Band:
 
 @dataclass(frozen=True)
 class QualitativeTier:
-    """A qualitative tier: the score is a share in ``[low, high]`` of the indicator's weight."""
+    """A qualitative tier: the score is a share in ``[low, high]`` of the indicator's weight.
+
+    The tier an evaluator names is the rule-set-independent fact; a judged score refines it
+    within the tier and carries to another rule set only as far as that set's range for the
+    tier admits it (see :meth:`carry`).
+    """
 
     tier: str
     low: float
     high: float
     default: float
     aliases: tuple[str, ...] = ()
+
+    def carry(self, share: float) -> float:
+        """The share this tier scores for a judged share (score / weight), or its default.
+
+        Notes
+        -----
+        ``carry(s) = min(max(s, low), high)``; a NaN share (only the tier was named) gives
+        ``default``. A fixed-value tier (``low = high``, e.g. the 100/80/50 variant of
+        DOMAIN.md §3) therefore scores its value whatever share was judged under another
+        convention; a ranged tier keeps a judged share that lies in its range. Callers flag
+        every share that moved, so nothing is changed silently.
+
+        Examples
+        --------
+        >>> t = QualitativeTier("达成", 1.0, 1.0, 1.0)
+        >>> t.carry(0.8), t.carry(float("nan"))
+        (1.0, 1.0)
+        >>> QualitativeTier("部分达成", 0.6, 0.8, 0.7).carry(0.65)
+        0.65
+        """
+        if math.isnan(share):
+            return self.default
+        return min(max(share, self.low), self.high)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ level-3 indicator names where its score comes from (``source``):
 
 ======================== =================================================================
 ``qualitative``          the evaluator's tier judgement (达成 / 部分达成 / 未达成 or an alias)
-                         with an optional score inside the tier's range and its evidence
+                         with an optional score (carried into the tier's range) and its evidence
 ``funds_in_place``       资金到位率 = 实际到位 / 预算 (projects table: received / budget)
 ``budget_execution``     预算执行率 = 实际支出 / 实际到位 (spent / received)
 ``sheet``                the project's indicator-sheet rows of one level-2 (数量指标 …), scored
@@ -85,7 +85,7 @@ _SATISFACTION = "满意度"
 _COST = "成本"
 #: Below this many points an indicator counts as having lost nothing (float noise of sums).
 _NOTHING_LOST = 1e-9
-#: Tolerance, in points, when checking a judged score against its tier's range.
+#: Tolerance, in points, when checking a judged score against [0, weight].
 _RANGE_TOLERANCE = 1e-9
 
 
@@ -383,18 +383,15 @@ def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
             continue
         weight = float(leaf["weight"])
         score = _number(row.get("score"), ("", "分"))
-        low, high = tier.low * weight, tier.high * weight
         if score is None:
             problems.append(f"{where}: expected a score in points (or a blank), found "
                             f"{row.get('score')!r}")
             continue
-        if not math.isnan(score) and not (low - _RANGE_TOLERANCE <= score
-                                          <= high + _RANGE_TOLERANCE):
-            problems.append(f"{where}: expected a score within the {tier.tier} range "
-                            f"[{low:g}, {high:g}] points ({tier.low:g}–{tier.high:g} of "
-                            f"{weight:g}), found {score:g}")
+        if not math.isnan(score) and not -_RANGE_TOLERANCE <= score <= weight + _RANGE_TOLERANCE:
+            problems.append(f"{where}：得分应在 0 至分值 {weight:g} 之间，实际为 {score:g}"
+                            f"（expected a score in [0, {weight:g}] points, found {score:g}）")
             continue
-        share = score / weight if not math.isnan(score) and weight > 0 else tier.default
+        share = tier.carry(score / weight if not math.isnan(score) and weight > 0 else math.nan)
         out[code] = _Judgement(tier, score, share, normalize_text(row.get("evidence")),
                                normalize_text(row.get("note")))
     for code in fw.loc[fw["source"] == "qualitative", "code"]:
@@ -480,8 +477,13 @@ def _qualitative(leaf: Mapping[str, Any], ctx: _Context) -> _Leaf:
     if math.isnan(judgement.score):
         formula = f"评价等级 {band}，按默认得分率 {tier.default:.0%}"
     else:
-        formula = (f"评价等级 {band}，评定得分 {judgement.score:.2f} / 分值 {weight:.2f} = "
-                   f"{_pct(judgement.share)}")
+        formula = f"评价等级 {band}，评定得分 {judgement.score:.2f} / 分值 {weight:.2f}"
+        given = judgement.score / weight if weight > 0 else 0.0
+        if abs(given - judgement.share) > 1e-12:
+            formula += (f" = {_pct(given)}，超出本规则集该等级区间，按区间端点 "
+                        f"{_pct(judgement.share)} 计分")
+        else:
+            formula += f" = {_pct(judgement.share)}"
     if not judgement.evidence:
         message = f"“{leaf['name']}”（{leaf['code']}）的定性评价缺少佐证材料。"
         ctx.problems.append(message)
@@ -695,7 +697,7 @@ def assess(
         project and both numbers); tables holding rows of another project. For judgements, every
         problem at once, each naming the project, row and code: an unknown code, a second
         judgement of a code, a judgement of a computed indicator, an unknown tier, a score outside
-        the tier's range × weight (the range and score named), a missing judgement for a
+        [0, weight] (the weight and score named), a missing judgement for a
         qualitative indicator. Indicator rows that scoring rejects.
 
     Warns
@@ -731,8 +733,11 @@ def assess(
       (``indicator_rows.saving_rate``, negative for an overrun) while the ratio comes from the
       ≤ rule. No applicable row: the indicator is not applicable.
     - ``sheet_or_qualitative``: the sheet rows if any, else the judgement, else not applicable.
-    - ``qualitative``: the judgement's ``score / w`` when a score is given (it must lie in the
-      tier's ``[low·w, high·w]``), else the tier's default share. Blank evidence is a problem
+    - ``qualitative``: the judgement's share ``score / w`` carried into the tier's range,
+      ``min(max(score / w, low), high)`` (:meth:`~evalkit.rules.QualitativeTier.carry`: the named
+      tier is the rule-set-independent fact, so a fixed-value tier scores its value and a share
+      outside a ranged tier scores the range's nearest end, said in the formula), else the
+      tier's default share; a score outside ``[0, w]`` is an error. Blank evidence is a problem
       ("缺少佐证材料") and a warning.
     - ``survey``: satisfaction rate ``p`` (:func:`~evalkit.survey.analyze_survey`),
       ``r = min(p / target, 1)`` with the target of the sheet's first ≥ satisfaction row
