@@ -333,11 +333,12 @@ def _validated(rows: pd.DataFrame, project_id: Any, items: pd.DataFrame) -> pd.D
         else:
             found = _shown(raw[label])
             kind = "number" if not np.isfinite(score[label]) and found != _EMPTY else "score"
+            name = known.at[item, "name"]
             problems.append(
-                f"{place}，专家 {expert!r}，评分项 {item!r}：应为 0 至 {points[label]:g} 之间的得分"
-                f"（{known.at[item, 'name']}），实际为 {found} ({place}, expert {expert!r}, item "
-                f"{item!r}: expected a {kind} in [0, {points[label]:g}] for item {item}, found "
-                f"{found})"
+                f"项目 {project_id!r}，专家 {expert!r}，评分项 {item!r}：应为 0 至 {points[label]:g} "
+                f"之间的得分（{name}），实际为 {found}（{place}, expert {expert!r}, item {item!r}: "
+                f"expected a {kind} in [0, {points[label]:g}] for item {item} ({name}), found "
+                f"{found}）"
             )
     keyed = table[named]
     repeated = keyed[keyed.duplicated(["expert_id", "item_id"], keep=False)]
