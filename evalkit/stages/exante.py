@@ -45,7 +45,7 @@ import pandas as pd
 
 from evalkit.errors import EvalkitWarning, InputError
 from evalkit.panel import KendallW, aggregate_panel, check_score_table, kendall_w
-from evalkit.rules import RuleSet, band_of, bands, check_sum, is_number, load_ruleset
+from evalkit.rules import Band, RuleSet, band_of, bands, check_sum, is_number, load_ruleset
 from evalkit.stages.base import StageResult, known_ids, plain, require_keys, warn
 
 if TYPE_CHECKING:
@@ -208,6 +208,23 @@ class ExAnteResult(StageResult):
     def to_frame(self) -> pd.DataFrame:
         """The per-sub-item table."""
         return self.items
+
+    def weight_components(self) -> pd.DataFrame:
+        """Sub-items by dimension (the dimension's points as level-1 weight); see
+        :meth:`evalkit.stages.base.StageResult.weight_components`."""
+        out = self.items[["dimension", "name", "points", "score"]].rename(
+            columns={"dimension": "level1", "name": "level2", "points": "weight"})
+        nominal = self.dimensions.set_index("dimension")["points"]
+        out.insert(2, "level1_weight", out["level1"].map(nominal).astype(float))
+        return out.reset_index(drop=True)
+
+    def verdict_bands(self, ruleset: RuleSet) -> tuple[Band, ...]:
+        """The rule set's ex-ante conclusion tiers (评估结论)."""
+        return ruleset.conclusion_tiers
+
+    def fixed_verdict(self) -> str:
+        """不予支持 (the conclusion) when a veto was triggered: weights cannot lift a veto."""
+        return self.conclusion if self.vetoes else ""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record of the assessment (floats unrounded).

@@ -221,6 +221,15 @@ class KeyProjectResult(StageResult):
         """The score sheet (one row per framework indicator)."""
         return self.sheet
 
+    def weight_components(self) -> pd.DataFrame:
+        """Level-2 indicators (项目立项 …) with their level-1's framework weight; see
+        :meth:`evalkit.stages.base.StageResult.weight_components`."""
+        nominal = self.level1.set_index("name")["weight"]
+        out = self.level2[["level1", "name", "effective_weight", "score"]].rename(
+            columns={"name": "level2", "effective_weight": "weight"})
+        out.insert(2, "level1_weight", out["level1"].map(nominal).astype(float))
+        return out.reset_index(drop=True)
+
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record (floats unrounded).
 
