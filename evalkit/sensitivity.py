@@ -573,7 +573,8 @@ class RulesetComparison:
         with that key from b), ``verdict``, ``delta`` (from total_a), ``flips`` (verdict differs
         from verdict_a). A key that cannot be swapped alone has its row only in ``skipped``.
     keys : tuple of str
-        The differing keys tried (dotted; coupled keys joined with ``+``).
+        The differing keys tried (dotted; coupled keys joined with ``+``); keys of other report
+        types' sections are left out.
     skipped : Mapping
         Key → why it could not be swapped alone (the rule-set check's message).
     a, b : dict
@@ -656,7 +657,8 @@ def compare_rulesets(dataset: Any, a: str | Path | RuleSet, b: str | Path | Rule
     portfolio; k is a cause of a changed verdict when that swap alone changes it. Effects need
     not add up (bands are thresholds, and keys interact); a change no single key explains is
     labelled 多项规则共同作用. Keys that must move together (sub-item points and dimension
-    points) are swapped together. The stages' warnings are not repeated.
+    points) are swapped together. The stage's ``evaluate_many`` scores the portfolio when it has
+    one (else ``evaluate`` per subject). The stages' warnings are not repeated.
 
     Examples
     --------
@@ -673,9 +675,16 @@ def compare_rulesets(dataset: Any, a: str | Path | RuleSet, b: str | Path | Rule
     ids = [str(s) for s in (rt.subjects(data) if subjects is None else subjects)]
     total_key, verdict_key = rt.verdict_keys
 
+    many = getattr(_stage_module(rt), "evaluate_many", None)
+
     def score(rs: RuleSet) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EvalkitWarning)
+            if many is not None:  # the stage's portfolio function: one pass, same numbers
+                table = many(data, ruleset=rs)
+                table = table.set_index(table[rt.subject.id_column].astype(str)).loc[ids]
+                return (table[total_key].to_numpy(dtype=float),
+                        table[verdict_key].astype(str).to_numpy(dtype=object))
             summaries = [rt.run_evaluate(data, s, ruleset=rs).summary() for s in ids]
         return (np.array([float(x[total_key]) for x in summaries]),
                 np.array([str(x[verdict_key]) for x in summaries], dtype=object))
@@ -683,7 +692,9 @@ def compare_rulesets(dataset: Any, a: str | Path | RuleSet, b: str | Path | Rule
     total_a, verdict_a = score(ra)
     total_b, verdict_b = score(rb)
     changed = verdict_a != verdict_b
-    keys = ruleset_differences(ra, rb)
+    # keys of other report types' sections cannot change this type's verdicts
+    others = {t.ruleset_section for t in registry.report_types()} - {rt.ruleset_section}
+    keys = [k for k in ruleset_differences(ra, rb) if k.split(".")[0] not in others]
     rows, skipped, flips_by_key = [], {}, {}
     for key in keys:
         parts = key.split("+")
@@ -712,6 +723,17 @@ def compare_rulesets(dataset: Any, a: str | Path | RuleSet, b: str | Path | Rule
                                               "flips"])
     return RulesetComparison(frame, attribution, tuple(keys), dict(skipped), ra.to_record(),
                              rb.to_record(), report_type)
+
+
+def _stage_module(report_type: Any) -> Any:
+    """The module of a report type's ``evaluate`` (where a stage keeps ``evaluate_many``)."""
+    import importlib
+    import inspect
+
+    ref = report_type.evaluate
+    if isinstance(ref, str):
+        return importlib.import_module(ref.partition(":")[0])
+    return inspect.getmodule(ref)
 
 
 def _get(data: Mapping[str, Any], key: str) -> Any:
