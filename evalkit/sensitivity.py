@@ -156,8 +156,8 @@ class WeightModel:
         if b is None:
             s1 = self.scores @ m  # (P, K)
         else:
-            num = np.einsum("dpj,pj,jk->dpk", b, self.scores, m)
-            den = np.einsum("dpj,pj,jk->dpk", b, self.weights, m)
+            num = (b * self.scores) @ m  # (D, P, K)
+            den = (b * self.weights) @ m
             with np.errstate(divide="ignore", invalid="ignore"):
                 s1 = np.where(den > 0, e * num / den, 0.0)  # (D, P, K)
         if a is None:
