@@ -50,9 +50,9 @@ import pandas as pd
 from evalkit.errors import EvalkitWarning, InputError, RuleSetError
 from evalkit.rules import Band, RuleSet, band_index, derive_ruleset, load_ruleset
 
-__all__ = ["RulesetComparison", "StabilityResult", "WeightModel", "compare_rulesets",
-           "grade_stability", "panel_robustness", "ruleset_differences", "weight_model",
-           "weight_tornado"]
+__all__ = ["PANEL_VARIANTS", "RulesetComparison", "StabilityResult", "WeightModel",
+           "compare_rulesets", "grade_stability", "model_of", "panel_robustness",
+           "project_stability", "ruleset_differences", "weight_model", "weight_tornado"]
 
 #: Top-level keys that name a rule set rather than state a rule.
 _METADATA = ("id", "version", "name", "description")
@@ -228,11 +228,34 @@ def weight_model(dataset: Any, *, report_type: str, ruleset: str | Path | RuleSe
     if not ids:
         raise InputError(f"报告类型 {report_type} 在该数据集中没有适用的对象"
                          f"(report type {report_type}: no subjects in the dataset)")
-    results = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        for subject in ids:
-            results.append(rt.run_evaluate(data, subject, ruleset=rs))
+        results = [rt.run_evaluate(data, subject, ruleset=rs) for subject in ids]
+    return model_of(results, rs, report_type=report_type)
+
+
+def model_of(results: Sequence[Any], ruleset: str | Path | RuleSet, *,
+             report_type: str = "") -> WeightModel:
+    """The weight model of stage results already computed (a report's own result, say).
+
+    Parameters
+    ----------
+    results : sequence of StageResult
+        Results of one stage under ``ruleset``, each providing ``weight_components()``.
+    ruleset : str, Path or RuleSet
+        The rule set the results were computed under (its bands give the verdicts).
+    report_type : str, optional
+        Recorded on the model.
+
+    Returns
+    -------
+    WeightModel
+        Verdicts are the band of each total (``rules.band_index``) unless the result has a
+        fixed verdict (a veto).
+    """
+    rs = load_ruleset(ruleset)
+    if not results:
+        raise InputError("没有可分析的评价结果(no results to build a weight model from)")
     parts = [r.weight_components() for r in results]
     level1 = list(dict.fromkeys(name for f in parts for name in f["level1"]))
     nominal: dict[str, float] = {}
@@ -242,23 +265,43 @@ def weight_model(dataset: Any, *, report_type: str, ruleset: str | Path | RuleSe
     keys = list(dict.fromkeys((a, b) for f in parts for a, b in zip(f["level1"], f["level2"],
                                                                      strict=True)))
     position = {key: n for n, key in enumerate(keys)}
-    weights = np.zeros((len(ids), len(keys)))
-    scores = np.zeros((len(ids), len(keys)))
+    weights = np.zeros((len(results), len(keys)))
+    scores = np.zeros((len(results), len(keys)))
     for p, f in enumerate(parts):
         cols = [position[(a, b)] for a, b in zip(f["level1"], f["level2"], strict=True)]
         np.add.at(weights[p], cols, f["weight"].to_numpy(dtype=float))
         np.add.at(scores[p], cols, f["score"].to_numpy(dtype=float))
     components = pd.DataFrame({"level1": [k[0] for k in keys], "level2": [k[1] for k in keys],
                                "parent": [level1.index(k[0]) for k in keys]})
-    verdict_key = rt.verdict_keys[1]
+    bands = tuple(results[0].verdict_bands(rs))
+    labels = np.array([b.label for b in sorted(bands, key=lambda b: b.low)], dtype=object)
+    totals = np.array([float(r.total) for r in results])
+    fixed = tuple(r.fixed_verdict() for r in results)
+    verdicts = tuple(f or str(v) for f, v in zip(fixed, labels[band_index(totals, bands)],
+                                                 strict=True))
     return WeightModel(
-        project_ids=tuple(ids), level1=tuple(level1),
+        project_ids=tuple(str(r.project_id) for r in results), level1=tuple(level1),
         level1_weights=np.array([nominal[k] for k in level1]), components=components,
-        weights=weights, scores=scores, totals=np.array([r.total for r in results]),
-        verdicts=tuple(str(r.summary()[verdict_key]) for r in results),
-        fixed=tuple(r.fixed_verdict() for r in results),
-        bands=tuple(results[0].verdict_bands(rs)), report_type=report_type,
-        ruleset=rs.to_record())
+        weights=weights, scores=scores, totals=totals, verdicts=verdicts, fixed=fixed,
+        bands=bands, report_type=report_type, ruleset=rs.to_record())
+
+
+def project_stability(result: Any, ruleset: str | Path | RuleSet, *, draws: int = 10_000,
+                      concentration: float = 100.0, seed: int | None = 0) -> StabilityResult:
+    """:func:`grade_stability` of one report's own result (level-1 weights), for its robustness
+    paragraph: ``grade_stability(model_of([result], ruleset), ...)``.
+
+    Examples
+    --------
+    >>> from evalkit.io import load_dataset
+    >>> from evalkit.stages import keyproject
+    >>> result = keyproject.evaluate(load_dataset("sample"), "XM-2020-031")
+    >>> row = project_stability(result, "national").of("XM-2020-031")
+    >>> row["verdict"], float(row["p_hold"]), float(row["boundary"])
+    ('优', 1.0, 90.0)
+    """
+    return grade_stability(model_of([result], ruleset), draws=draws,
+                           concentration=concentration, seed=seed)
 
 
 def _dataset(dataset: Any, rs: RuleSet):
@@ -421,6 +464,14 @@ class StabilityResult:
             raise InputError(f"稳健性分析中没有项目 {project_id!r}"
                              f"(no project {project_id!r} in the stability result)")
         return match.iloc[0]
+
+    def record(self, project_id: str) -> dict[str, Any]:
+        """One project's figures as JSON-safe values, for a report's machine summary."""
+        row = self.of(project_id)
+        return {"p_hold": float(row["p_hold"]), "boundary": float(row["boundary"]),
+                "distance": float(row["distance"]), "fixed": bool(row["fixed"]),
+                "total_p05": float(row["total_p05"]), "total_p95": float(row["total_p95"]),
+                "draws": self.draws, "concentration": self.concentration, "seed": self.seed}
 
     def _repr_html_(self) -> str:
         return self.frame.to_html(index=False, float_format=lambda x: f"{x:.4f}")
