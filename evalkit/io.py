@@ -524,11 +524,11 @@ def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> l
             continue
         points = float(item["points"]) if math.isnan(given[i]) else given[i]
         if isinstance(score, float) and score > points:
-            source = "规则集分值" if math.isnan(given[i]) else "本行分值"
+            source = "" if math.isnan(given[i]) else "，按本行分值"
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("score", "score"),
-                                    f"0 至 {points:g} 之间的得分（{item_id} {item['name']}，"
-                                    f"{source}）", f"{score:g}"))
+                                    f"0 至 {points:g} 之间的得分（{item_id} {item['name']}）"
+                                    f"{source}", f"{score:g}"))
     return problems
 
 

@@ -130,7 +130,7 @@ def test_points_given_must_be_positive_and_bound_the_score(tmp_path):
         read_dataset(folder, ruleset="provincial")
     found = {(p.row, p.column, p.expected) for p in info.value.problems}
     assert (2, "points", "大于 0 的分值（评分时该项的满分）") in found
-    assert (3, "score", "0 至 7 之间的得分（A2 需求迫切性，本行分值）") in found
+    assert (3, "score", "0 至 7 之间的得分（A2 需求迫切性），按本行分值") in found
 
 
 @pytest.mark.parametrize("name", TYPES)

@@ -220,3 +220,43 @@ def test_leave_one_expert_out_recomputed_from_the_csv():
     assert table.loc["算术平均（不去掉最高最低分）", "total"] == pytest.approx(mean.sum(), abs=1e-12)
     assert set(table["kind"]) == {"base", "leave_one_out", "trimming"}
     assert not table["changed"].any()
+
+
+# --- the robustness paragraph (reports) ----------------------------------------------------
+
+def test_robustness_paragraph_wording_by_case():
+    from evalkit.stages.prose import robustness
+
+    on_line = model([50, 50], [("A", "A1"), ("B", "B1")], {"P1": [(50, 50), (50, 40)]})
+    text = robustness(grade_stability(on_line, draws=4000, seed=1), "P1", "评价等级")
+    assert "距最近的分界线 90 分 不足 0.01 分" in text and "对权重取值较为敏感" in text
+    vetoed = model([50, 50], [("A", "A1"), ("B", "B1")], {"P1": [(50, 50), (50, 10)]},
+                   fixed=["不予支持"], bands=load_ruleset("national").conclusion_tiers)
+    text = robustness(grade_stability(vetoed, draws=100), "P1", "评估结论",
+                      fixed_reason="因筹资不合规（一票否决）")
+    assert text.startswith("稳健性分析：因筹资不合规（一票否决），调整权重不改变评估结论“不予支持”")
+
+
+def test_key_project_report_records_and_states_its_robustness(tmp_path):
+    """XM-2020-003 totals 84.9968 under national rules: 良 in [80, 90), 4.9968 above 80 and
+    5.0032 below 90, so the nearest line is 80."""
+    import json
+
+    from evalkit.batch import run_report
+    from evalkit.io import load_dataset
+    from evalkit.sensitivity import project_stability
+    from evalkit.stages import keyproject
+
+    out = run_report("key_project_evaluation", dataset="sample", subject_id="XM-2020-003",
+                     out_dir=tmp_path, formats=["html"],
+                     parameters={"draws": 5000, "seed": 3})
+    recorded = json.loads(out.files["json"].read_text(encoding="utf-8"))["robustness"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvalkitWarning)
+        result = keyproject.evaluate(load_dataset("sample"), "XM-2020-003")
+    expected = project_stability(result, "national", draws=5000, seed=3).record("XM-2020-003")
+    assert recorded == pytest.approx(expected)
+    assert recorded["boundary"] == 80 and recorded["distance"] == pytest.approx(
+        result.total - 80, abs=1e-12)
+    html = out.files["html"].read_text(encoding="utf-8")
+    assert f"评价等级保持“良”的概率为 {recorded['p_hold'] * 100:.1f}%" in html
