@@ -450,7 +450,7 @@ def read_expert_workbooks(
     ...     wb.save(path)
     ...     scores = read_expert_workbooks(path)
     >>> scores.shape, float(scores["score"].sum()), scores["expert_id"].iat[0]
-    ((15, 5), 100.0, '专家01')
+    ((15, 6), 100.0, '专家01')
     """
     paths = [paths] if isinstance(paths, (str, PathLike)) else list(paths)
     if not paths:

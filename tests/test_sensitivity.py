@@ -229,7 +229,7 @@ def test_robustness_paragraph_wording_by_case():
 
     on_line = model([50, 50], [("A", "A1"), ("B", "B1")], {"P1": [(50, 50), (50, 40)]})
     text = robustness(grade_stability(on_line, draws=4000, seed=1), "P1", "评价等级")
-    assert "距最近的分界线 90 分 不足 0.01 分" in text and "对权重取值较为敏感" in text
+    assert "距最近的分界线（90 分）不足 0.01 分" in text and "对权重取值较为敏感" in text
     vetoed = model([50, 50], [("A", "A1"), ("B", "B1")], {"P1": [(50, 50), (50, 10)]},
                    fixed=["不予支持"], bands=load_ruleset("national").conclusion_tiers)
     text = robustness(grade_stability(vetoed, draws=100), "P1", "评估结论",

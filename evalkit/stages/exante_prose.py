@@ -487,7 +487,7 @@ def robustness(result: ExAnteResult, stability: StabilityResult) -> str:
     >>> from evalkit.stages import exante
     >>> result = exante.evaluate(load_dataset("sample"), "SQ-2021-001")
     >>> print(robustness(result, project_stability(result, "national")))
-    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评估结论保持“予以支持”的概率为 100.0%；总分 93.00 分，距最近的分界线 90 分 3.00 分。评价结论对权重取值稳健。
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评估结论保持“予以支持”的概率为 100.0%；总分 93.00 分，距最近的分界线（90 分）3.00 分。评估结论对权重取值稳健。
     """
     reason = f"因{'、'.join(result.vetoes)}（一票否决）" if result.vetoes else ""
     return shared_robustness(stability, result.project_id, "评估结论", fixed_reason=reason)

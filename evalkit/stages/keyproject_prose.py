@@ -644,6 +644,6 @@ def robustness(result: KeyProjectResult, stability: StabilityResult) -> str:
     >>> from evalkit.stages import keyproject
     >>> result = keyproject.evaluate(load_dataset("sample"), "XM-2020-031")
     >>> print(robustness(result, project_stability(result, "national")))
-    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 96.16 分，距最近的分界线 90 分 6.16 分。评价结论对权重取值稳健。
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 96.16 分，距最近的分界线（90 分）6.16 分。评价等级对权重取值稳健。
     """
     return shared_robustness(stability, result.project_id, "评价等级")

@@ -153,20 +153,20 @@ def robustness(stability: StabilityResult, project_id: object, noun: str,
     ...     np.array([[50.0, 50.0]]), np.array([[47.5, 47.5]]), np.array([95.0]), ("优",), ("",),
     ...     load_ruleset("national").grades)
     >>> print(robustness(grade_stability(m, draws=1000), "P1", "评价等级"))
-    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 1000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 95.00 分，距最近的分界线 90 分 5.00 分。评价结论对权重取值稳健。
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 1000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 95.00 分，距最近的分界线（90 分）5.00 分。评价等级对权重取值稳健。
     """
     row = stability.of(str(project_id))
     gap = float(row["distance"])
     distance = "不足 0.01 分" if gap < 0.005 else f"{points(gap)} 分"
-    where = f"总分 {points(row['total'])} 分，距最近的分界线 {float(row['boundary']):g} 分 {distance}"
+    where = f"总分 {points(row['total'])} 分，距最近的分界线（{float(row['boundary']):g} 分）{distance}"
     if row["fixed"]:
         return (f"稳健性分析：{fixed_reason or '该结论不由总分决定'}，调整权重不改变{noun}"
                 f"“{row['verdict']}”；{where}。")
     p = float(row["p_hold"])
     if p >= ROBUST:
-        closing = "评价结论对权重取值稳健。"
+        closing = f"{noun}对权重取值稳健。"
     elif p >= FRAGILE:
-        closing = "评价结论对权重取值较为稳健，但权重变化时存在改变的可能。"
+        closing = f"{noun}对权重取值较为稳健，但权重变化时存在改变的可能。"
     else:
         closing = (f"{noun}对权重取值较为敏感，总分接近分界线，使用该结论时宜结合各项指标得分"
                    f"综合判断。")
