@@ -295,7 +295,8 @@ def test_judgement_problems_are_reported_together():
     assert "B11 (资金到位率): expected judgements only for qualitative indicators" in message
     assert "A22 (绩效指标明确性): expected a tier" in message and "'很好'" in message
     assert "expected a judgement for qualitative indicator A11 (立项依据充分性), found none" in message
-    assert "A22 (" in message and "indicator A22" not in message.split("很好")[1]
+    assert "A22 (" in message and "indicator A22" not in message.split("很好")[-1]
+    assert "指标 A22（绩效指标明确性）：应为评价等级" in message  # Chinese first, English in brackets
 
 
 def test_missing_qualitative_judgement_names_the_code():

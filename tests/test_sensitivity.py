@@ -260,3 +260,18 @@ def test_key_project_report_records_and_states_its_robustness(tmp_path):
         result.total - 80, abs=1e-12)
     html = out.files["html"].read_text(encoding="utf-8")
     assert f"评价等级保持“良”的概率为 {recorded['p_hold'] * 100:.1f}%" in html
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(range(4)))
+def test_reordering_projects_only_reorders_the_results(order):
+    """The weight draws do not depend on the projects, so a permuted portfolio gives the same
+    rows, permuted (seeded)."""
+    projects = {f"P{i}": [(50, 50 * r), (50, 50 * q)]
+                for i, (r, q) in enumerate([(1, 0.8), (0.9, 0.7), (0.6, 1), (0.95, 0.95)])}
+    parts = [("A", "A1"), ("B", "B1")]
+    base = grade_stability(model([50, 50], parts, projects), draws=2000, seed=9).frame
+    permuted = {f"P{i}": projects[f"P{i}"] for i in order}
+    again = grade_stability(model([50, 50], parts, permuted), draws=2000, seed=9).frame
+    pd.testing.assert_frame_equal(again.set_index("project_id").loc[base["project_id"]],
+                                  base.set_index("project_id"))

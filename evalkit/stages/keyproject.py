@@ -356,6 +356,11 @@ class _Judgement(NamedTuple):
     note: str
 
 
+def _both(zh_where: str, zh: str, where: str, en: str) -> str:
+    """A problem in Chinese with the English in brackets (as evalkit's other messages)."""
+    return f"{zh_where}：{zh}（{where}: {en}）"
+
+
 def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
                 pid: Any) -> dict[str, _Judgement]:
     """Check the judgements against the framework and tiers; every problem at once."""
@@ -372,41 +377,55 @@ def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
     for idx, row in table.iterrows():
         code = normalize_text(row["indicator_id"])
         where = f"project {pid}, judgement row {idx!r}, indicator {code or '(blank)'}"
+        zh_where = f"项目 {pid}，定性评价第 {idx!r} 行，指标 {code or '（空白）'}"
         if code not in leaves.index:
-            problems.append(f"{where}: expected a framework code ({', '.join(leaves.index)}), "
-                            f"found {row['indicator_id']!r}")
+            codes = ", ".join(leaves.index)
+            problems.append(_both(
+                zh_where, f"应为评价框架中的编码（{codes}），实际为 {row['indicator_id']!r}",
+                where, f"expected a framework code ({codes}), found {row['indicator_id']!r}"))
             continue
         leaf = leaves.loc[code]
         where += f" ({leaf['name']})"
+        zh_where += f"（{leaf['name']}）"
         if code in named:
-            problems.append(f"{where}: expected one judgement per indicator, found a second one")
+            problems.append(_both(
+                zh_where, "每个指标只应有一条定性评价，实际出现第二条",
+                where, "expected one judgement per indicator, found a second one"))
             continue
         named.add(code)
         if code not in judgeable:
-            problems.append(f"{where}: expected judgements only for qualitative indicators, found "
-                            f"one for an indicator computed from {leaf['source']}")
+            problems.append(_both(
+                zh_where, f"只对定性指标作定性评价，该指标由 {leaf['source']} 计算",
+                where, f"expected judgements only for qualitative indicators, found one for an "
+                       f"indicator computed from {leaf['source']}"))
             continue
         tier = tiers.get(normalize_text(row["tier"]))
         if tier is None:
-            problems.append(f"{where}: expected a tier ({spelled}), found {row['tier']!r}")
+            problems.append(_both(
+                zh_where, f"应为评价等级（{spelled}），实际为 {row['tier']!r}",
+                where, f"expected a tier ({spelled}), found {row['tier']!r}"))
             continue
         weight = float(leaf["weight"])
         score = _number(row.get("score"), ("", "分"))
         if score is None:
-            problems.append(f"{where}: expected a score in points (or a blank), found "
-                            f"{row.get('score')!r}")
+            problems.append(_both(
+                zh_where, f"得分应为分数（或空白），实际为 {row.get('score')!r}",
+                where, f"expected a score in points (or a blank), found {row.get('score')!r}"))
             continue
         if not math.isnan(score) and not -_RANGE_TOLERANCE <= score <= weight + _RANGE_TOLERANCE:
-            problems.append(f"{where}：得分应在 0 至分值 {weight:g} 之间，实际为 {score:g}"
-                            f"（expected a score in [0, {weight:g}] points, found {score:g}）")
+            problems.append(_both(
+                zh_where, f"得分应在 0 至分值 {weight:g} 之间，实际为 {score:g}",
+                where, f"expected a score in [0, {weight:g}] points, found {score:g}"))
             continue
         share = tier.carry(score / weight if not math.isnan(score) and weight > 0 else math.nan)
         out[code] = _Judgement(tier, score, share, normalize_text(row.get("evidence")),
                                normalize_text(row.get("note")))
     for code in fw.loc[fw["source"] == "qualitative", "code"]:
         if code not in named:
-            problems.append(f"project {pid}: expected a judgement for qualitative indicator {code} "
-                            f"({leaves.loc[code, 'name']}), found none")
+            name = leaves.loc[code, "name"]
+            problems.append(f"项目 {pid}：定性指标 {code}（{name}）缺少定性评价（project {pid}: "
+                            f"expected a judgement for qualitative indicator {code} ({name}), "
+                            f"found none）")
     if problems:
         raise InputError("\n".join(problems))
     return out
