@@ -449,10 +449,11 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
         tier = tiers.get(text)
         if tier is None:
             problem(i, "actual", f"定性等级（{tier_names}）", repr(text))
-        elif not math.isnan(judged[i]) and not (
-                tier.low * weight[i] - 1e-9 <= judged[i] <= tier.high * weight[i] + 1e-9):
-            problem(i, "judged_score", f"{tier.tier}对应的得分区间 [{tier.low * weight[i]:g}, "
-                    f"{tier.high * weight[i]:g}]", f"{judged[i]:g}")
+        elif not math.isnan(judged[i]) and not -1e-9 <= judged[i] <= weight[i] + 1e-9:
+            # Any share of the weight is a valid judgement: the target rule set's range for the
+            # tier decides how it scores (QualitativeTier.carry), so only [0, weight] is checked.
+            problem(i, "judged_score", f"0 至分值 {weight[i]:g} 之间的评定得分（{tier.tier}）",
+                    f"{judged[i]:g}")
     good = [p for p in parsed if p is not None]
     if len(good) == len(parsed):
         cells = pd.DataFrame(good, index=frame.index)
@@ -587,8 +588,11 @@ def _unit_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
 
 def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> list[Problem]:
     """Each expert score names a sub-item of the rule set's ex-ante framework and stays within
-    that item's points."""
+    the points it was given against: the row's 分值 when filled (any item table: the stage
+    carries the share score / points to the rule set's), else the rule set's points."""
     items = {i["item_id"]: i for i in rs.section("exante")["items"]}
+    given = (scores["points"] if "points" in scores.columns
+             else pd.Series(np.nan, index=scores.index)).to_numpy(dtype=float)
     problems = []
     for i, (item_id, score) in enumerate(zip(scores["item_id"], scores["score"], strict=True)):
         item = items.get(item_id)
@@ -597,11 +601,19 @@ def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> l
                                     loc.headers.get("item_id", "item_id"),
                                     f"规则集 {rs.id} 的评分项编码（{', '.join(items)}）",
                                     repr(item_id)))
-        elif isinstance(score, float) and score > item["points"]:
+            continue
+        if not math.isnan(given[i]) and given[i] <= 0:
+            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                    loc.headers.get("points", "points"),
+                                    "大于 0 的分值（评分时该项的满分）", f"{given[i]:g}"))
+            continue
+        points = float(item["points"]) if math.isnan(given[i]) else given[i]
+        if isinstance(score, float) and score > points:
+            source = "" if math.isnan(given[i]) else "，按本行分值"
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("score", "score"),
-                                    f"0 至 {item['points']:g} 之间的得分（{item_id} {item['name']}）",
-                                    f"{score:g}"))
+                                    f"0 至 {points:g} 之间的得分（{item_id} {item['name']}）"
+                                    f"{source}", f"{score:g}"))
     return problems
 
 

@@ -62,13 +62,41 @@ class Band:
 
 @dataclass(frozen=True)
 class QualitativeTier:
-    """A qualitative tier: the score is a share in ``[low, high]`` of the indicator's weight."""
+    """A qualitative tier: the score is a share in ``[low, high]`` of the indicator's weight.
+
+    The tier an evaluator names is the rule-set-independent fact; a judged score refines it
+    within the tier and carries to another rule set only as far as that set's range for the
+    tier admits it (see :meth:`carry`).
+    """
 
     tier: str
     low: float
     high: float
     default: float
     aliases: tuple[str, ...] = ()
+
+    def carry(self, share: float) -> float:
+        """The share this tier scores for a judged share (score / weight), or its default.
+
+        Notes
+        -----
+        ``carry(s) = min(max(s, low), high)``; a NaN share (only the tier was named) gives
+        ``default``. A fixed-value tier (``low = high``, e.g. the 100/80/50 variant of
+        DOMAIN.md §3) therefore scores its value whatever share was judged under another
+        convention; a ranged tier keeps a judged share that lies in its range. Callers flag
+        every share that moved, so nothing is changed silently.
+
+        Examples
+        --------
+        >>> t = QualitativeTier("达成", 1.0, 1.0, 1.0)
+        >>> t.carry(0.8), t.carry(float("nan"))
+        (1.0, 1.0)
+        >>> QualitativeTier("部分达成", 0.6, 0.8, 0.7).carry(0.65)
+        0.65
+        """
+        if math.isnan(share):
+            return self.default
+        return min(max(share, self.low), self.high)
 
 
 @dataclass(frozen=True)
@@ -339,13 +367,74 @@ def band_of(values: Sequence[float] | np.ndarray | float, bands: Sequence[Band])
     >>> band_of([95, 90, 89.999, 80, 60, 59.99, 0], rs.grades).tolist()
     ['优', '优', '良', '良', '中', '差', '差']
     """
-    ordered = sorted(bands, key=lambda b: b.low)
-    lows = np.array([b.low for b in ordered[1:]])
-    labels = np.array([b.label for b in ordered], dtype=object)
-    x = np.round(np.asarray(values, dtype=float), 9)
-    out = labels[np.searchsorted(lows, x, side="right")]
+    labels = np.array([b.label for b in sorted(bands, key=lambda b: b.low)], dtype=object)
+    x = np.asarray(values, dtype=float)
+    out = labels[band_index(x, bands)]
     out = np.where(np.isnan(x), "", out)
     return out.astype(object)
+
+
+def band_index(values: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
+    """The position of each value's band among ``bands`` sorted by ``low`` (0 = lowest band).
+
+    The integer form of :func:`band_of` (same rounding to 9 decimals, same half-open bands), for
+    arrays of any shape: Monte Carlo draws compare band positions, not labels. NaN maps to the
+    top band's position; callers mask NaN themselves.
+
+    >>> band_index(np.array([[95.0, 89.999], [60.0, 10.0]]), load_ruleset("national").grades)
+    array([[3, 2],
+           [1, 0]])
+    """
+    lows = np.array(sorted(b.low for b in bands)[1:])
+    return np.searchsorted(lows, np.round(np.asarray(values, dtype=float), 9), side="right")
+
+
+def derive_ruleset(base: str | Path | RuleSet, changes: Mapping[str, Any], *,
+                   label: str = "") -> RuleSet:
+    """A rule set equal to ``base`` except for the dotted keys in ``changes``, validated anew.
+
+    Parameters
+    ----------
+    base : str, Path or RuleSet
+    changes : mapping
+        Dotted key (``"grades"``, ``"scoring.reverse_convention"``, ``"panel.trim"``) → the new
+        value, as it would be written in the YAML file. A key may name a new entry of an
+        existing section.
+    label : str, optional
+        Appended to the source so outputs say what was changed (default: the keys).
+
+    Returns
+    -------
+    RuleSet
+        Its own ``sha256`` (content changed), the base's id and version, and a source naming the
+        base and the changed keys. ``base`` is not modified.
+
+    Raises
+    ------
+    RuleSetError
+        A key whose section does not exist, or a result the rule-set checks reject (for example
+        sub-item points that no longer add up to their dimension's points).
+
+    Examples
+    --------
+    >>> rs = derive_ruleset("national", {"scoring.reverse_convention": "B"})
+    >>> rs.reverse_convention, rs.sha256 != load_ruleset("national").sha256
+    ('B', True)
+    """
+    rs = load_ruleset(base)
+    data = copy.deepcopy(dict(rs.data))
+    for key, value in changes.items():
+        *path, last = str(key).split(".")
+        node = data
+        for part in path:
+            if not isinstance(node.get(part), dict):
+                raise RuleSetError(f"规则集 {rs.source}：没有 {'.'.join(path)} 部分，无法修改 {key}"
+                                   f"(rule set {rs.id}: no section '{'.'.join(path)}' to change "
+                                   f"'{key}' in)")
+            node = node[part]
+        node[last] = copy.deepcopy(value)
+    what = label or "、".join(map(str, changes))
+    return _build(data, f"{rs.source}（修改：{what}）")
 
 
 def grade(total: float | Sequence[float] | np.ndarray, ruleset: RuleSet | str = "national"):

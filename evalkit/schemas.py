@@ -137,6 +137,9 @@ EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
     C("expert_id", "专家", aliases=("专家编号",)),
     C("item_id", "评分项编码"),
     C("score", "得分", "number"),
+    # the item's points the expert scored against (the 分值 of the scoring sheet): the score
+    # carries to another rule set's item table as the share score / points (stages.exante)
+    C("points", "分值", "number", required=False, aliases=("满分",)),
     C("comment", "意见", required=False, aliases=("专家意见",)),
 ), key=("project_id", "expert_id", "item_id"), required=False)
 

@@ -10,7 +10,15 @@ ratio follows its comparator (DOMAIN.md §3):
 ``=``    1 when met (|actual − target| ≤ tolerance × |target|; a zero target only by actual ≤ 0),
          else 0 (or min/max ratio under ``equality_unmet: proportional``)
 ``定性``  the share of the qualitative tier (达成 / 部分达成 / 未达成), or the judged score
+         carried into the tier's range
 ======== ==================================================================================
+
+**Rule-set independence of judged tiers.** The tier the evaluator names is the fact the data
+records; the judged score (评定得分) only places the project inside that tier. Under another rule
+set the tier scores by that set's convention: a judged share inside the set's range for the tier
+is kept, one outside it scores at the nearest end of the range (a fixed-value tier such as the
+provincial 100/80/50 scores its value), and the row is flagged 评定得分按本规则集等级区间计分.
+So one dataset scores under every rule set, and no judged score is changed unseen.
 
 Not-applicable indicators (``不适用``) are dropped and the others' weights rescaled so the sheet
 keeps its total. The whole table is scored with numpy in one pass — no per-row Python loop — so a
@@ -235,7 +243,7 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         ratio = np.where(is_exec, actual / 100.0, ratio)
         rule[is_exec] = "预算执行率×分值" + ("(封顶)" if cap else "")
     judged_tier = is_q & applicable & (text != "")
-    q_ratio, q_rule = _qualitative(df, text, weight, judged_tier, rs)
+    q_ratio, q_rule, q_moved = _qualitative(df, text, weight, judged_tier, rs)
     ratio = np.where(is_q, q_ratio, ratio)
     rule[is_q] = q_rule[is_q]
 
@@ -258,7 +266,8 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
 
     flags = np.full(n, "", dtype=object)
     for mask, label in ((~applicable, "不适用(权重已重分配)"), (missing, "缺少实际值"),
-                        (over, f"超额完成≥{rs.over_achievement_ratio:.0%}，需说明目标设定")):
+                        (over, f"超额完成≥{rs.over_achievement_ratio:.0%}，需说明目标设定"),
+                        (q_moved, "评定得分按本规则集等级区间计分")):
         flags = np.where(mask, np.where(flags == "", label, flags + "；" + label), flags)
 
     sheet = pd.DataFrame({
@@ -276,8 +285,10 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
 
 
 def _qualitative(df: pd.DataFrame, text: np.ndarray, weight: np.ndarray, mask: np.ndarray,
-                 rs: RuleSet) -> tuple[np.ndarray, np.ndarray]:
-    """Shares for qualitative rows: the judged score / weight, or the tier's default share."""
+                 rs: RuleSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shares for qualitative rows: the judged score / weight carried into the tier's range
+    (:meth:`evalkit.rules.QualitativeTier.carry`), or the tier's default share; with the rule
+    text and the mask of judged shares the tier's range moved."""
     n = len(df)
     tiers = list(rs.qualitative_tiers)
     lookup = {name: i for i, t in enumerate(tiers) for name in (t.tier, *t.aliases)}
@@ -285,8 +296,9 @@ def _qualitative(df: pd.DataFrame, text: np.ndarray, weight: np.ndarray, mask: n
     unknown = mask & np.isnan(code)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise InputError(f"{_where(df, i)}: expected a qualitative tier "
-                         f"({'/'.join(t.tier for t in tiers)}), found {text[i]!r}")
+        spelled = "/".join(t.tier for t in tiers)
+        raise InputError(f"{_where(df, i)}：应为定性等级（{spelled}），实际为 {text[i]!r}"
+                         f"（expected a qualitative tier ({spelled}), found {text[i]!r}）")
     idx = np.where(mask, code, 0).astype(int)
     low, high, default = (np.array([getattr(t, a) for t in tiers])[idx]
                           for a in ("low", "high", "default"))
@@ -296,20 +308,24 @@ def _qualitative(df: pd.DataFrame, text: np.ndarray, weight: np.ndarray, mask: n
     has_judged = mask & ~np.isnan(judged)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(weight > 0, judged / weight, 0.0)
-    outside = has_judged & ((share < low - 1e-12) | (share > high + 1e-12))
+    outside = has_judged & ((share < -1e-12) | (share > 1 + 1e-12))
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
         raise InputError(
-            f"{_where(df, i)}: expected a judged score within the {names[i]} range "
-            f"[{low[i] * weight[i]:g}, {high[i] * weight[i]:g}], found {judged[i]:g}")
-    ratio = np.where(mask, np.where(has_judged, share, default), np.nan)
-    rule = np.where(has_judged, "定性: " + names + "，评定得分",
-                    "定性: " + names + "，按默认得分率")
-    return ratio, np.where(mask, rule, "")
+            f"{_where(df, i)}：评定得分应在 0 至分值 {weight[i]:g} 之间，实际为 {judged[i]:g}"
+            f"（expected a judged score in [0, {weight[i]:g}], found {judged[i]:g}）")
+    # QualitativeTier.carry, vectorised: a judged share carries within the tier's range.
+    carried = np.clip(share, low, high)
+    moved = has_judged & (np.abs(carried - share) > 1e-12)
+    ratio = np.where(mask, np.where(has_judged, carried, default), np.nan)
+    rule = np.where(moved, "定性: " + names + "，评定得分超出本规则集该等级区间，按区间端点计分",
+                    np.where(has_judged, "定性: " + names + "，评定得分",
+                             "定性: " + names + "，按默认得分率"))
+    return ratio, np.where(mask, rule, ""), moved
 
 
 def _where(df: pd.DataFrame, i: int) -> str:
-    return f"project {df['project_id'].iat[i]}, indicator {df['indicator_id'].iat[i]}"
+    return f"项目 {df['project_id'].iat[i]}，指标 {df['indicator_id'].iat[i]}"
 
 
 def _rollups(sheet: pd.DataFrame, rs: RuleSet) -> tuple[pd.DataFrame, ...]:

@@ -388,7 +388,7 @@ class _ExpertSheet:
     expert_id: str
     id_row: int | None  # the 专家姓名/编号 row (None if the label was removed)
     from_sheet_name: bool
-    records: list[tuple[str, float, str]]  # (item_id, score, comment)
+    records: list[tuple[str, float, float, str]]  # (item_id, score, points, comment)
 
 
 def read_expert_workbooks(
@@ -412,8 +412,9 @@ def read_expert_workbooks(
     Returns
     -------
     pandas.DataFrame
-        Columns ``project_id, expert_id, item_id, score, comment``: one row per expert and
-        sub-item, experts in file and sheet order, items in sheet order. ``comment`` is ``""``
+        Columns ``project_id, expert_id, item_id, score, points, comment`` (``points``: the
+        item's 分值 the expert scored against, checked equal to the rule set's): one row per
+        expert and sub-item, experts in file and sheet order, items in sheet order. ``comment`` is ``""``
         when none was written; scores are unrounded floats.
 
     Raises
@@ -450,7 +451,7 @@ def read_expert_workbooks(
     ...     wb.save(path)
     ...     scores = read_expert_workbooks(path)
     >>> scores.shape, float(scores["score"].sum()), scores["expert_id"].iat[0]
-    ((15, 5), 100.0, '专家01')
+    ((15, 6), 100.0, '专家01')
     """
     paths = [paths] if isinstance(paths, (str, PathLike)) else list(paths)
     if not paths:
@@ -617,10 +618,11 @@ def _read_expert_sheet(file: str, sheet: str, rows: list[list], rs: RuleSet,
 
 def _read_items(file: str, sheet: str, rows: list[list], header: int, columns: Mapping[str, int],
                 rs: RuleSet) -> tuple[list[tuple[str, float, str]], list[Problem]]:
-    """Check every item row against the rule set; return (item_id, score, comment) records."""
+    """Check every item row against the rule set; return (item_id, score, points, comment)
+    records."""
     items = {it["item_id"]: it for it in rs.section("exante")["items"]}
     seen: dict[str, int] = {}
-    records: list[tuple[str, float, str]] = []
+    records: list[tuple[str, float, float, str]] = []
     problems: list[Problem] = []
     blanks: list[Problem] = []
     for n, row in enumerate(rows[header + 1:], start=header + 2):
@@ -646,7 +648,7 @@ def _read_items(file: str, sheet: str, rows: list[list], header: int, columns: M
                                     repr(_text(cells[_POINTS]))))
         score, found = _score(cells[_SCORE], points)
         if score is not None:
-            records.append((code, score, _comment(cells[_COMMENT])))
+            records.append((code, score, points, _comment(cells[_COMMENT])))
         else:
             (blanks if found == "空白" else problems).append(
                 Problem(*place, _SCORE, f"0 至 {points:g} 之间的数字", found))
@@ -700,7 +702,7 @@ def _duplicate_experts(experts: Sequence[_ExpertSheet]) -> list[Problem]:
 
 
 def _to_frame(experts: Sequence[_ExpertSheet], project_id: str) -> pd.DataFrame:
-    rows = [(project_id, e.expert_id, code, score, comment)
-            for e in experts for code, score, comment in e.records]
+    rows = [(project_id, e.expert_id, code, score, points, comment)
+            for e in experts for code, score, points, comment in e.records]
     frame = pd.DataFrame(rows, columns=[c.name for c in EXPERT_SCORES.columns])
-    return frame.astype({"score": float})
+    return frame.astype({"score": float, "points": float})

@@ -101,7 +101,7 @@ def test_atomic_write_failure_leaves_old_file_and_no_temp(tmp_path):
 
 
 def test_review_cases_are_all_located(tmp_path):
-    """Blank required numbers, a project with no indicator sheet, a judged score outside its tier,
+    """Blank required numbers, a project with no indicator sheet, a judged score above its points,
     a judged score on a quantitative row, a unit that differs from the target's."""
     projects = [list(r) for r in PROJECT_ROWS] + [
         ["P003", "无指标项目", "U01", "县水利局", 2020, "本级财力追加", "否", 10, 10, 5]]
@@ -109,7 +109,7 @@ def test_review_cases_are_all_located(tmp_path):
     indicators = [list(r) + [None] for r in INDICATOR_ROWS]
     indicators[0][8] = None                       # 分值 blank
     indicators[4] += []
-    indicators[4][11] = 29                        # 部分达成 of 30 points allows [18, 24]
+    indicators[4][11] = 31                        # a judged score above the 30 points
     indicators[3][11] = 40                        # judged score on a ≥ row
     indicators[1][9] = "310万元"                   # unit differs from 元
     wb = make_workbook(tmp_path / "r.xlsx", projects, [r[:11] for r in indicators])

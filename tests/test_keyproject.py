@@ -196,15 +196,17 @@ def test_summary_html_and_provincial_rules():
     page = result._repr_html_()
     assert "91.97" in page and "优" in page and "<table" in page
     # provincial: 时效 by convention B, 1 − (200 − 180)/180 = 0.8889 × 8; fixed qualitative tiers
-    # reject a judged 1.8 for 达成 (its range is [2, 2])
+    # score the tier's value: a judged 1.8 of 2 for 达成 scores 1.0 × 2 = 2 there (range [2, 2])
     judged = {**JUDGED, "A12": ("达成", None, "PJ-02"), "A21": ("部分达成", None, "PJ-03"),
               "B13": ("达成", None, "PJ-07"), "B22": ("未达成", None, "PJ-09"),
               "D11": ("部分达成", None, "PJ-10")}
     provincial = run(judged=judgements(judged), ruleset="provincial")
     assert scores(provincial)["C31"] == pytest.approx((1 - 20 / 180) * 8)
     assert scores(provincial)["B22"] == pytest.approx(0.5 * 4)
-    with pytest.raises(InputError, match=r"A12 \(立项程序规范性\).*达成 range \[2, 2\].*1.8"):
-        run(ruleset="provincial")
+    carried = run(ruleset="provincial")
+    assert scores(carried)["A12"] == pytest.approx(2.0)
+    formula = carried.sheet.set_index("code").loc["A12", "formula"]
+    assert "评定得分 1.80 / 分值 2.00 = 90.00%" in formula and "按区间端点 100.00% 计分" in formula
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,12 +262,19 @@ def test_ledger_errors(change, message):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_score_outside_the_tier_range_is_an_error_naming_everything():
-    judged = {**JUDGED, "A21": ("部分达成", 2.7, "PJ-03")}
+def test_score_outside_the_tier_range_scores_the_ranges_end_and_says_so():
+    # 部分达成 of 3 points is [1.8, 2.4] nationally: a judged 2.7 scores 2.4, the formula says why
+    result = run(judged=judgements({**JUDGED, "A21": ("部分达成", 2.7, "PJ-03")}))
+    assert scores(result)["A21"] == pytest.approx(2.4)
+    formula = result.sheet.set_index("code").loc["A21", "formula"]
+    assert "= 90.00%，超出本规则集该等级区间，按区间端点 80.00% 计分" in formula
+
+
+def test_score_above_the_points_is_an_error_naming_everything():
     with pytest.raises(InputError) as info:
-        run(judged=judgements(judged))
+        run(judged=judgements({**JUDGED, "A21": ("部分达成", 3.5, "PJ-03")}))
     message = str(info.value)
-    for part in ("project P1", "A21", "绩效目标合理性", "部分达成", "[1.8, 2.4]", "found 2.7"):
+    for part in ("project P1", "A21", "绩效目标合理性", "[0, 3] points", "found 3.5"):
         assert part in message
 
 
@@ -286,7 +295,8 @@ def test_judgement_problems_are_reported_together():
     assert "B11 (资金到位率): expected judgements only for qualitative indicators" in message
     assert "A22 (绩效指标明确性): expected a tier" in message and "'很好'" in message
     assert "expected a judgement for qualitative indicator A11 (立项依据充分性), found none" in message
-    assert "A22 (" in message and "indicator A22" not in message.split("很好")[1]
+    assert "A22 (" in message and "indicator A22" not in message.split("很好")[-1]
+    assert "指标 A22（绩效指标明确性）：应为评价等级" in message  # Chinese first, English in brackets
 
 
 def test_missing_qualitative_judgement_names_the_code():

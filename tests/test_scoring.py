@@ -70,10 +70,22 @@ def test_qualitative_default_share_and_judged_score_range():
     assert one("定性", "", 10, "部分达成")["score"] == pytest.approx(7.0)
     assert one("定性", "", 10, "部分达成", ruleset="provincial")["score"] == pytest.approx(8.0)
     assert one("定性", "", 10, "部分达成", judged_score=[6.5])["score"] == 6.5
-    with pytest.raises(InputError, match="部分达成 range \\[6, 8\\], found 9"):
-        one("定性", "", 10, "部分达成", judged_score=[9])
+    with pytest.raises(InputError, match="expected a judged score in \\[0, 10\\], found 11"):
+        one("定性", "", 10, "部分达成", judged_score=[11])
     with pytest.raises(InputError, match="expected a qualitative tier"):
         one("定性", "", 10, "还行")
+
+
+def test_judged_score_carries_into_the_target_rule_sets_tier_range():
+    # national 部分达成 is [60 %, 80 %]: 9 of 10 lies above it and scores the range's end, 8;
+    # provincial 部分达成 is fixed at 80 %: a judged 6.5 (national-valid) scores 8 there.
+    above = one("定性", "", 10, "部分达成", judged_score=[9])
+    assert above["score"] == pytest.approx(8.0)
+    assert "评定得分按本规则集等级区间计分" in above["flags"]
+    fixed = one("定性", "", 10, "部分达成", judged_score=[6.5], ruleset="provincial")
+    assert fixed["score"] == pytest.approx(8.0) and "区间端点" in fixed["rule"]
+    kept = one("定性", "", 10, "部分达成", judged_score=[6.5])
+    assert kept["score"] == 6.5 and kept["flags"] == ""
 
 
 def test_not_applicable_rescales_to_the_sheet_total():

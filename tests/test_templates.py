@@ -63,9 +63,9 @@ def edit(path: Path, change) -> Path:
 
 
 def expected_frame(project_id: str, experts: dict[str, dict]) -> pd.DataFrame:
-    rows = [(project_id, expert, code, float(score), comment)
+    rows = [(project_id, expert, code, float(score), float(POINTS[code]), comment)
             for expert, by_item in experts.items() for code, (score, comment) in by_item.items()]
-    return pd.DataFrame(rows, columns=COLUMNS).astype({"score": float})
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"score": float, "points": float})
 
 
 @pytest.fixture(scope="module")

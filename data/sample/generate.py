@@ -1054,7 +1054,8 @@ def expert_score_table(panels: list[Panel], levels: np.ndarray,
         scores = _half_points(level + panel.offsets, points)
         for e, expert in enumerate(panel.experts):
             for i, item in enumerate(items["item_id"]):
-                rows.append((panel.project_id, expert, item, scores[e, i],
+                # points: the item's 分值 scored against, so the panel carries to any item table
+                rows.append((panel.project_id, expert, item, scores[e, i], points[i],
                              _comment(item, scores[e, i] / points[i], panel.comment_draws[e, i],
                                       int(panel.comment_picks[e, i]))))
     return pd.DataFrame(rows, columns=[c.name for c in EXPERT_SCORES.columns])

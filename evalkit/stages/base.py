@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from evalkit.io import Dataset
+    from evalkit.rules import Band, RuleSet
 
 __all__ = ["StageResult"]
 
@@ -65,6 +66,33 @@ class StageResult(abc.ABC):
     @abc.abstractmethod
     def to_frame(self) -> pd.DataFrame:
         """The result's main table."""
+
+    def weight_components(self) -> pd.DataFrame:
+        """The total as a sum of weighted components, for :mod:`evalkit.sensitivity`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per level-2 component: ``level1``, ``level2``, ``level1_weight`` (the rule
+            set's nominal points of the level-1 indicator), ``weight`` (the points the component
+            carried for this subject, after any rescaling) and ``score``; ``score`` sums to the
+            total. A stage whose total is not such a sum does not override this.
+
+        Raises
+        ------
+        NotImplementedError
+            For a stage that does not decompose its total.
+        """
+        raise NotImplementedError(f"{type(self).__name__} 未提供权重分解，无法做权重敏感性分析"
+                                  f"({type(self).__name__} has no weight_components())")
+
+    def verdict_bands(self, ruleset: RuleSet) -> tuple[Band, ...]:
+        """The bands the verdict is read from: the rule set's grade bands unless overridden."""
+        return ruleset.grades
+
+    def fixed_verdict(self) -> str:
+        """A verdict that does not follow the total (a veto), else ``""``."""
+        return ""
 
     def _html_facts(self) -> list[tuple[str, object]]:
         """(label, value) lines shown before the rule set."""

@@ -18,6 +18,17 @@ The stage protocol (:mod:`evalkit.stages`):
 
 On plain tables: :func:`assess` does what :func:`evaluate` does from a long ``expert_scores``
 table, :func:`assess_many` what :func:`evaluate_many` does.
+
+**Scores carry across item tables.** Rule sets split the 100 points differently (national
+立项必要性 6/7/7, provincial 8/9/8), so a score in points only means something against the 分值
+it was given for. Each ``expert_scores`` row may therefore carry ``points`` (分值: the item's
+points on the sheet the expert filled in; the scoring workbooks and the sample write it), and the
+stage scores ``x = score / points × P_i`` against the rule set's ``P_i``: the expert's judgement
+is the *share* of the item earned, which is what a 优/良/中/差 judgement on a sub-item expresses
+and what Kendall's W already ranks. Shares rather than ratings keep the expert's resolution
+(5.5 of 6); a mapping table would need maintaining per pair of rule sets. The raw score and its
+分值 stay in the audit rows (DOMAIN.md §4: keep every expert's raw score). Without ``points`` a
+score is read against the rule set's own points, as before.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ import pandas as pd
 
 from evalkit.errors import EvalkitWarning, InputError
 from evalkit.panel import KendallW, aggregate_panel, check_score_table, kendall_w
-from evalkit.rules import RuleSet, band_of, bands, check_sum, is_number, load_ruleset
+from evalkit.rules import Band, RuleSet, band_of, bands, check_sum, is_number, load_ruleset
 from evalkit.stages.base import StageResult, known_ids, plain, require_keys, warn
 
 if TYPE_CHECKING:
@@ -155,8 +166,10 @@ class ExAnteResult(StageResult):
     audit : pandas.DataFrame
         Every raw score, in framework order then expert id: ``project_id``, ``item_id``,
         ``dimension``, ``name``, ``points``, ``expert_id``, ``score``, ``share``, ``others_mean``,
-        ``others_sd``, ``outlier``, ``dropped`` (removed by trimming) and ``panel_score`` (the
-        item's panel score the row fed into).
+        ``others_sd``, ``outlier``, ``dropped`` (removed by trimming), ``panel_score`` (the
+        item's panel score the row fed into), ``score_given`` and ``points_given`` (the score as
+        the expert wrote it and the 分值 it was written against; ``score`` is
+        ``score_given / points_given × points``).
     comments : pandas.DataFrame
         Non-empty expert comments: ``expert_id``, ``item_id``, ``dimension``, ``comment``.
     experts : pandas.DataFrame
@@ -195,6 +208,23 @@ class ExAnteResult(StageResult):
     def to_frame(self) -> pd.DataFrame:
         """The per-sub-item table."""
         return self.items
+
+    def weight_components(self) -> pd.DataFrame:
+        """Sub-items by dimension (the dimension's points as level-1 weight); see
+        :meth:`evalkit.stages.base.StageResult.weight_components`."""
+        out = self.items[["dimension", "name", "points", "score"]].rename(
+            columns={"dimension": "level1", "name": "level2", "points": "weight"})
+        nominal = self.dimensions.set_index("dimension")["points"]
+        out.insert(2, "level1_weight", out["level1"].map(nominal).astype(float))
+        return out.reset_index(drop=True)
+
+    def verdict_bands(self, ruleset: RuleSet) -> tuple[Band, ...]:
+        """The rule set's ex-ante conclusion tiers (评估结论)."""
+        return ruleset.conclusion_tiers
+
+    def fixed_verdict(self) -> str:
+        """不予支持 (the conclusion) when a veto was triggered: weights cannot lift a veto."""
+        return self.conclusion if self.vetoes else ""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record of the assessment (floats unrounded).
@@ -299,9 +329,12 @@ def _validated(rows: pd.DataFrame, project_id: Any, items: pd.DataFrame) -> pd.D
     problems: list[str] = []
 
     named = table[["expert_id", "item_id"]].notna().all(axis=1)
-    points = table["item_id"].map(known["points"])  # NaN for an item not in the framework
-    unknown = named & points.isna()
-    in_range = np.isfinite(score) & (score >= 0) & (score <= points)
+    target = table["item_id"].map(known["points"])  # NaN for an item not in the framework
+    unknown = named & target.isna()
+    given = (pd.to_numeric(rows["points"], errors="coerce").astype(float).reset_index(drop=True)
+             if "points" in rows.columns else pd.Series(np.nan, index=table.index))
+    points = given.where(given.notna(), target)  # the 分值 scored against
+    in_range = np.isfinite(score) & (score >= 0) & (score <= points) & (points > 0)
     for label in table.index[~named | unknown | (named & ~unknown & ~in_range)]:
         expert, item = table.at[label, "expert_id"], table.at[label, "item_id"]
         if not named[label]:
@@ -317,9 +350,12 @@ def _validated(rows: pd.DataFrame, project_id: Any, items: pd.DataFrame) -> pd.D
         else:
             found = _shown(raw[label])
             kind = "number" if not np.isfinite(score[label]) and found != _EMPTY else "score"
+            name = known.at[item, "name"]
             problems.append(
-                f"{place}, expert {expert!r}, item {item!r}: expected a {kind} in "
-                f"[0, {points[label]:g}] for item {item} ({known.at[item, 'name']}), found {found}"
+                f"项目 {project_id!r}，专家 {expert!r}，评分项 {item!r}：应为 0 至 {points[label]:g} "
+                f"之间的得分（{name}），实际为 {found}（{place}, expert {expert!r}, item {item!r}: "
+                f"expected a {kind} in [0, {points[label]:g}] for item {item} ({name}), found "
+                f"{found}）"
             )
     keyed = table[named]
     repeated = keyed[keyed.duplicated(["expert_id", "item_id"], keep=False)]
@@ -344,7 +380,8 @@ def _validated(rows: pd.DataFrame, project_id: Any, items: pd.DataFrame) -> pd.D
     if problems:
         lines = [f"  {i}. {p}" for i, p in enumerate(problems, 1)]
         raise InputError(f"expert_scores: {len(problems)} problem(s) found:\n" + "\n".join(lines))
-    return table.assign(score=score)
+    # The share carries across item tables: x = score / points_given × points_of_this_rule_set.
+    return table.assign(score=score / points * target, score_given=score, points_given=points)
 
 
 # --------------------------------------------------------------------------------------------
@@ -580,6 +617,8 @@ def _assess(expert_scores: pd.DataFrame, project_id: Any, rs: RuleSet,
     audit.insert(0, "project_id", project_id)
     audit.insert(7, "share", audit["score"] / audit["points"])
     audit["panel_score"] = audit["item_id"].map(panel_score)
+    audit = audit.merge(table[["expert_id", "item_id", "score_given", "points_given"]],
+                        on=["expert_id", "item_id"], how="left", validate="one_to_one")
 
     return ExAnteResult(
         project_id=project_id,

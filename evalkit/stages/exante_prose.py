@@ -15,6 +15,7 @@ import pandas as pd
 
 from evalkit.errors import InputError
 from evalkit.rules import RuleSet
+from evalkit.sensitivity import StabilityResult
 from evalkit.stages.exante import ExAnteResult
 from evalkit.stages.prose import (
     MAX_SPECIFIC,
@@ -28,9 +29,10 @@ from evalkit.stages.prose import (
     ruleset_of,
     threshold,
 )
+from evalkit.stages.prose import robustness as shared_robustness
 
 __all__ = ["agreement", "comment_table", "conclusion", "dimensions", "distribution", "facts",
-           "lost_points", "method", "suggestions"]
+           "lost_points", "method", "robustness", "suggestions"]
 
 #: What a weak dimension (or a weak item in it) calls for, by ex-ante dimension (DOMAIN.md §4).
 _DIMENSION_ADVICE = {
@@ -457,3 +459,35 @@ def comment_table(result: ExAnteResult) -> pd.DataFrame:
                 + comments["item_id"].map(names).astype(str)).to_numpy(),
         "意见": comments["comment"].astype(str).to_numpy(),
     })
+
+
+def robustness(result: ExAnteResult, stability: StabilityResult) -> str:
+    """The robustness paragraph of the 评估结论: the probability the conclusion holds under
+    uncertain dimension weights and the distance to the nearest tier line (a veto: fixed).
+
+    Parameters
+    ----------
+    result : ExAnteResult
+    stability : StabilityResult
+        :func:`evalkit.sensitivity.project_stability` of ``result`` (dimension points drawn).
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    See :func:`evalkit.stages.prose.robustness`. Dimension shares, hence vetoes, do not depend
+    on the weights, so a vetoed conclusion is fixed.
+
+    Examples
+    --------
+    >>> from evalkit.io import load_dataset
+    >>> from evalkit.sensitivity import project_stability
+    >>> from evalkit.stages import exante
+    >>> result = exante.evaluate(load_dataset("sample"), "SQ-2021-001")
+    >>> print(robustness(result, project_stability(result, "national")))
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评估结论保持“予以支持”的概率为 100.0%；总分 93.00 分，距最近的分界线（90 分）3.00 分。评估结论对权重取值稳健。
+    """
+    reason = f"因{'、'.join(result.vetoes)}（一票否决）" if result.vetoes else ""
+    return shared_robustness(stability, result.project_id, "评估结论", fixed_reason=reason)

@@ -6,7 +6,7 @@ level-3 indicator names where its score comes from (``source``):
 
 ======================== =================================================================
 ``qualitative``          the evaluator's tier judgement (达成 / 部分达成 / 未达成 or an alias)
-                         with an optional score inside the tier's range and its evidence
+                         with an optional score (carried into the tier's range) and its evidence
 ``funds_in_place``       资金到位率 = 实际到位 / 预算 (projects table: received / budget)
 ``budget_execution``     预算执行率 = 实际支出 / 实际到位 (spent / received)
 ``sheet``                the project's indicator-sheet rows of one level-2 (数量指标 …), scored
@@ -85,7 +85,7 @@ _SATISFACTION = "满意度"
 _COST = "成本"
 #: Below this many points an indicator counts as having lost nothing (float noise of sums).
 _NOTHING_LOST = 1e-9
-#: Tolerance, in points, when checking a judged score against its tier's range.
+#: Tolerance, in points, when checking a judged score against [0, weight].
 _RANGE_TOLERANCE = 1e-9
 
 
@@ -221,6 +221,15 @@ class KeyProjectResult(StageResult):
         """The score sheet (one row per framework indicator)."""
         return self.sheet
 
+    def weight_components(self) -> pd.DataFrame:
+        """Level-2 indicators (项目立项 …) with their level-1's framework weight; see
+        :meth:`evalkit.stages.base.StageResult.weight_components`."""
+        nominal = self.level1.set_index("name")["weight"]
+        out = self.level2[["level1", "name", "effective_weight", "score"]].rename(
+            columns={"name": "level2", "effective_weight": "weight"})
+        out.insert(2, "level1_weight", out["level1"].map(nominal).astype(float))
+        return out.reset_index(drop=True)
+
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record (floats unrounded).
 
@@ -347,6 +356,11 @@ class _Judgement(NamedTuple):
     note: str
 
 
+def _both(zh_where: str, zh: str, where: str, en: str) -> str:
+    """A problem in Chinese with the English in brackets (as evalkit's other messages)."""
+    return f"{zh_where}：{zh}（{where}: {en}）"
+
+
 def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
                 pid: Any) -> dict[str, _Judgement]:
     """Check the judgements against the framework and tiers; every problem at once."""
@@ -363,44 +377,55 @@ def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
     for idx, row in table.iterrows():
         code = normalize_text(row["indicator_id"])
         where = f"project {pid}, judgement row {idx!r}, indicator {code or '(blank)'}"
+        zh_where = f"项目 {pid}，定性评价第 {idx!r} 行，指标 {code or '（空白）'}"
         if code not in leaves.index:
-            problems.append(f"{where}: expected a framework code ({', '.join(leaves.index)}), "
-                            f"found {row['indicator_id']!r}")
+            codes = ", ".join(leaves.index)
+            problems.append(_both(
+                zh_where, f"应为评价框架中的编码（{codes}），实际为 {row['indicator_id']!r}",
+                where, f"expected a framework code ({codes}), found {row['indicator_id']!r}"))
             continue
         leaf = leaves.loc[code]
         where += f" ({leaf['name']})"
+        zh_where += f"（{leaf['name']}）"
         if code in named:
-            problems.append(f"{where}: expected one judgement per indicator, found a second one")
+            problems.append(_both(
+                zh_where, "每个指标只应有一条定性评价，实际出现第二条",
+                where, "expected one judgement per indicator, found a second one"))
             continue
         named.add(code)
         if code not in judgeable:
-            problems.append(f"{where}: expected judgements only for qualitative indicators, found "
-                            f"one for an indicator computed from {leaf['source']}")
+            problems.append(_both(
+                zh_where, f"只对定性指标作定性评价，该指标由 {leaf['source']} 计算",
+                where, f"expected judgements only for qualitative indicators, found one for an "
+                       f"indicator computed from {leaf['source']}"))
             continue
         tier = tiers.get(normalize_text(row["tier"]))
         if tier is None:
-            problems.append(f"{where}: expected a tier ({spelled}), found {row['tier']!r}")
+            problems.append(_both(
+                zh_where, f"应为评价等级（{spelled}），实际为 {row['tier']!r}",
+                where, f"expected a tier ({spelled}), found {row['tier']!r}"))
             continue
         weight = float(leaf["weight"])
         score = _number(row.get("score"), ("", "分"))
-        low, high = tier.low * weight, tier.high * weight
         if score is None:
-            problems.append(f"{where}: expected a score in points (or a blank), found "
-                            f"{row.get('score')!r}")
+            problems.append(_both(
+                zh_where, f"得分应为分数（或空白），实际为 {row.get('score')!r}",
+                where, f"expected a score in points (or a blank), found {row.get('score')!r}"))
             continue
-        if not math.isnan(score) and not (low - _RANGE_TOLERANCE <= score
-                                          <= high + _RANGE_TOLERANCE):
-            problems.append(f"{where}: expected a score within the {tier.tier} range "
-                            f"[{low:g}, {high:g}] points ({tier.low:g}–{tier.high:g} of "
-                            f"{weight:g}), found {score:g}")
+        if not math.isnan(score) and not -_RANGE_TOLERANCE <= score <= weight + _RANGE_TOLERANCE:
+            problems.append(_both(
+                zh_where, f"得分应在 0 至分值 {weight:g} 之间，实际为 {score:g}",
+                where, f"expected a score in [0, {weight:g}] points, found {score:g}"))
             continue
-        share = score / weight if not math.isnan(score) and weight > 0 else tier.default
+        share = tier.carry(score / weight if not math.isnan(score) and weight > 0 else math.nan)
         out[code] = _Judgement(tier, score, share, normalize_text(row.get("evidence")),
                                normalize_text(row.get("note")))
     for code in fw.loc[fw["source"] == "qualitative", "code"]:
         if code not in named:
-            problems.append(f"project {pid}: expected a judgement for qualitative indicator {code} "
-                            f"({leaves.loc[code, 'name']}), found none")
+            name = leaves.loc[code, "name"]
+            problems.append(f"项目 {pid}：定性指标 {code}（{name}）缺少定性评价（project {pid}: "
+                            f"expected a judgement for qualitative indicator {code} ({name}), "
+                            f"found none）")
     if problems:
         raise InputError("\n".join(problems))
     return out
@@ -480,8 +505,13 @@ def _qualitative(leaf: Mapping[str, Any], ctx: _Context) -> _Leaf:
     if math.isnan(judgement.score):
         formula = f"评价等级 {band}，按默认得分率 {tier.default:.0%}"
     else:
-        formula = (f"评价等级 {band}，评定得分 {judgement.score:.2f} / 分值 {weight:.2f} = "
-                   f"{_pct(judgement.share)}")
+        formula = f"评价等级 {band}，评定得分 {judgement.score:.2f} / 分值 {weight:.2f}"
+        given = judgement.score / weight if weight > 0 else 0.0
+        if abs(given - judgement.share) > 1e-12:
+            formula += (f" = {_pct(given)}，超出本规则集该等级区间，按区间端点 "
+                        f"{_pct(judgement.share)} 计分")
+        else:
+            formula += f" = {_pct(judgement.share)}"
     if not judgement.evidence:
         message = f"“{leaf['name']}”（{leaf['code']}）的定性评价缺少佐证材料。"
         ctx.problems.append(message)
@@ -695,7 +725,7 @@ def assess(
         project and both numbers); tables holding rows of another project. For judgements, every
         problem at once, each naming the project, row and code: an unknown code, a second
         judgement of a code, a judgement of a computed indicator, an unknown tier, a score outside
-        the tier's range × weight (the range and score named), a missing judgement for a
+        [0, weight] (the weight and score named), a missing judgement for a
         qualitative indicator. Indicator rows that scoring rejects.
 
     Warns
@@ -731,8 +761,11 @@ def assess(
       (``indicator_rows.saving_rate``, negative for an overrun) while the ratio comes from the
       ≤ rule. No applicable row: the indicator is not applicable.
     - ``sheet_or_qualitative``: the sheet rows if any, else the judgement, else not applicable.
-    - ``qualitative``: the judgement's ``score / w`` when a score is given (it must lie in the
-      tier's ``[low·w, high·w]``), else the tier's default share. Blank evidence is a problem
+    - ``qualitative``: the judgement's share ``score / w`` carried into the tier's range,
+      ``min(max(score / w, low), high)`` (:meth:`~evalkit.rules.QualitativeTier.carry`: the named
+      tier is the rule-set-independent fact, so a fixed-value tier scores its value and a share
+      outside a ranged tier scores the range's nearest end, said in the formula), else the
+      tier's default share; a score outside ``[0, w]`` is an error. Blank evidence is a problem
       ("缺少佐证材料") and a warning.
     - ``survey``: satisfaction rate ``p`` (:func:`~evalkit.survey.analyze_survey`),
       ``r = min(p / target, 1)`` with the target of the sheet's first ≥ satisfaction row

@@ -15,6 +15,7 @@ import pandas as pd
 
 from evalkit.errors import InputError
 from evalkit.rules import RuleSet
+from evalkit.sensitivity import StabilityResult
 from evalkit.stages.keyproject import KeyProjectResult
 from evalkit.stages.prose import (
     MAX_SPECIFIC,
@@ -27,10 +28,11 @@ from evalkit.stages.prose import (
     ruleset_of,
     threshold,
 )
+from evalkit.stages.prose import robustness as shared_robustness
 from evalkit.survey import SurveyResult
 
-__all__ = ["caveats", "conclusion", "facts", "level1", "method", "problems", "suggestions",
-           "survey_paragraph"]
+__all__ = ["caveats", "conclusion", "facts", "level1", "method", "problems", "robustness",
+           "suggestions", "survey_paragraph"]
 
 #: What a weak indicator calls for, by framework indicator name (财预〔2020〕10号 reference
 #: framework), then by level-1 name for indicators of a custom framework.
@@ -615,3 +617,33 @@ def survey_paragraph(survey: SurveyResult) -> str:
         detail = "、".join(f"{kind} {n} 条" for kind, n in survey.invalid_by_reason().items())
         text += f"调查中有 {survey.n_invalid} 条无效答案（{detail}）已剔除，不计入统计。"
     return text
+
+
+def robustness(result: KeyProjectResult, stability: StabilityResult) -> str:
+    """The robustness paragraph of the 综合评价结论: the probability the grade holds under
+    uncertain level-1 weights and the distance to the nearest grade line.
+
+    Parameters
+    ----------
+    result : KeyProjectResult
+    stability : StabilityResult
+        :func:`evalkit.sensitivity.project_stability` of ``result``.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    See :func:`evalkit.stages.prose.robustness` and :func:`evalkit.sensitivity.grade_stability`.
+
+    Examples
+    --------
+    >>> from evalkit.io import load_dataset
+    >>> from evalkit.sensitivity import project_stability
+    >>> from evalkit.stages import keyproject
+    >>> result = keyproject.evaluate(load_dataset("sample"), "XM-2020-031")
+    >>> print(robustness(result, project_stability(result, "national")))
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 96.16 分，距最近的分界线（90 分）6.16 分。评价等级对权重取值稳健。
+    """
+    return shared_robustness(stability, result.project_id, "评价等级")

@@ -20,10 +20,12 @@ from evalkit.rules import Band, RuleSet, load_ruleset
 if TYPE_CHECKING:
     import pandas as pd
 
+    from evalkit.sensitivity import StabilityResult
     from evalkit.stages.base import StageResult
 
-__all__ = ["MAX_SPECIFIC", "NOTHING_LOST", "bands_text", "count", "lost_list",
-           "numbered_suggestions", "percent", "points", "ruleset_of", "threshold"]
+__all__ = ["FRAGILE", "MAX_SPECIFIC", "NOTHING_LOST", "ROBUST", "bands_text", "count",
+           "lost_list", "numbered_suggestions", "percent", "points", "robustness", "ruleset_of",
+           "threshold"]
 
 #: Counts written in words ("去掉一个最高分", "五个维度"); larger counts stay in digits.
 _COUNT_WORDS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九",
@@ -38,6 +40,12 @@ NOTHING_LOST = 1e-9
 #: At most this many suggestions (or weak indicators of a paragraph) come from the weakest parts
 #: of a result, so that a list stays within five.
 MAX_SPECIFIC = 3
+
+
+#: How the robustness paragraph reads a probability that the verdict holds [I]: at or above
+#: ROBUST the verdict is called robust, below FRAGILE sensitive to the weights (wording only; the
+#: probability itself is always stated).
+ROBUST, FRAGILE = 0.95, 0.80
 
 
 def points(x: float) -> str:
@@ -106,3 +114,64 @@ def numbered_suggestions(specific: list[str], general: Sequence[str]) -> str:
     ``_MIN_SUGGESTIONS``, as a numbered list (one per line)."""
     items = specific + list(general[: max(0, _MIN_SUGGESTIONS - len(specific))])
     return "\n".join(f"{i}. {text}" for i, text in enumerate(items, 1))
+
+
+def robustness(stability: StabilityResult, project_id: object, noun: str,
+               fixed_reason: str = "") -> str:
+    """The robustness paragraph: probability the verdict holds, and distance to the band line.
+
+    Parameters
+    ----------
+    stability : StabilityResult
+        From :func:`evalkit.sensitivity.project_stability` (Dirichlet draws of the level-1
+        weights around the rule set's).
+    project_id : object
+    noun : str
+        What the verdict is called: 评价等级, 评估结论.
+    fixed_reason : str, optional
+        Why a fixed verdict cannot move (一票否决 …), said instead of the probability.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    The probability is ``p_hold`` of :func:`evalkit.sensitivity.grade_stability` (SMAA
+    acceptability of the verdict's band; Lahdelma & Salminen 2001), written with 1 decimal; the
+    distance is ``min_b |total − b|`` over the band lines, with 2 decimals ("不足 0.01 分" below
+    that). :data:`ROBUST` and :data:`FRAGILE` choose the closing words only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from evalkit.rules import load_ruleset
+    >>> from evalkit.sensitivity import WeightModel, grade_stability
+    >>> m = WeightModel(("P1",), ("A", "B"), np.array([50.0, 50.0]),
+    ...     pd.DataFrame({"level1": ["A", "B"], "level2": ["A1", "B1"], "parent": [0, 1]}),
+    ...     np.array([[50.0, 50.0]]), np.array([[47.5, 47.5]]), np.array([95.0]), ("优",), ("",),
+    ...     load_ruleset("national").grades)
+    >>> print(robustness(grade_stability(m, draws=1000), "P1", "评价等级"))
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 1000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 95.00 分，距最近的分界线（90 分）5.00 分。评价等级对权重取值稳健。
+    """
+    row = stability.of(str(project_id))
+    gap = float(row["distance"])
+    distance = "不足 0.01 分" if gap < 0.005 else f"{points(gap)} 分"
+    where = f"总分 {points(row['total'])} 分，距最近的分界线（{float(row['boundary']):g} 分）{distance}"
+    if row["fixed"]:
+        return (f"稳健性分析：{fixed_reason or '该结论不由总分决定'}，调整权重不改变{noun}"
+                f"“{row['verdict']}”；{where}。")
+    p = float(row["p_hold"])
+    if p >= ROBUST:
+        closing = f"{noun}对权重取值稳健。"
+    elif p >= FRAGILE:
+        closing = f"{noun}对权重取值较为稳健，但权重变化时存在改变的可能。"
+    else:
+        closing = (f"{noun}对权重取值较为敏感，总分接近分界线，使用该结论时宜结合各项指标得分"
+                   f"综合判断。")
+    concentration = ("" if stability.concentration is None
+                     else f"（集中度 {stability.concentration:g}）")
+    return (f"稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布{concentration}随机抽取 "
+            f"{stability.draws} 组权重重新计分，{noun}保持“{row['verdict']}”的概率为 "
+            f"{percent(p)}；{where}。{closing}")

@@ -142,6 +142,15 @@ class SelfEvalResult(StageResult):
         """The self-evaluation table (one row per indicator plus the 预算执行率 row)."""
         return self.table
 
+    def weight_components(self) -> pd.DataFrame:
+        """The sheet's level-2 groups (数量指标 …, and the 预算执行率 row) with the rule set's
+        level-1 points; see :meth:`evalkit.stages.base.StageResult.weight_components`."""
+        nominal = self.level1.set_index("level1")["ruleset_weight"]
+        out = (self.table.groupby(["level1", "level2"], sort=False)[["weight", "score"]].sum()
+               .reset_index())
+        out.insert(2, "level1_weight", out["level1"].map(nominal).astype(float))
+        return out
+
     def summary(self) -> dict[str, Any]:
         """A JSON-serialisable record (floats unrounded).
 
