@@ -26,6 +26,12 @@ class CellError(InputError):
         super().__init__(f"column {column}: expected {expected}, found {found!r}")
 
 
+class OutputError(EvalkitError):
+    """An output cannot be written where it was asked for: a folder that is a file or not
+    writable, a full disk, a link leading out of the output folder, or a folder another batch is
+    writing; nothing half-written is left behind."""
+
+
 class RuleSetError(EvalkitError, ValueError):
     """A rule set is missing a key, or its tables contradict themselves."""
 

@@ -1,8 +1,11 @@
-"""PDF reports: WeasyPrint renders the report HTML in-process (the font subset is embedded)."""
+"""PDF reports: WeasyPrint renders the report HTML in-process (the font subset is embedded);
+the bytes are deterministic (dated :data:`evalkit.render.docx.DOCUMENT_DATE`, no identifier)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from evalkit.render.docx import DOCUMENT_DATE
 
 
 def to_pdf(html_text: str, path: Path) -> None:
@@ -17,4 +20,9 @@ def pdf_bytes(html_text: str) -> bytes:
 
     # everything a report needs is inline (data: URLs); any other URL is refused, not fetched
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return HTML(string=html_text, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html_text, url_fetcher=fetcher).render()
+    # WeasyPrint takes the PDF dates from <meta name=dcterms.created/modified> and writes no
+    # file identifier unless asked (pdf_identifier=False): pin both, so the bytes depend on the
+    # page alone and never on the clock
+    document.metadata.created = document.metadata.modified = DOCUMENT_DATE.isoformat()
+    return document.write_pdf(pdf_identifier=False)
