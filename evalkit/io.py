@@ -239,8 +239,8 @@ def load_dataset(dataset: str | Path | Dataset,
         return dataset
     path = resolve_dataset(dataset)
     if not path.exists():
-        raise InputError(f"dataset {dataset}: expected a folder or .xlsx workbook, found nothing "
-                         f"at {path}")
+        raise InputError(f"数据集 {dataset}：应为 CSV 文件夹或 .xlsx 工作簿，实际不存在 {path} "
+                         f"(expected a folder or .xlsx workbook, found nothing)")
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
     stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     rs = load_ruleset(ruleset)

@@ -134,6 +134,7 @@ def output_lock(out: Path, *, wait: bool = False, poll: float = 0.5,
 def _take(path: Path, me: dict[str, Any]) -> bool:
     """Create the lock with ``me`` in it, atomically; False when it exists already."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a batch ending meanwhile removes it
         fd, tmp = tempfile.mkstemp(prefix=f"{LOCK}.", suffix=".pending", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(me, fh, ensure_ascii=False)
