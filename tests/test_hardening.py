@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import (
     INDICATOR_COLS,
     INDICATOR_ROWS,
@@ -29,13 +28,14 @@ from conftest import (
     make_folder,
     make_workbook,
 )
+
 from evalkit.batch import run_batch, run_report
 from evalkit.batch.lock import LOCK, output_lock
 from evalkit.cli import main
 from evalkit.errors import DatasetError, OutputError, RuleSetError
 from evalkit.io import atomic_write, decode_csv, read_dataset
 from evalkit.rules import load_ruleset, validation_options
-from evalkit.schemas import INDICATORS, PROJECTS
+from evalkit.schemas import PROJECTS
 from evalkit.scoring import score_indicators
 
 ROOT = Path(__file__).resolve().parents[1]
