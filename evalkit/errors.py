@@ -67,7 +67,9 @@ class Problem:
     expected: str
     found: str
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where: ``文件，工作表 X，第 N 行，列 Y`` (the parts that are known)."""
         place = [self.file]
         if self.sheet:
             place.append(f"工作表 {self.sheet}")
@@ -75,7 +77,10 @@ class Problem:
             place.append(f"第 {self.row} 行")
         if self.column:
             place.append(f"列 {self.column}")
-        return f"{'，'.join(place)}：应为{self.expected}，实际为 {self.found}"
+        return "，".join(place)
+
+    def __str__(self) -> str:
+        return f"{self.place}：应为{self.expected}，实际为 {self.found}"
 
 
 class DatasetError(InputError):

@@ -680,6 +680,8 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "projects" in tables:
         more, warnings = _amount_checks(tables["projects"], locs["projects"], opts)
         problems += more
+    if "survey" in tables:
+        warnings += _survey_answer_checks(tables["survey"], locs["survey"])
     if "indicators" in tables:
         known = set(tables["projects"]["project_id"]) if "projects" in tables else None
         bad = _weight_sum_checks(tables["indicators"], locs["indicators"], opts, known)
@@ -733,6 +735,19 @@ def _weight_sum_checks(ind: pd.DataFrame, loc: _Location, opts: Mapping,
                     f"合计 {typed(found)}{rescaled}")
             for pid, found in sums.items()
             if abs(found - total) > tol and (known is None or pid in known)]
+
+
+def _survey_answer_checks(survey: pd.DataFrame, loc: _Location) -> list[Problem]:
+    """Each survey answer that the satisfaction rate will exclude (blank, not a number, not a
+    whole number, outside the Likert scale), located: a warning, as the survey may rightly
+    hold them, but none passes unlisted."""
+    from evalkit.survey import LIKERT, parse_response
+
+    expected = f"{LIKERT[0]}–{LIKERT[1]} 的整数（李克特量表）"
+    return [Problem(loc.file, loc.sheet, int(loc.rows[i]), loc.headers.get("response", "response"),
+                    expected, f"{reason}（无效答案，不计入满意度）")
+            for i, cell in enumerate(survey["response"])
+            for _, reason in [parse_response(cell)] if reason]
 
 
 def typed(value: object) -> str:
