@@ -331,3 +331,21 @@ def test_docx_and_pdf_bytes_do_not_depend_on_the_clock(tmp_path):
 
     meta = PdfReader(first.files["pdf"]).metadata
     assert (meta.creation_date.year, meta.modification_date.year) == (1980, 1980)
+
+
+# --- survey answers excluded from the rate are listed with file and row ------------------------
+
+def test_invalid_survey_answers_are_located_by_validate_and_in_the_report(tmp_path, capsys):
+    rc, out, _ = _cli(capsys, "validate", "sample")
+    # the sample holds six invalid answers, all of key project XM-2020-017
+    assert rc == 0 and "需复核 6 处" in out
+    assert ("sample_county.xlsx，工作表 满意度调查，第 232 行，列 选项：应为1–5 的整数（李克特量表），"
+            "实际为 超出 1–5 范围: 7（无效答案，不计入满意度）") in out
+    assert "第 348 行，列 选项：应为1–5 的整数（李克特量表），实际为 非整数: 3.5" in out
+    made = run_report("key_project_evaluation", subject_id="XM-2020-017", out_dir=tmp_path,
+                      formats=["html"])
+    page = made.files["html"].read_text(encoding="utf-8")
+    appendix = page[page.index("附表 满意度调查无效答案"):]
+    rows = [r for r in ("第 232 行", "第 241 行", "第 348 行", "第 817 行", "第 841 行", "第 872 行")
+            if r in appendix]
+    assert len(rows) == 6 and "WJ-017-019" in appendix and "非数字: 满意" in appendix
