@@ -34,7 +34,7 @@ IDS = ["SQ-2021-001", "SQ-2021-002", "SQ-2021-010"]
 #: The crash tests: SQ-2021-002 crashes (once), SQ-2021-001 runs beside it.
 CRASH_IDS = IDS[:2]
 FORMATS = ["html", "docx", "pdf"]
-ITERATIONS = int(os.environ.get("EVALKIT_FAULT_ITERATIONS", "3"))
+ITERATIONS = int(os.environ.get("EVALKIT_FAULT_ITERATIONS", "2"))
 SEED = int(os.environ.get("EVALKIT_FAULT_SEED", "20261201"))
 #: Manifest fields that change from run to run by nature (times, which worker).
 _RUN_FIELDS = {"timings", "finished", "worker"}
@@ -198,6 +198,29 @@ def test_kernel_and_worker_crashes_then_rerun_equal_an_uninterrupted_run(fault_t
     _assert_equal_to(reference, out)
 
 
+def test_ctrl_c_after_the_first_report_stops_cleanly_then_resumes(reference, tmp_path):
+    ref, _ = reference
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "batch", TEMPLATE, "--projects",
+                             ",".join(IDS), "--out", str(out), "--format", ",".join(FORMATS),
+                             "--workers", "1"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 180
+    while not list(out.glob("*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "已中断 (interrupted)" in err and "Traceback" not in err
+    manifest = load_manifest(out)
+    assert manifest["run"]["interrupted"] and manifest["subjects"]
+    assert _leftovers(out) == []
+    result = run_batch(TEMPLATE, subjects=IDS, out_dir=out, formats=FORMATS, workers=1,
+                       progress=False)
+    assert result.ok and result.skipped
+    _assert_equal_to(ref, out)
+
+
 def test_a_write_failing_mid_file_then_rerun(reference, tmp_path, monkeypatch):
     import errno
 
@@ -222,7 +245,7 @@ def test_a_write_failing_mid_file_then_rerun(reference, tmp_path, monkeypatch):
     with pytest.raises(OutputError, match="SQ-2021-002.pdf：磁盘已满"):
         run_batch(TEMPLATE, subjects=IDS, out_dir=out, formats=FORMATS, workers=1,
                   progress=False)
-    assert _leftovers(out) == [] and not (out / "SQ-2021-002" / "SQ-2021-002.pdf").exists()
+    assert _leftovers(out) == [] and not (out / "SQ-2021-002").exists()  # none of its files
     recorded = load_manifest(out)["subjects"]
     assert "SQ-2021-002" not in recorded or recorded["SQ-2021-002"]["status"] != "ok"
     monkeypatch.setattr(manifest, "atomic_write", real)

@@ -179,11 +179,15 @@ def record(out: Path, result: SubjectResult, base: Mapping[str, Any],
         summary = {**(result.summary or {}), "provenance": dict(provenance)}
         contents = {**result.files, "json": summary_json(summary)}
         files = {}
-        for ext, content in contents.items():
-            atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c),
-                         root=out)
-            files[ext] = {"path": f"{sid}/{sid}.{ext}",
-                          "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        try:
+            for ext, content in contents.items():
+                atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c),
+                             root=out)
+                files[ext] = {"path": f"{sid}/{sid}.{ext}",
+                              "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        except BaseException:  # a full disk …: no report is left with only some of its files
+            _remove_outputs(out, sid)
+            raise
         _remove_outputs(out, sid, keep=contents)
         entry.update(files=files, error=None, **report_type.verdict(summary).to_record())
         failed_nb.unlink(missing_ok=True)
