@@ -77,7 +77,8 @@ class Dataset:
         ``GB18030`` …; empty for a workbook).
     warnings : tuple of Problem
         Located doubts that do not stop the dataset (an amount out of proportion to the budget,
-        weights rescaled under ``validation.weight_sum_policy: rescale``); ``validate`` prints them.
+        weights rescaled under ``validation.weight_sum_policy: rescale``, a survey answer the
+        satisfaction rate excludes); ``validate`` prints them.
     """
 
     tables: Mapping[str, pd.DataFrame]

@@ -349,3 +349,22 @@ def test_invalid_survey_answers_are_located_by_validate_and_in_the_report(tmp_pa
     rows = [r for r in ("第 232 行", "第 241 行", "第 348 行", "第 817 行", "第 841 行", "第 872 行")
             if r in appendix]
     assert len(rows) == 6 and "WJ-017-019" in appendix and "非数字: 满意" in appendix
+
+
+def test_two_batches_into_one_folder_lose_no_manifest_entry(tmp_path):
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "batch", "ex_ante_assessment",
+                              "--projects", "SQ-2021-001", "--out", str(out), "--format", "html",
+                              "--workers", "1"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    while not (out / LOCK).exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = run_batch("ex_ante_assessment", subjects=["SQ-2021-002"], out_dir=out,
+                       formats=["html"], workers=1, progress=False, wait=True)
+    assert first.wait(timeout=120) == 0 and second.ok
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["subjects"]) == ["SQ-2021-001", "SQ-2021-002"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "SQ-2021-001/SQ-2021-001.html" in index and "SQ-2021-002/SQ-2021-002.html" in index
+    assert not (out / LOCK).exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -307,6 +308,9 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     except KeyboardInterrupt:
         interrupted = True
         print("\n已中断 (interrupted)：正在停止 worker 并关闭内核…", file=sys.stderr, flush=True)
+        # the execution abandoned by Ctrl-C ends in a DeadKernelError nobody awaits, which asyncio
+        # would log as a traceback at exit: the interruption is already reported above
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     finally:
         results.close()
         bar.close()
