@@ -26,10 +26,10 @@ class CellError(InputError):
         super().__init__(f"column {column}: expected {expected}, found {found!r}")
 
 
-class OutputError(EvalkitError):
+class OutputError(EvalkitError, OSError):
     """An output cannot be written where it was asked for: a folder that is a file or not
     writable, a full disk, a link leading out of the output folder, or a folder another batch is
-    writing; nothing half-written is left behind."""
+    writing; nothing half-written is left behind. An OSError too, for callers that catch those."""
 
 
 class RuleSetError(EvalkitError, ValueError):

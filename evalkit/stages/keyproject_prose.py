@@ -517,7 +517,7 @@ def caveats(result: KeyProjectResult) -> str:
     >>> print(caveats(assess(project, sheet, judged)))
     以下 1 项指标不适用，未计分，其分值已按比例分配至其余指标：“服务对象满意度”（D15）：未开展满意度调查。
     <BLANKLINE>
-    评分规则集：cn-national（版本 2020.1，sha256 93b4c0049f1c）。
+    评分规则集：cn-national（版本 2020.1，sha256 d1d92156a7c6）。
     """
     parts = []
     na = result.sheet[~result.sheet["applicable"]]
