@@ -46,6 +46,12 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     counts = "，".join(f"{name} {len(t)} 行" for name, t in ds.tables.items())
     print(f"数据校验通过 (dataset is valid): {ds.source}：{counts}")
+    if ds.encodings:
+        print("文件编码 (encodings): " + "，".join(f"{f} {e}" for f, e in ds.encodings.items()))
+    if ds.warnings:
+        print(f"需复核 {len(ds.warnings)} 处 (warnings):")
+        for i, problem in enumerate(ds.warnings, 1):
+            print(f"  {i}. {problem}")
     return 0
 
 
@@ -111,7 +117,8 @@ def _run(args: argparse.Namespace) -> int:
     report_type, _ = resolve_report_type(args.template)
     result = run_batch(args.template, dataset=args.dataset, subjects=args.project,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
-                       workers=1, force=True, portfolio=False, progress=False)
+                       workers=1, force=True, portfolio=False, progress=False,
+                       wait=args.wait)
     for sid in result.failed:
         print(f"错误 (error): {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     for sid in result.made:
@@ -133,7 +140,7 @@ def _batch(args: argparse.Namespace) -> int:
     result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       cold=args.cold)
+                       cold=args.cold, wait=args.wait)
     for sid in result.failed:
         print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     print(result.summary_line())
@@ -277,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<编码>/")
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx 中的任意组合（xlsx：报告中的表格，每表一页）")
     p.add_argument("--ruleset", default="national")
+    p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.set_defaults(func=_run)
     p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
     p.add_argument("template", help="报告类型（evalkit reports 列出）或笔记本 .ipynb 路径")
@@ -292,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask：local（本机 LocalCluster）或调度器地址 tcp://host:8786")
     p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
+    p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.set_defaults(func=_batch)
     p = sub.add_parser("template", help="生成专家 Excel 模板 (expert workbook)")
     p.add_argument("kind", choices=["exante", "ahp"],
@@ -341,6 +350,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvalkitError as exc:
         print(f"错误 (error): {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file fault outside evalkit's own writes: still one clear line
+        from evalkit.io import output_error
+
+        print(f"错误 (error): {output_error(exc.filename or '', exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n已中断 (interrupted)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

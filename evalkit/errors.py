@@ -26,6 +26,12 @@ class CellError(InputError):
         super().__init__(f"column {column}: expected {expected}, found {found!r}")
 
 
+class OutputError(EvalkitError, OSError):
+    """An output cannot be written where it was asked for: a folder that is a file or not
+    writable, a full disk, a link leading out of the output folder, or a folder another batch is
+    writing; nothing half-written is left behind. An OSError too, for callers that catch those."""
+
+
 class RuleSetError(EvalkitError, ValueError):
     """A rule set is missing a key, or its tables contradict themselves."""
 
@@ -61,7 +67,9 @@ class Problem:
     expected: str
     found: str
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where: ``文件，工作表 X，第 N 行，列 Y`` (the parts that are known)."""
         place = [self.file]
         if self.sheet:
             place.append(f"工作表 {self.sheet}")
@@ -69,7 +77,10 @@ class Problem:
             place.append(f"第 {self.row} 行")
         if self.column:
             place.append(f"列 {self.column}")
-        return f"{'，'.join(place)}：应为{self.expected}，实际为 {self.found}"
+        return "，".join(place)
+
+    def __str__(self) -> str:
+        return f"{self.place}：应为{self.expected}，实际为 {self.found}"
 
 
 class DatasetError(InputError):

@@ -15,8 +15,11 @@ collected.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import io
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.errors import CellError, DatasetError, InputError, Problem
-from evalkit.rules import RuleSet, load_ruleset
+from evalkit.errors import CellError, DatasetError, InputError, OutputError, Problem
+from evalkit.rules import RuleSet, load_ruleset, validation_options
 from evalkit.schemas import (
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
@@ -75,12 +78,21 @@ class Dataset:
         The folder or workbook read.
     sha256 : dict
         Hash of every file read (file name → hex digest), for the provenance of each report.
+    encodings : dict
+        The text encoding each CSV file was read in (file name → ``UTF-8``, ``UTF-8 (BOM)``,
+        ``GB18030`` …; empty for a workbook).
+    warnings : tuple of Problem
+        Located doubts that do not stop the dataset (an amount out of proportion to the budget,
+        weights rescaled under ``validation.weight_sum_policy: rescale``, a survey answer the
+        satisfaction rate excludes); ``validate`` prints them.
     """
 
     tables: Mapping[str, pd.DataFrame]
     source: str
     sha256: Mapping[str, str]
     _locations: Mapping[str, _Location] = field(repr=False, default_factory=dict)
+    encodings: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def projects(self) -> pd.DataFrame:
@@ -139,9 +151,11 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
     Parameters
     ----------
     path : str or Path
-        A folder of CSV files (UTF-8, with or without BOM) or one ``.xlsx`` workbook.
+        A folder of CSV files (UTF-8 with or without BOM, or GB18030/GBK as Excel saves them on
+        Chinese Windows: :func:`decode_csv`) or one ``.xlsx`` workbook.
     ruleset : RuleSet or str
-        Used to check qualitative tiers typed as actual values.
+        Used to check qualitative tiers typed as actual values, and for the ``validation``
+        options (:func:`evalkit.rules.validation_options`: amount proportions, weight sums).
 
     Returns
     -------
@@ -150,20 +164,26 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
     Raises
     ------
     DatasetError
-        Listing every problem found (file, sheet, Excel row, column, expected, found).
+        Listing every problem found (file, sheet, Excel row, column, expected, found), including
+        a file that cannot be read or decoded, an empty, corrupt or password-protected workbook,
+        and two files (or sheets) that both name one table.
     InputError
         When the path is neither a folder nor an ``.xlsx`` file.
     """
     path = Path(path)
     rs = load_ruleset(ruleset)
+    encodings: dict[str, str] = {}
     if path.is_dir():
-        raw, hashes = _read_folder(path)
+        raw, hashes, problems = _read_folder(path, encodings)
     elif path.suffix.lower() in (".xlsx", ".xlsm") and path.is_file():
-        raw, hashes = _read_workbook(path)
+        raw, hashes, problems = _read_workbook(path)
     else:
-        raise InputError(f"{path}: expected a folder of CSV files or an .xlsx workbook, "
-                         f"found {'nothing' if not path.exists() else 'another kind of file'}")
-    problems: list[Problem] = []
+        raise InputError(f"{path}：应为 CSV 文件夹或 .xlsx 工作簿，实际"
+                         f"{'不存在' if not path.exists() else '是其他类型的文件'} "
+                         f"(expected a folder of CSV files or an .xlsx workbook, found "
+                         f"{'nothing' if not path.exists() else 'another kind of file'})")
+    if problems:
+        raise DatasetError(problems)
     tables: dict[str, pd.DataFrame] = {}
     locations: dict[str, _Location] = {}
     for spec in TABLES:
@@ -178,10 +198,11 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
         problems += table_problems
         if parsed is not None:
             tables[spec.name], locations[spec.name] = parsed, located
-    problems += _cross_checks(tables, locations, rs)
+    cross, warnings = _cross_checks(tables, locations, rs)
+    problems += cross
     if problems:
         raise DatasetError(problems)
-    return Dataset(tables, str(path), hashes, locations)
+    return Dataset(tables, str(path), hashes, locations, encodings, tuple(warnings))
 
 
 def resolve_dataset(dataset: str | Path) -> Path:
@@ -225,8 +246,8 @@ def load_dataset(dataset: str | Path | Dataset,
         return dataset
     path = resolve_dataset(dataset)
     if not path.exists():
-        raise InputError(f"dataset {dataset}: expected a folder or .xlsx workbook, found nothing "
-                         f"at {path}")
+        raise InputError(f"数据集 {dataset}：应为 CSV 文件夹或 .xlsx 工作簿，实际不存在 {path} "
+                         f"(expected a folder or .xlsx workbook, found nothing)")
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
     stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     rs = load_ruleset(ruleset)
@@ -245,47 +266,132 @@ _LOADED_MAX = 4
 
 # --- reading files -----------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _find_table(names: Mapping[str, object], spec: TableSpec, where: str,
+                problems: list[Problem]):
+    """The one name (file stem or sheet) of ``spec`` among ``names``; two is a problem naming
+    both, and neither is used."""
+    found = [c for c in dict.fromkeys((spec.name, spec.chinese)) if c in names]
+    if len(found) > 1:
+        problems.append(Problem(where, "", None, "", f"表 {spec.chinese} ({spec.name}) 只有一个来源",
+                                f"两个来源 {found[0]!r} 与 {found[1]!r}（请删除或改名其一）"))
+        return None
+    return found[0] if found else None
 
 
-def _find_table(names: Mapping[str, object], spec: TableSpec):
-    for candidate in (spec.name, spec.chinese):
-        if candidate in names:
-            return candidate
-    return None
+#: Encodings tried in order, with the name :func:`decode_csv` reports. UTF-8 first (a GBK file is
+#: almost never valid UTF-8, while any UTF-8 text decodes under GB18030 into nonsense);
+#: GB18030 is the superset of GBK and GB2312 that Excel on Chinese Windows writes.
+CSV_ENCODINGS = (("utf-8", "UTF-8"), ("gb18030", "GB18030"))
 
 
-def _read_folder(folder: Path):
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the name of the encoding it was read in.
+
+    UTF-8 with a byte-order mark, UTF-16 with one (Excel's "Unicode text"), UTF-8, then
+    GB18030 (which covers GBK and GB2312).
+
+    Raises
+    ------
+    InputError
+        When no encoding decodes the bytes, naming the first byte that failed under UTF-8.
+
+    Examples
+    --------
+    >>> decode_csv("项目编码".encode("gbk"))
+    ('项目编码', 'GB18030')
+    >>> decode_csv(bytes.fromhex("efbbbf") + b"id")
+    ('id', 'UTF-8 (BOM)')
+    """
+    for bom, codec, name in ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 (BOM)"),
+                             (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), name
+            except UnicodeDecodeError:
+                break
+    first = None
+    for codec, name in CSV_ENCODINGS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            first = first or exc
+            continue
+        if "\x00" not in text:
+            return text, name
+    where = f"第 {first.start + 1} 个字节" if first else "空字符"
+    raise InputError(f"UTF-8 或 GB18030/GBK 编码的文本，实际无法解码（{where}）")
+
+
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    """A file's bytes, or None with a problem naming why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path.name, "", None, "", "可读取的文件",
+                                f"无法读取（{exc.strerror or exc}）"))
+        return None
+
+
+def _read_folder(folder: Path, encodings: dict[str, str]):
     files = {p.stem: p for p in sorted(folder.glob("*.csv"))}
-    raw, hashes = {}, {}
+    raw, hashes, problems = {}, {}, []
     for spec in TABLES:
-        stem = _find_table(files, spec)
+        stem = _find_table(files, spec, str(folder), problems)
         if stem is None:
             continue
         path = files[stem]
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-        raw[spec.name] = ((path.name, ""), rows)
-        hashes[path.name] = _sha256(path)
-    return raw, hashes
+        data = _read_bytes(path, problems)
+        if data is None:
+            continue
+        try:
+            text, encodings[path.name] = decode_csv(data)
+        except InputError as exc:
+            problems.append(Problem(path.name, "", None, "", "文件编码", str(exc)))
+            continue
+        raw[spec.name] = ((path.name, ""), list(csv.reader(io.StringIO(text, newline=""))))
+        hashes[path.name] = hashlib.sha256(data).hexdigest()
+    return raw, hashes, problems
+
+
+#: The first bytes of an OLE2 compound file: a legacy .xls, or an .xlsx encrypted with a password.
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 def _read_workbook(path: Path):
-    from openpyxl import load_workbook
+    from zipfile import BadZipFile
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    problems: list[Problem] = []
+    data = _read_bytes(path, problems)
+    if data is None:
+        return {}, {}, problems
+    expected = "可打开的 .xlsx 工作簿"
+    if not data:
+        return {}, {}, [Problem(path.name, "", None, "", expected, "空文件（0 字节）")]
+    if data.startswith(_OLE_MAGIC):
+        return {}, {}, [Problem(path.name, "", None, "", expected,
+                                "受密码保护的工作簿或旧版 .xls 文件（请取消密码，另存为 .xlsx）")]
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        return {}, {}, [Problem(path.name, "", None, "", expected,
+                                f"文件已损坏或不是工作簿（{type(exc).__name__}）")]
     raw = {}
     try:
         for spec in TABLES:
-            sheet = _find_table(set(wb.sheetnames), spec)
+            sheet = _find_table(set(wb.sheetnames), spec, path.name, problems)
             if sheet is None:
                 continue
             rows = [[_cell_value(c) for c in r] for r in wb[sheet].iter_rows()]
             raw[spec.name] = ((path.name, sheet), rows)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        problems.append(Problem(path.name, "", None, "", expected,
+                                f"文件已损坏（{type(exc).__name__}）"))
     finally:
         wb.close()
-    return raw, {path.name: _sha256(path)}
+    return raw, {path.name: hashlib.sha256(data).hexdigest()}, problems
 
 
 def _cell_value(cell) -> object:
@@ -441,7 +547,7 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
         parsed.append(row)
         if row.comparator != "定性":
             if not math.isnan(judged[i]):
-                problem(i, "judged_score", "空白（评定得分仅用于定性指标）", f"{judged[i]:g}")
+                problem(i, "judged_score", "空白（评定得分仅用于定性指标）", typed(judged[i]))
             continue
         text = row.actual_text
         if not text or is_not_applicable(text):
@@ -452,8 +558,8 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
         elif not math.isnan(judged[i]) and not -1e-9 <= judged[i] <= weight[i] + 1e-9:
             # Any share of the weight is a valid judgement: the target rule set's range for the
             # tier decides how it scores (QualitativeTier.carry), so only [0, weight] is checked.
-            problem(i, "judged_score", f"0 至分值 {weight[i]:g} 之间的评定得分（{tier.tier}）",
-                    f"{judged[i]:g}")
+            problem(i, "judged_score", f"0 至分值 {typed(weight[i])} 之间的评定得分（{tier.tier}）",
+                    typed(judged[i]))
     good = [p for p in parsed if p is not None]
     if len(good) == len(parsed):
         cells = pd.DataFrame(good, index=frame.index)
@@ -500,6 +606,17 @@ def _schema(spec: TableSpec):
     return pa.DataFrameSchema(columns, unique=list(spec.key), report_duplicates="exclude_first")
 
 
+def _first_rows(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
+    """For each row, the position of the first row with the same key (itself when first).
+
+    >>> _first_rows(pd.DataFrame({"k": ["a", "b", "a"]}), ("k",)).tolist()
+    [0, 1, 0]
+    """
+    codes = frame.groupby(list(key), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(frame))).groupby(codes).transform("min")
+    return first.to_numpy()
+
+
 def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> list[Problem]:
     numeric = [c.name for c in spec.columns if c.kind in ("number", "int")]
     checked = frame.copy()
@@ -515,6 +632,7 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
         return []
     problems = []
     key_header = "、".join(loc.headers.get(k, k) for k in spec.key)
+    first_of = _first_rows(frame, spec.key)
     for case in cases.itertuples(index=False):
         if case.index is None or (isinstance(case.index, float) and math.isnan(case.index)):
             continue
@@ -522,12 +640,16 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
         if case.check == "multiple_fields_uniqueness" or str(case.check).startswith("field_uniq"):
             if case.column != spec.key[0]:
                 continue
+            index = int(case.index)
+            value = " / ".join(str(frame[k].iat[index]) for k in spec.key)
             problems.append(Problem(loc.file, loc.sheet, row, key_header,
-                                    f"唯一的 {key_header}", "与前面的行重复"))
+                                    f"唯一的 {key_header}",
+                                    f"{value!r}，与第 {int(loc.rows[first_of[index]])} 行重复"))
         else:
+            found = case.failure_case
             problems.append(Problem(loc.file, loc.sheet, row,
                                     loc.headers.get(case.column, case.column), str(case.check),
-                                    repr(case.failure_case)))
+                                    typed(found) if isinstance(found, (int, float)) else repr(found)))
     problems.sort(key=lambda p: (p.row or 0, p.column))
     return problems
 
@@ -612,13 +734,15 @@ def _expert_score_checks(scores: pd.DataFrame, loc: _Location, rs: RuleSet) -> l
             source = "" if math.isnan(given[i]) else "，按本行分值"
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("score", "score"),
-                                    f"0 至 {points:g} 之间的得分（{item_id} {item['name']}）"
-                                    f"{source}", f"{score:g}"))
+                                    f"0 至 {typed(points)} 之间的得分（{item_id} {item['name']}）"
+                                    f"{source}", typed(score)))
     return problems
 
 
 def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
-                  rs: RuleSet) -> list[Problem]:
+                  rs: RuleSet) -> tuple[list[Problem], list[Problem]]:
+    """Problems and warnings across columns and tables: references, indicator sheets, budgets,
+    expert scores, amounts in proportion and weight sums."""
     problems: list[Problem] = []
 
     def refs(table: str, column: str, target: str, target_column: str, label: str) -> None:
@@ -653,15 +777,91 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "expert_scores" in tables:
         problems += _expert_score_checks(tables["expert_scores"], locs["expert_scores"], rs)
     problems += _monitoring_checks(tables, locs, rs)
+    opts = validation_options(rs)
+    warnings: list[Problem] = []
     if "projects" in tables:
-        p, loc = tables["projects"], locs["projects"]
-        over = (p["spent"] > p["received"]).to_numpy()
-        for i in np.flatnonzero(over):
-            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
-                                    loc.headers.get("spent", "spent"),
-                                    f"执行数不超过到位数 {p['received'].iat[i]:g}",
-                                    f"{p['spent'].iat[i]:g}"))
-    return problems
+        more, warnings = _amount_checks(tables["projects"], locs["projects"], opts)
+        problems += more
+    if "survey" in tables:
+        warnings += _survey_answer_checks(tables["survey"], locs["survey"])
+    if "indicators" in tables:
+        known = set(tables["projects"]["project_id"]) if "projects" in tables else None
+        bad = _weight_sum_checks(tables["indicators"], locs["indicators"], opts, known)
+        (problems if opts["weight_sum_policy"] == "error" else warnings).extend(bad)
+    return problems, warnings
+
+
+def _amount_checks(p: pd.DataFrame, loc: _Location, opts: Mapping) -> tuple[list, list]:
+    """Spent within received; received and spent in proportion to the budget: above
+    ``amount_warn_ratio`` × budget a warning, above ``amount_error_ratio`` × budget an error."""
+    problems, warnings = [], []
+    budget = p["budget"].to_numpy(dtype=float)
+    for i in np.flatnonzero((p["spent"] > p["received"]).to_numpy()):
+        problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                loc.headers.get("spent", "spent"),
+                                f"执行数不超过到位数 {typed(p['received'].iat[i])}",
+                                typed(p["spent"].iat[i])))
+    warn, error = float(opts["amount_warn_ratio"]), float(opts["amount_error_ratio"])
+    for column, label in (("received", "到位数"), ("spent", "执行数")):
+        amount = p[column].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            for i in np.flatnonzero(budget > 0):
+                if not amount[i] > warn * budget[i]:
+                    continue
+                absurd = amount[i] > error * budget[i]
+                bound = (error if absurd else warn) * budget[i]
+                (problems if absurd else warnings).append(Problem(
+                    loc.file, loc.sheet, int(loc.rows[i]), loc.headers.get(column, column),
+                    f"{label}不超过预算数 {typed(budget[i])} 的 {typed(error if absurd else warn)}"
+                    f" 倍（{typed(bound)} 万元）",
+                    f"{typed(amount[i])}（预算数的 {typed(round(amount[i] / budget[i], 2))} 倍"
+                    f"{'，疑为单位错误（元/万元）' if absurd else ''}）"))
+    return problems, warnings
+
+
+def _weight_sum_checks(ind: pd.DataFrame, loc: _Location, opts: Mapping,
+                       known: set | None) -> list[Problem]:
+    """A project's indicator weights add up to ``indicator_weight_total`` (within
+    ``weight_sum_tolerance`` points); each project that does not is one problem at its first
+    indicator row, with the sum found. Ids missing from the projects table (``known``) are
+    already reported and skipped here."""
+    total, tol = float(opts["indicator_weight_total"]), float(opts["weight_sum_tolerance"])
+    sums = ind.groupby("project_id", sort=False)["weight"].sum()
+    first = ind.reset_index(drop=True).groupby("project_id", sort=False).head(1)
+    rows = dict(zip(first["project_id"], first.index, strict=True))
+    rescaled = "；按规则集 validation.weight_sum_policy: rescale 将按比例换算" \
+        if opts["weight_sum_policy"] == "rescale" else ""
+    return [Problem(loc.file, loc.sheet, int(loc.rows[rows[pid]]),
+                    loc.headers.get("weight", "weight"),
+                    f"项目 {pid} 的指标权重合计 {typed(total)}",
+                    f"合计 {typed(found)}{rescaled}")
+            for pid, found in sums.items()
+            if abs(found - total) > tol and (known is None or pid in known)]
+
+
+def _survey_answer_checks(survey: pd.DataFrame, loc: _Location) -> list[Problem]:
+    """Each survey answer that the satisfaction rate will exclude (blank, not a number, not a
+    whole number, outside the Likert scale), located: a warning, as the survey may rightly
+    hold them, but none passes unlisted."""
+    from evalkit.survey import LIKERT, parse_response
+
+    expected = f"{LIKERT[0]}–{LIKERT[1]} 的整数（李克特量表）"
+    return [Problem(loc.file, loc.sheet, int(loc.rows[i]), loc.headers.get("response", "response"),
+                    expected, f"{reason}（无效答案，不计入满意度）")
+            for i, cell in enumerate(survey["response"])
+            for _, reason in [parse_response(cell)] if reason]
+
+
+def typed(value: object) -> str:
+    """A number as a person types it: no exponent, no trailing zeros (``9100000``, ``0.05``).
+
+    >>> typed(9.1e6), typed(90.0), typed(1.25), typed("x")
+    ('9100000', '90', '1.25', 'x')
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if math.isfinite(float(value)):
+            return np.format_float_positional(float(value), trim="-")
+    return str(value)
 
 
 # --- 绩效监控表 (dual monitoring): checks of the monitoring and monitoring_indicators tables -----
@@ -760,18 +960,83 @@ def neutralize_formula(value: object) -> object:
     return value
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+#: errno → what the user is told when an output cannot be written (Chinese (English)).
+_WRITE_FAULTS = {
+    errno.EACCES: "无写入权限 (permission denied)", errno.EPERM: "无写入权限 (permission denied)",
+    errno.EEXIST: "路径上已有同名文件，应为文件夹 (a file stands where a folder is expected)",
+    errno.ENOTDIR: "路径上已有同名文件，应为文件夹 (a file stands where a folder is expected)",
+    errno.EISDIR: "已有同名文件夹，应为文件 (a folder stands where a file is expected)",
+    errno.ENOSPC: "磁盘已满 (no space left on device)",
+    errno.EDQUOT: "超出磁盘配额 (disk quota exceeded)",
+    errno.EROFS: "只读文件系统 (read-only file system)",
+}
+
+
+def output_error(path: str | Path, exc: OSError) -> OutputError:
+    """The :class:`OutputError` of an OSError raised while writing ``path``.
+
+    >>> print(output_error("out/a.html", OSError(errno.ENOSPC, "No space left on device")))
+    无法写入 out/a.html：磁盘已满 (no space left on device)
+    """
+    why = _WRITE_FAULTS.get(exc.errno or 0, f"{exc.strerror or exc} ({type(exc).__name__})")
+    return OutputError(f"无法写入 {path}：{why}")
+
+
+def check_inside(root: str | Path, path: str | Path) -> None:
+    """Refuse ``path`` unless it lies under ``root`` and no link on the way leads out of it.
+
+    A symbolic link inside an output folder (``OUT/P001 → /etc``) would make a write land
+    outside it; the error names the link and where it leads. Links that stay inside are fine.
+
+    Raises
+    ------
+    OutputError
+        Naming the link and its target, or the path outside ``root``.
+    """
+    root, path = Path(os.path.abspath(root)), Path(os.path.abspath(path))
+    real_root = root.resolve()
+    if not path.is_relative_to(root):
+        raise OutputError(f"输出路径 {path} 不在输出目录 {root} 内，拒绝写入 "
+                          f"(refusing to write outside the output folder)")
+    probe = root
+    for part in path.relative_to(root).parts:
+        probe = probe / part
+        if probe.is_symlink() and not probe.resolve().is_relative_to(real_root):
+            raise OutputError(f"输出路径 {probe} 是指向 {probe.resolve()} 的链接，离开了输出目录 "
+                              f"{root}，拒绝经由链接写入 (refusing to write through a link that "
+                              f"leaves the output folder)")
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None], *,
+                 root: str | Path | None = None) -> Path:
     """Write a file through a temporary sibling and rename it into place.
 
     ``write`` receives the temporary path. A reader never sees a half-written file and a failure
     leaves no partial output: the temporary file is removed and the old file, if any, is kept.
+
+    Parameters
+    ----------
+    path : str or Path
+    write : callable
+    root : str or Path, optional
+        The output folder ``path`` must stay inside (:func:`check_inside`: no link leads out).
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be made or written (a file in the way, no permission, a full
+        disk …: :func:`output_error`), or ``path`` leaves ``root``.
     """
-    import os
     import tempfile
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if root is not None:
+        check_inside(root, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise output_error(path.parent, exc) from exc
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -779,13 +1044,17 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     try:
         write(Path(tmp))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise output_error(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
-def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
+                root: str | Path | None = None) -> Path:
     """Write DataFrames to one workbook atomically, neutralising formula injection in text cells.
 
     Parameters
@@ -793,6 +1062,8 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     sheets : mapping of sheet name → DataFrame
         Written in order, with their column headers (rename to Chinese before calling).
     path : str or Path
+    root : str or Path, optional
+        As in :func:`atomic_write`.
     """
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -805,4 +1076,4 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
                     width = max(len(str(c.value or "")) for c in col_cells[:200])
                     sheet.column_dimensions[col_cells[0].column_letter].width = min(
                         max(8, width * 1.8), 60)
-    return atomic_write(path, write)
+    return atomic_write(path, write, root=root)

@@ -266,6 +266,7 @@ def _build(data: Any, source: str) -> RuleSet:
                 fail(name, "a mapping", data[name])
             for check in checks:
                 check(data[name], fail)
+    _check_validation(data.get("validation", {}), fail)
     tiers = (bands(data["exante"]["conclusion_tiers"], "exante.conclusion_tiers", "conclusion",
                    fail) if "exante" in data else ())
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
@@ -276,6 +277,49 @@ def _build(data: Any, source: str) -> RuleSet:
         grades=grades, conclusion_tiers=tiers, qualitative_tiers=qual,
         data=MappingProxyType(data),
     )
+
+
+#: The ``validation`` section's defaults, used for any key a custom rule set leaves out (so a
+#: rule set written before the section existed still loads and checks data the same way).
+VALIDATION_DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    "amount_warn_ratio": 1.2, "amount_error_ratio": 10, "indicator_weight_total": 90,
+    "weight_sum_tolerance": 0.01, "weight_sum_policy": "error",
+})
+
+
+def validation_options(rs: RuleSet) -> dict[str, Any]:
+    """The dataset checks' options: the rule set's ``validation`` section over
+    :data:`VALIDATION_DEFAULTS`.
+
+    ``amount_warn_ratio`` / ``amount_error_ratio``: received or spent above this many times the
+    budget is a located warning / an error. ``indicator_weight_total``: what a project's indicator
+    weights must add to (100 points less the 10 of 预算执行率, DOMAIN.md §3), within
+    ``weight_sum_tolerance`` points; ``weight_sum_policy``: ``error``, or ``rescale`` (a located
+    warning, the scoring rescales the weights to the total).
+
+    >>> validation_options(load_ruleset("national"))["weight_sum_policy"]
+    'error'
+    """
+    return {**VALIDATION_DEFAULTS, **dict(rs.data.get("validation", {}))}
+
+
+def _check_validation(section: Any, fail: Callable[[str, str, Any], NoReturn]) -> None:
+    if not isinstance(section, dict):
+        fail("validation", "a mapping", section)
+    opts = {**VALIDATION_DEFAULTS, **section}
+    unknown = sorted(set(section) - set(VALIDATION_DEFAULTS))
+    if unknown:
+        fail("validation", f"keys among {sorted(VALIDATION_DEFAULTS)}", unknown)
+    for key in ("amount_warn_ratio", "amount_error_ratio", "indicator_weight_total"):
+        if not is_number(opts[key]) or opts[key] <= 0:
+            fail(f"validation.{key}", "a number > 0", opts[key])
+    if opts["amount_error_ratio"] < opts["amount_warn_ratio"]:
+        fail("validation.amount_error_ratio", f"at least amount_warn_ratio "
+             f"{opts['amount_warn_ratio']}", opts["amount_error_ratio"])
+    if not is_number(opts["weight_sum_tolerance"]) or opts["weight_sum_tolerance"] < 0:
+        fail("validation.weight_sum_tolerance", "a number ≥ 0", opts["weight_sum_tolerance"])
+    if opts["weight_sum_policy"] not in ("error", "rescale"):
+        fail("validation.weight_sum_policy", "error or rescale", opts["weight_sum_policy"])
 
 
 def failer(source: str) -> Callable[[str, str, Any], NoReturn]:

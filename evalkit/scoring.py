@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import CellError, InputError
-from evalkit.rules import RuleSet, band_of, load_ruleset
+from evalkit.rules import RuleSet, band_of, load_ruleset, validation_options
 from evalkit.values import NOT_APPLICABLE, IndicatorCells, parse_indicator_cells, parse_value
 
 #: Columns of the score sheet, in order.
@@ -161,7 +161,10 @@ def score_indicators(
     Notes
     -----
     ``score = clip(ratio, 0, 1) × w_eff`` with the ratios of the module docstring and
-    ``w_eff = w × Σ w / Σ_applicable w`` within a project (not-applicable rescaling). Over-achievement
+    ``w_eff = w × Σ w / Σ_applicable w`` within a project (not-applicable rescaling); under the
+    rule-set option ``validation.weight_sum_policy: rescale`` the numerator is the declared
+    ``validation.indicator_weight_total`` instead of ``Σ w``, so a sheet whose weights do not add
+    up (warned by :func:`evalkit.io.read_dataset`) keeps the declared total. Over-achievement
     is flagged on ``≥`` indicators when ``actual ≥ ratio × target`` (default ratio 1.3). A blank
     actual scores 0 and is flagged. Sources: DOMAIN.md §3; 财预〔2020〕10号.
 
@@ -257,6 +260,9 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     # N/A rescaling runs over the indicator rows only; the execution row keeps its points.
     sheet_w = np.where(is_exec, 0.0, weight)
     w_all = np.bincount(codes, weights=sheet_w, minlength=len(uniques))
+    validation = validation_options(rs)
+    if validation["weight_sum_policy"] == "rescale":  # to the declared total (a warned sheet)
+        w_all = np.where(w_all > 0, float(validation["indicator_weight_total"]), w_all)
     w_app = np.bincount(codes, weights=np.where(applicable, sheet_w, 0.0), minlength=len(uniques))
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(w_app > 0, w_all / w_app, np.nan)[codes]

@@ -108,8 +108,12 @@ def wilson_interval(successes: float, n: float, *, confidence: float = 0.95) -> 
     return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
-def _parse_response(cell: object) -> tuple[float, str]:
-    """A response as a Likert level (NaN when invalid) and the reason it is invalid (or ``""``)."""
+def parse_response(cell: object) -> tuple[float, str]:
+    """A response as a Likert level (NaN when invalid) and the reason it is invalid (or ``""``).
+
+    >>> parse_response("４"), parse_response(7)
+    ((4.0, ''), (nan, '超出 1–5 范围: 7'))
+    """
     if isinstance(cell, (bool, np.bool_)):
         return math.nan, f"非数字: {cell}"
     if isinstance(cell, (int, float, np.integer, np.floating)):
@@ -172,9 +176,10 @@ class SurveyResult:
     n_answers, n_valid_answers, n_invalid : int
         Answer rows; those used; those excluded (``n_answers = n_valid_answers + n_invalid``).
     invalid : pandas.DataFrame
-        The excluded answers: ``respondent_id``, ``question``, ``response`` (as typed),
-        ``reason`` (Chinese: ``超出 1–5 范围: 7``, ``空白``, ``非数字: 很好``, ``非整数: 3.5``,
-        ``重复作答(保留首次作答)``).
+        The excluded answers: ``row_index`` (the answer's row label in the table passed in, so
+        :meth:`evalkit.io.Dataset.locate` names its file and Excel row), ``respondent_id``,
+        ``question``, ``response`` (as typed), ``reason`` (Chinese: ``超出 1–5 范围: 7``,
+        ``空白``, ``非数字: 很好``, ``非整数: 3.5``, ``重复作答(保留首次作答)``).
     rate : float
         Satisfaction rate ``n_satisfied / n_valid_respondents`` (NaN without a valid sample).
     ci_low, ci_high : float
@@ -436,7 +441,7 @@ def analyze_survey(
     respondent, respondent_ids = pd.factorize(rows["respondent_id"].astype(object), sort=False)
     question, question_ids = pd.factorize(rows["question"].astype(object), sort=False)
     duplicate = pd.Series(list(zip(respondent, question, strict=True))).duplicated().to_numpy()
-    parsed = [(math.nan, _DUPLICATE) if dup else _parse_response(cell)
+    parsed = [(math.nan, _DUPLICATE) if dup else parse_response(cell)
               for dup, cell in zip(duplicate, rows["response"], strict=True)]
     levels = np.array([p[0] for p in parsed], dtype=float)
     reasons = np.array([p[1] for p in parsed], dtype=object)
@@ -451,6 +456,7 @@ def analyze_survey(
 
     questions = _questions(levels, question, question_ids, levels_ok)
     invalid = pd.DataFrame({
+        "row_index": rows.index.to_numpy()[~valid],
         "respondent_id": rows["respondent_id"].to_numpy()[~valid],
         "question": rows["question"].to_numpy()[~valid],
         "response": rows["response"].to_numpy()[~valid],

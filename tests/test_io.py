@@ -32,21 +32,24 @@ def test_five_planted_errors_are_all_reported_with_exact_locations(tmp_path, cap
     indicators[1][1] = "P001-01"    # 3: 绩效指标 row 3 duplicates row 2's key
     indicators[3][0] = "P999"       # 4: 绩效指标 row 6 (a blank row sits at 4) unknown project
     indicators[5][9] = "九成"        # 5: 绩效指标 row 8, 实际完成值 not a number
+    # 6: moving P002-01 (weight 50) to P999 leaves P002's weights at 40 of 90 (first row 7)
     path = make_workbook(tmp_path / "bad.xlsx", projects, indicators, blank_row=True)
     with pytest.raises(DatasetError) as info:
         read_dataset(path)
     found = {(p.sheet, p.row, p.column) for p in info.value.problems}
     assert found == {("项目", 3, "预算数"), ("项目", 2, "是否扶贫项目"),
                      ("绩效指标", 3, "项目编码、指标编码"), ("绩效指标", 6, "项目编码"),
-                     ("绩效指标", 8, "实际完成值")}
+                     ("绩效指标", 8, "实际完成值"), ("绩效指标", 7, "分值")}
     assert all(p.file == "bad.xlsx" for p in info.value.problems)
     text = str(info.value)
-    assert "5 个问题" in text and "'约300万'" in text and "'九成'" in text and "'P999'" in text
+    assert "6 个问题" in text and "'约300万'" in text and "'九成'" in text and "'P999'" in text
     assert main(["validate", str(path)]) == 1  # the command prints the same report
     err = capsys.readouterr().err
     for line in ("bad.xlsx，工作表 项目，第 3 行，列 预算数：应为数字",
                  "bad.xlsx，工作表 项目，第 2 行，列 是否扶贫项目：应为是 或 否，实际为 '也许'",
-                 "bad.xlsx，工作表 绩效指标，第 3 行，列 项目编码、指标编码：应为唯一的",
+                 "bad.xlsx，工作表 绩效指标，第 3 行，列 项目编码、指标编码：应为唯一的 项目编码、指标编码，"
+                 "实际为 'P001 / P001-01'，与第 2 行重复",
+                 "bad.xlsx，工作表 绩效指标，第 7 行，列 分值：应为项目 P002 的指标权重合计 90，实际为 合计 40",
                  "bad.xlsx，工作表 绩效指标，第 6 行，列 项目编码：应为项目表中已有的项目编码，实际为 'P999'",
                  "bad.xlsx，工作表 绩效指标，第 8 行，列 实际完成值：应为数值、空白或“不适用”，实际为 '九成'"):
         assert line in err

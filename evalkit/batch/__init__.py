@@ -21,6 +21,13 @@ manifest after its files. So a cluster needs no shared filesystem for outputs (i
 the task to Dask workers that do not have them), and a batch killed at any moment leaves no
 half-written file: a rerun removes leftover temporary files and redoes whatever is not recorded.
 
+**One batch per folder.** ``OUT/.evalkit-batch.lock`` (:mod:`~evalkit.batch.lock`) is held while a
+batch runs: a second batch into ``OUT`` refuses, naming the first, or waits (``wait=True``,
+``--wait``); the lock of a killed batch is cleared. No link inside ``OUT`` that leads out of it is
+written through (:func:`evalkit.io.check_inside`). A write that fails (a full disk …) is an
+:class:`~evalkit.errors.OutputError` and removes the report's other files, so no report is left
+with some of its files.
+
 **Resume.** A report is skipped when its manifest entry is ``ok``, its input hash (SHA-256 of the
 subject's rows in every table of the dataset — for a project its row, indicators, expert scores,
 survey answers …, its unit's row and any table not keyed by project or unit:
@@ -46,6 +53,7 @@ existing Dask cluster; ``scheduler="local"``: a Dask ``LocalCluster`` on 127.0.0
 kernel per report. Warm kernels: :mod:`evalkit.engine`.
 
 Modules: :mod:`~evalkit.batch.produce` (the one per-subject pipeline), :mod:`~evalkit.batch.backends`,
+:mod:`~evalkit.batch.lock`,
 :mod:`~evalkit.batch.manifest`, :mod:`~evalkit.batch.portfolio` (index.html from a Jinja template,
 summary.xlsx) and :mod:`~evalkit.batch.runner` (:func:`run_batch`, :func:`run_report`).
 """

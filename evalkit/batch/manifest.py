@@ -22,7 +22,7 @@ import pandas as pd
 
 from evalkit.batch.produce import SubjectResult
 from evalkit.errors import InputError
-from evalkit.io import atomic_write
+from evalkit.io import atomic_write, check_inside
 from evalkit.registry import ReportType, Subject
 
 MANIFEST = "manifest.json"
@@ -119,7 +119,8 @@ class Manifest:
             return
         self.data["subjects"] = dict(sorted(self.subjects.items()))
         text = json.dumps(self.data, ensure_ascii=False, indent=1)
-        atomic_write(self.path, lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write(self.path, lambda p: p.write_text(text, encoding="utf-8"),
+                     root=self.path.parent)
         self._next = now + 10 * (time.perf_counter() - now)
 
 
@@ -164,19 +165,29 @@ def record(out: Path, result: SubjectResult, base: Mapping[str, Any],
            report_type: ReportType, provenance: Mapping[str, Any]) -> dict[str, Any]:
     """Write a report's files atomically (its ``.json`` with ``provenance``) and return its
     manifest entry. A failed report loses the outputs of an earlier run, so ``OUT`` never holds a
-    report that disagrees with the data; its partial notebook goes to ``_failed/``."""
+    report that disagrees with the data; its partial notebook goes to ``_failed/``. A link in
+    ``OUT`` that leads out of it is refused (:func:`evalkit.io.check_inside`) before any file
+    is removed or written."""
     sid = result.subject_id
+    failed_nb = out / FAILED_DIR / f"{sid}.ipynb"
+    if is_safe(report_type.subject, sid):  # before anything is removed or written
+        check_inside(out, out / sid / sid)
+        check_inside(out, failed_nb)
     entry = {**base, "status": result.status, "timings": dict(result.timings),
              "worker": result.worker, "finished": now()}
-    failed_nb = out / FAILED_DIR / f"{sid}.ipynb"
     if result.status == "ok":
         summary = {**(result.summary or {}), "provenance": dict(provenance)}
         contents = {**result.files, "json": summary_json(summary)}
         files = {}
-        for ext, content in contents.items():
-            atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c))
-            files[ext] = {"path": f"{sid}/{sid}.{ext}",
-                          "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        try:
+            for ext, content in contents.items():
+                atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c),
+                             root=out)
+                files[ext] = {"path": f"{sid}/{sid}.{ext}",
+                              "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        except BaseException:  # a full disk …: no report is left with only some of its files
+            _remove_outputs(out, sid)
+            raise
         _remove_outputs(out, sid, keep=contents)
         entry.update(files=files, error=None, **report_type.verdict(summary).to_record())
         failed_nb.unlink(missing_ok=True)
@@ -186,7 +197,7 @@ def record(out: Path, result: SubjectResult, base: Mapping[str, Any],
     if is_safe(report_type.subject, sid):
         _remove_outputs(out, sid)
         if result.notebook is not None:
-            atomic_write(failed_nb, lambda p: p.write_bytes(result.notebook))
+            atomic_write(failed_nb, lambda p: p.write_bytes(result.notebook), root=out)
             error["notebook"] = f"{FAILED_DIR}/{sid}.ipynb"
         else:
             failed_nb.unlink(missing_ok=True)

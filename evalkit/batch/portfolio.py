@@ -90,7 +90,7 @@ def write_index(out: Path, manifest: Mapping[str, Any], report_type: ReportType,
         headers=[*headers(report_type), "状态", "报告", "说明"], rows=rows,
         font_css=_FONT_PLACEHOLDER, css=css, script=script)
     page = page.replace(_FONT_PLACEHOLDER, font_face_css(page), 1)
-    return atomic_write(out / INDEX, lambda p: p.write_text(page, encoding="utf-8"))
+    return atomic_write(out / INDEX, lambda p: p.write_text(page, encoding="utf-8"), root=out)
 
 
 def write_summary_workbook(out: Path, manifest: Mapping[str, Any],
@@ -135,4 +135,4 @@ def write_summary_workbook(out: Path, manifest: Mapping[str, Any],
                                                     "得分"]),
               "失败报告": pd.DataFrame(failures, columns=[id_header, name_header, "阶段", "单元格",
                                                     "错误类型", "错误信息", "诊断笔记本"])}
-    return write_excel(sheets, out / SUMMARY_XLSX)
+    return write_excel(sheets, out / SUMMARY_XLSX, root=out)

@@ -149,6 +149,9 @@ def _execute(template_file: str, params: Mapping[str, Any], *, cold: bool, prelo
 
     engine = None if cold else "evalkit-warm"
     nb = parameterize_notebook(_template_node(template_file), dict(params), engine_name=engine)
+    for cell in nb.cells:  # papermill gives the cell it injects a random id: a fixed one keeps
+        if "injected-parameters" in cell.metadata.get("tags", []):  # reruns comparable
+            cell.id = "injected-parameters"
     nb = remove_error_markers(prepare_notebook_metadata(nb, template_file, None))
     kernel = papermill_engines.nb_kernel_name(engine_name=engine, nb=nb)
     options = {} if cold else {"preload": preload}

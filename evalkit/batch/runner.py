@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.batch import backends
+from evalkit.batch.lock import output_lock
 from evalkit.batch.manifest import (
     FAILED_DIR,
     KEY_FIELDS,
@@ -39,6 +41,7 @@ from evalkit.batch.produce import (
     template_imports,
 )
 from evalkit.errors import EvalkitError, InputError
+from evalkit.io import check_inside
 from evalkit.registry import ReportType
 from evalkit.render.pipeline import DEFAULT_FORMATS, check_formats
 
@@ -134,7 +137,8 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
               formats: Iterable[str] = DEFAULT_FORMATS, ruleset: str | Path = "national",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
-              portfolio: bool = True, progress: bool | None = None) -> BatchResult:
+              portfolio: bool = True, progress: bool | None = None,
+              wait: bool = False) -> BatchResult:
     """Produce a report type's reports for many subjects; see :mod:`evalkit.batch`.
 
     Parameters
@@ -165,6 +169,9 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
         Write ``manifest.json``, ``index.html`` and ``summary.xlsx`` (``evalkit run``: no).
     progress : bool, optional
         None: a tqdm bar on a terminal, plain lines otherwise; False: silent.
+    wait : bool
+        When another batch is writing ``out_dir``, wait for it to end instead of refusing
+        (:func:`evalkit.batch.lock.output_lock`).
 
     Returns
     -------
@@ -180,7 +187,23 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
         When the rule set is invalid or lacks the report type's section.
     InputError
         For an unknown report type, format, subject list, or a missing Dask.
+    OutputError
+        When ``out_dir`` is held by another running batch, cannot be written, or holds a link
+        leading out of it.
     """
+    with output_lock(Path(out_dir), wait=wait, label=str(template)):
+        return _run_batch(template, dataset=dataset, subjects=subjects, out_dir=out_dir,
+                          formats=formats, ruleset=ruleset, parameters=parameters,
+                          workers=workers, scheduler=scheduler, force=force, cold=cold,
+                          portfolio=portfolio, progress=progress)
+
+
+def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[str],
+               out_dir: str | Path, formats: Iterable[str], ruleset: str | Path,
+               parameters: Mapping[str, Any] | None, workers: int | None,
+               scheduler: str | None, force: bool, cold: bool, portfolio: bool,
+               progress: bool | None) -> BatchResult:
+    """:func:`run_batch` once the output folder is locked."""
     from evalkit import __version__
     from evalkit.io import load_dataset, resolve_dataset
     from evalkit.rules import load_ruleset
@@ -218,6 +241,9 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     info = table.drop_duplicates(subject.id_column).set_index(subject.id_column)[shown]
 
     out.mkdir(parents=True, exist_ok=True)
+    for sid in ids:  # refuse a link leading out of OUT before anything is written
+        if is_safe(subject, sid):
+            check_inside(out, out / sid / sid)
     clean_temporaries(out)
     manifest = Manifest(out / MANIFEST)
     bases, todo, skipped = {}, [], []
@@ -283,6 +309,9 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     except KeyboardInterrupt:
         interrupted = True
         print("\n已中断 (interrupted)：正在停止 worker 并关闭内核…", file=sys.stderr, flush=True)
+        # the execution abandoned by Ctrl-C ends in a DeadKernelError nobody awaits, which asyncio
+        # would log as a traceback at exit: the interruption is already reported above
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     finally:
         results.close()
         bar.close()

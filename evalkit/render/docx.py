@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+import zipfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +108,40 @@ def _docx_widths(table, rows: list[list[str]], page_cm: float = 16.0) -> None:
             cell.width = Cm(page_cm * n / sum(need))
 
 
+#: The date every report document carries (Word core properties, zip entry times): a fixed
+#: value, never the clock, so identical inputs give identical bytes and a rerun shows only real
+#: changes. 1980-01-01 is the earliest time a zip entry can hold.
+DOCUMENT_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+
+
 def to_docx(nb: nbformat.NotebookNode, path: Path, *, footer: str = "") -> None:
     """Write the report as a Word document with the same headings, text, tables and charts."""
     Path(path).write_bytes(docx_bytes(nb, footer=footer))
 
 
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The same archive with every entry dated :data:`DOCUMENT_DATE` (python-docx stamps each
+    entry with the current time), entries in their order, each compressed as before."""
+    source, buf = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    stamp = DOCUMENT_DATE.timetuple()[:6]
+    with zipfile.ZipFile(buf, "w") as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type, info.external_attr = item.compress_type, item.external_attr
+            target.writestr(info, source.read(item.filename))
+    return buf.getvalue()
+
+
 def docx_bytes(nb: nbformat.NotebookNode, *, footer: str = "") -> bytes:
-    """The Word document of an executed report notebook."""
+    """The Word document of an executed report notebook.
+
+    Deterministic: the core properties (created, modified, revision) and every zip entry time
+    are :data:`DOCUMENT_DATE`, so the same notebook gives the same bytes on any day.
+    """
     doc = _new_document()
+    props = doc.core_properties
+    props.created = props.modified = DOCUMENT_DATE.replace(tzinfo=None)
+    props.last_printed, props.revision = DOCUMENT_DATE.replace(tzinfo=None), 1
     for cell in visible_cells(nb):
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -132,4 +160,4 @@ def docx_bytes(nb: nbformat.NotebookNode, *, footer: str = "") -> bytes:
         doc.sections[0].footer.paragraphs[0].text = footer
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _fixed_zip_times(buf.getvalue())
