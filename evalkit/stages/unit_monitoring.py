@@ -357,7 +357,11 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet,
 
 
 def _year(dataset: Dataset, unit_id: Any) -> int:
-    """The budget year of a unit: its projects' (the dataset has no year on units)."""
-    years = dataset.projects.loc[dataset.projects["unit_id"] == unit_id, "year"]
-    years = years.dropna() if "year" in dataset.projects else years.iloc[:0]
-    return int(years.iloc[0]) if len(years) else dt.date.today().year
+    """The budget year of a unit (the units table has none): its projects' year, else the
+    dataset's most common project year, else this year."""
+    if "year" not in dataset.projects:
+        return dt.date.today().year
+    years = dataset.projects["year"]
+    own = years[(dataset.projects["unit_id"] == unit_id).to_numpy()].dropna()
+    pool = own if len(own) else years.dropna()
+    return int(pool.mode().iloc[0]) if len(pool) else dt.date.today().year
