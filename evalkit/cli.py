@@ -93,6 +93,15 @@ def _summary(args: argparse.Namespace) -> int:
         county.update(monitoring.county_monitoring(watch))
         county_rows = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
         sheets["县级汇总"] = county_rows
+    # --- 部门整体支出监控: the units' 监控情况表 when the dataset has unit monitoring forms ---
+    from evalkit.stages import unit_monitoring
+
+    units_watch = unit_monitoring.evaluate_many(ds, ruleset=rs)
+    if not units_watch.empty:
+        sheets["单位监控情况表"] = unit_monitoring.portfolio_sheet(units_watch)
+        county.update({f"unit_{k}": v for k, v in
+                       unit_monitoring.county_unit_monitoring(units_watch).items()})
+        sheets["县级汇总"] = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
     write_excel(sheets, out / "summary.xlsx")
     payload = {**provenance, "county": county,
                "projects": json.loads(summary.to_json(orient="records", force_ascii=False))}
@@ -107,6 +116,9 @@ def _summary(args: argparse.Namespace) -> int:
     if not watch.empty:
         print(f"绩效监控 {county['n_monitored']} 个项目：监控审核平均分 "
               f"{county['average_review_score']:.2f}，需下发整改通知书 {county['n_notices']} 份。")
+    if not units_watch.empty:
+        print(f"整体支出监控 {county['unit_n_monitored']} 个预算单位：监控审核平均分 "
+              f"{county['unit_average_review_score']:.2f}。")
     print(f"规则集 {rs.label}；输出目录 {out}")
     return 0
 

@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ from evalkit.schemas import (
     PROJECTS,
     SURVEY,
     TABLES,
+    UNIT_MONITORING,
+    UNIT_TASK_MONITORING,
     TableSpec,
     has_indicator_sheet,
     header_map,
@@ -777,6 +780,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "expert_scores" in tables:
         problems += _expert_score_checks(tables["expert_scores"], locs["expert_scores"], rs)
     problems += _monitoring_checks(tables, locs, rs)
+    problems += _unit_monitoring_checks(tables, locs)
     opts = validation_options(rs)
     warnings: list[Problem] = []
     if "projects" in tables:
@@ -875,23 +879,9 @@ def _monitoring_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Locatio
     偏差原因 from the official form's lists."""
     problems: list[Problem] = []
     if MONITORING.name in tables:
-        m, loc = tables[MONITORING.name], locs[MONITORING.name]
-
-        def bad(i: int, column: str, expected: str, found: str) -> None:
-            problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
-                                    loc.headers.get(column, column), expected, found))
-
         known = set(tables["projects"]["project_id"]) if "projects" in tables else None
-        for i, row in enumerate(m.itertuples(index=False)):
-            if known is not None and row.project_id not in known:
-                bad(i, "project_id", "项目表中已有的项目编码", repr(row.project_id))
-            if not (isinstance(row.month, float) and 1 <= row.month <= 12):
-                bad(i, "month", "1 至 12 的整数月份", f"{row.month:g}"
-                    if isinstance(row.month, float) else "空白")
-            for column in ("spent_ytd", "expected_spent"):
-                value = getattr(row, column)
-                if isinstance(value, float) and value < 0:
-                    bad(i, column, "不小于 0 的数字", f"{value:g}")
+        problems += _checkpoint_checks(tables[MONITORING.name], locs[MONITORING.name],
+                                       "project_id", known, "项目表中已有的项目编码")
     if MONITORING_INDICATORS.name not in tables:
         if MONITORING.name in tables:
             problems.append(Problem(locs[MONITORING.name].file, "", None, "",
@@ -932,12 +922,79 @@ def _monitoring_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Locatio
             except CellError:
                 bad_row(i, column, f"与目标值 {indicator.target:g}{indicator.unit} 同单位的数值",
                         repr(normalize_text(cell)))
-        if row.likelihood and row.likelihood not in MONITORING_LIKELIHOODS:
-            bad_row(i, "likelihood", " / ".join(MONITORING_LIKELIHOODS), repr(row.likelihood))
-        causes = [c for c in row.cause.split("、") if c] if row.cause else []
-        if any(c not in MONITORING_CAUSES for c in causes):
-            bad_row(i, "cause", f"{'、'.join(MONITORING_CAUSES)} 之一（多项以“、”分隔）",
-                    repr(row.cause))
+        _form_list_checks(row, lambda column, expected, found, i=i: bad_row(i, column, expected,
+                                                                            found))
+    return problems
+
+
+def _checkpoint_checks(forms: pd.DataFrame, loc: _Location, id_column: str,
+                       known: set | None, known_label: str) -> list[Problem]:
+    """Rows of a monitoring form table (projects' or units'): the subject exists, the month is
+    1–12, the spending so far and the expected full-year spending are ≥ 0."""
+    problems: list[Problem] = []
+
+    def bad(i: int, column: str, expected: str, found: str) -> None:
+        problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                loc.headers.get(column, column), expected, found))
+
+    for i, row in enumerate(forms.itertuples(index=False)):
+        subject = getattr(row, id_column)
+        if known is not None and subject not in known:
+            bad(i, id_column, known_label, repr(subject))
+        if not (isinstance(row.month, float) and 1 <= row.month <= 12):
+            bad(i, "month", "1 至 12 的整数月份", f"{row.month:g}"
+                if isinstance(row.month, float) else "空白")
+        for column in ("spent_ytd", "expected_spent"):
+            value = getattr(row, column)
+            if isinstance(value, float) and value < 0:
+                bad(i, column, "不小于 0 的数字", f"{value:g}")
+    return problems
+
+
+def _form_list_checks(row: Any, bad: Callable[[str, str, str], None]) -> None:
+    """A monitoring row's 完成目标可能性 and 偏差原因 come from the official form's lists."""
+    if row.likelihood and row.likelihood not in MONITORING_LIKELIHOODS:
+        bad("likelihood", " / ".join(MONITORING_LIKELIHOODS), repr(row.likelihood))
+    causes = [c for c in row.cause.split("、") if c] if row.cause else []
+    if any(c not in MONITORING_CAUSES for c in causes):
+        bad("cause", f"{'、'.join(MONITORING_CAUSES)} 之一（多项以“、”分隔）", repr(row.cause))
+
+
+# --- 部门整体支出监控 (unit monitoring): checks of unit_monitoring and unit_task_monitoring -------
+
+def _unit_monitoring_checks(tables: dict[str, pd.DataFrame],
+                            locs: dict[str, _Location]) -> list[Problem]:
+    """A unit's monitoring form: the unit is in the units table, month 1–12, amounts ≥ 0; each
+    key-task row names a monitored unit and one of its key tasks (``unit_tasks``), with progress
+    and full-year values ≥ 0 and a 完成目标可能性 and 偏差原因 from the official lists."""
+    problems: list[Problem] = []
+    if UNIT_MONITORING.name in tables:
+        known = set(tables["units"]["unit_id"]) if "units" in tables else None
+        problems += _checkpoint_checks(tables[UNIT_MONITORING.name], locs[UNIT_MONITORING.name],
+                                       "unit_id", known, "预算单位表中已有的单位编码")
+    if UNIT_TASK_MONITORING.name not in tables:
+        return problems
+    rows, loc = tables[UNIT_TASK_MONITORING.name], locs[UNIT_TASK_MONITORING.name]
+
+    def bad(i: int, column: str, expected: str, found: str) -> None:
+        problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
+                                loc.headers.get(column, column), expected, found))
+
+    forms = (set(tables[UNIT_MONITORING.name]["unit_id"]) if UNIT_MONITORING.name in tables
+             else set())
+    tasks = (set(zip(tables["unit_tasks"]["unit_id"], tables["unit_tasks"]["task_id"],
+                     strict=True)) if "unit_tasks" in tables else set())
+    for i, row in enumerate(rows.itertuples(index=False)):
+        if row.unit_id not in forms:
+            bad(i, "unit_id", "单位监控表中已有的单位编码", repr(row.unit_id))
+        if (row.unit_id, row.task_id) not in tasks:
+            bad(i, "task_id", f"单位 {row.unit_id} 重点工作表中的任务编码", repr(row.task_id))
+        for column in ("progress", "expected"):
+            value = getattr(row, column)
+            if isinstance(value, float) and value < 0:
+                bad(i, column, "不小于 0 的数字", f"{value:g}")
+        _form_list_checks(row, lambda column, expected, found, i=i: bad(i, column, expected,
+                                                                        found))
     return problems
 
 

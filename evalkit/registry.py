@@ -409,6 +409,19 @@ def _builtin() -> Sequence[ReportType]:
             applies_to_text="monitored projects whose expected execution and completion differ "
                             "by more than `monitoring.gap_points` or whose review score is below "
                             "`monitoring.min_score`"),
+        # --- 部门整体支出监控 (unit monitoring, issue 14): subject = budget unit ---
+        ReportType(
+            name="unit_monitoring", title="部门整体支出绩效运行监控报告",
+            notebook="unit_monitoring.ipynb", subject=UNIT,
+            applies_to="evalkit.stages.unit_monitoring:monitored_units",
+            evaluate="evalkit.stages.unit_monitoring:evaluate",
+            verdict_keys=("review_score", "light"), verdict_label="重点工作灯",
+            total_label="监控审核得分",
+            portfolio_columns={"unit_name": "预算单位", "budget": "预算数（万元）"},
+            score_labels={"review_scores": "监控审核项"},
+            ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
+            applies_to_text="every budget unit with a monitoring form (`unit_monitoring`, "
+                            "`unit_task_monitoring`)"),
     )
 
 

@@ -230,10 +230,33 @@ MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
     C("evidence", "佐证材料", required=False),
 ), key=("project_id", "indicator_id"), required=False)
 
+# --- 部门整体支出监控 (unit monitoring): a budget unit's 绩效监控表 at a checkpoint ---------------
+#: The unit as a whole at the checkpoint: its spending so far against the units table's budget.
+UNIT_MONITORING = TableSpec("unit_monitoring", "单位监控", (
+    C("unit_id", "单位编码"),
+    C("month", "监控月份", "int", aliases=("截至月份",)),
+    C("spent_ytd", "截至监控月执行数", "number", aliases=("累计执行数",)),
+    C("expected_spent", "全年预计执行数", "number"),
+    C("measures", "纠偏措施", "prose", required=False, aliases=("整改措施",)),
+), key=("unit_id",), required=False)
+
+#: Progress of each key task (``unit_tasks``) of a monitored unit at the checkpoint.
+UNIT_TASK_MONITORING = TableSpec("unit_task_monitoring", "重点工作监控", (
+    C("unit_id", "单位编码"),
+    C("task_id", "任务编码"),
+    C("progress", "截至监控月完成值", "number", allow_blank=True),
+    C("expected", "全年预计完成值", "number", allow_blank=True),
+    C("likelihood", "完成目标可能性", required=False),
+    C("cause", "偏差原因", required=False),
+    C("explanation", "原因说明", "prose", required=False),
+    C("evidence", "佐证材料", required=False),
+), key=("unit_id", "task_id"), required=False)
+# --- end unit monitoring -----------------------------------------------------------------------
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
-                                 MONITORING_INDICATORS)
+                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

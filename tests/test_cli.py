@@ -91,3 +91,16 @@ def test_summary_of_a_monitored_dataset_adds_the_monitoring_table(tmp_path, caps
     assert rows[0][:4] == ("项目编码", "项目名称", "预算单位", "监控月份") and len(rows) == 78
     flags = [r[rows[0].index("需整改")] for r in rows[1:]]
     assert flags.count("是") == 8 and flags.count("否") == 69
+
+
+def test_summary_of_the_sample_adds_the_units_monitoring_table(tmp_path, capsys):
+    """The 69 units at the end of July: one row each, Chinese headers, the unit figures under
+    ``unit_`` in the county table (21 units green on their key tasks)."""
+    out = tmp_path / "out"
+    assert main(["summary", "sample", "--out", str(out)]) == 0
+    workbook = load_workbook(out / "summary.xlsx")
+    rows = list(workbook["单位监控情况表"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("单位编码", "预算单位", "监控月份") and len(rows) == 70
+    county = dict(workbook["县级汇总"].iter_rows(min_row=2, values_only=True))
+    assert county["unit_n_monitored"] == 69 and county["unit_n_light_绿"] == 21
+    assert "整体支出监控 69 个预算单位：监控审核平均分 96.64" in capsys.readouterr().out

@@ -36,6 +36,8 @@ from evalkit.schemas import (
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
+    UNIT_MONITORING,
+    UNIT_TASK_MONITORING,
     UNIT_TASKS,
     UNITS,
     chinese_headers,
@@ -51,7 +53,7 @@ from evalkit.values import normalize_text
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
          UNIT_JUDGEMENTS, INDICATOR_ROUNDS,
-         MONITORING, MONITORING_INDICATORS)
+         MONITORING, MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -175,7 +177,7 @@ def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
                              "重点工作", "整体评价定性", "目标审核轮次",
-                             "绩效监控", "监控指标"]
+                             "绩效监控", "监控指标", "单位监控", "重点工作监控"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -618,3 +620,27 @@ def test_monitoring_expected_rates_are_the_seeds_92_53_and_93_34(dataset) -> Non
     figures = county_figures(summarize_projects(projects, dataset.indicators))
     assert figures["execution_rate"] == pytest.approx(0.9253, abs=5e-6)
     assert figures["completion_rate"] == pytest.approx(0.9334, abs=5e-6)
+
+
+# --- the units' monitoring checkpoint (部门整体支出监控) ------------------------------------------
+
+def test_unit_monitoring_checkpoint_is_end_of_july_for_the_69(dataset) -> None:
+    """One form per unit at month 7, one row per key task; spending so far at most the year's,
+    the expected full-year figures the year results; the unit budgets still 117231 万元."""
+    forms = dataset.tables["unit_monitoring"].set_index("unit_id")
+    units = dataset.units.set_index("unit_id")
+    assert list(forms.index) == list(units.index) and set(forms["month"]) == {7}
+    assert (forms["expected_spent"] == units["spent"]).all()
+    assert (forms["spent_ytd"] <= units["spent"]).all()
+    assert units["budget"].sum() == pytest.approx(117231, abs=1e-6)
+    rows = dataset.tables["unit_task_monitoring"].set_index(["unit_id", "task_id"])
+    tasks = dataset.tables["unit_tasks"].set_index(["unit_id", "task_id"])
+    assert sorted(rows.index) == sorted(tasks.index)
+    assert (rows["expected"].reindex(tasks.index) == tasks["actual"]).all()
+
+
+def test_readme_documents_the_unit_monitoring() -> None:
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    for figure in ("unit_monitoring.csv", "unit_task_monitoring.csv", "UNIT_MONITORING_SEED",
+                   "红 15, 黄 20, 蓝 13, 绿 21", "红 5, 黄 13, 绿 51", "96.64"):
+        assert figure in text, figure

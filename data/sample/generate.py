@@ -93,6 +93,8 @@ from evalkit.schemas import (
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
+    UNIT_MONITORING,
+    UNIT_TASK_MONITORING,
     UNIT_TASKS,
     UNITS,
     TableSpec,
@@ -1978,6 +1980,55 @@ def calibrate_review(tables: dict[TableSpec, list[list[object]]], forms: pd.Data
     return forms, out
 
 
+# --- unit monitoring (部门整体支出监控) at the end of July -----------------------------------------
+
+#: Seed of the units' monitoring forms (its own, so nothing above moves).
+UNIT_MONITORING_SEED = 20200801
+#: Chance that a unit's deviating key task is explained, that a task row has evidence, that a
+#: unit writes 纠偏措施.
+UNIT_EXPLAIN_CHANCE, UNIT_EVIDENCE_CHANCE, UNIT_MEASURES_CHANCE = 0.85, 0.95, 0.9
+
+
+def unit_monitoring_tables(tables: dict[TableSpec, list[list[object]]]
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 单位监控 and 重点工作监控 tables of the 69 units at the end of July (synthetic).
+
+    Spending so far = the unit's year spending (支出完成数) × 7/12 × a pace factor drawn like the
+    projects' (:data:`PACE`), at most the year's spending; expected full-year spending = the year
+    spending. Each key task's progress = target × 7/12 × a pace factor (whole numbers), its
+    expected value its year result (完成值); 完成目标可能性 确定能 when the result meets the target,
+    else 有可能. Deviating tasks (ratio outside the green band of the national rule set) are
+    explained with chance :data:`UNIT_EXPLAIN_CHANCE`.
+    """
+    rng = np.random.default_rng(UNIT_MONITORING_SEED)
+    t = MONITORING_MONTH / 12
+    green = next(b for b in load_ruleset(RULESET).section("monitoring")["indicator_lights"]
+                 if b["light"] == "绿")
+    forms, rows = [], []
+    for unit in tables[UNITS]:
+        unit_id, spent = unit[0], unit[5]
+        spent_ytd = _yuan(min(spent * t * _pace(rng), spent))
+        forms.append({"unit_id": unit_id, "month": MONITORING_MONTH, "spent_ytd": _wan(spent_ytd),
+                      "expected_spent": spent,
+                      "measures": MEASURES_TEXT[int(rng.integers(0, 3))]
+                      if rng.random() < UNIT_MEASURES_CHANCE else ""})
+        for task in (r for r in tables[UNIT_TASKS] if r[0] == unit_id):
+            _, task_id, _, target, actual = task[:5]
+            progress = int(round(target * t * _pace(rng)))
+            ratio = progress / target / t
+            deviating = not (green["min"] <= ratio < green["max"])
+            cause = str(rng.choice(list(MONITORING_CAUSES_TEXT)))
+            explained = deviating and rng.random() < UNIT_EXPLAIN_CHANCE
+            rows.append({"unit_id": unit_id, "task_id": task_id, "progress": progress,
+                         "expected": actual, "likelihood": "确定能" if actual >= target else "有可能",
+                         "cause": cause if explained else "",
+                         "explanation": MONITORING_CAUSES_TEXT[cause] if explained else "",
+                         "evidence": (f"JK-{unit_id}-{task_id}"
+                                      if rng.random() < UNIT_EVIDENCE_CHANCE else "")})
+    return (pd.DataFrame(forms, columns=_columns(UNIT_MONITORING)),
+            pd.DataFrame(rows, columns=_columns(UNIT_TASK_MONITORING)))
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 def _wan(yuan: int) -> int | float:
@@ -2106,6 +2157,11 @@ def notes_rows(figures: dict[str, float], lam: float,
                      "完成目标可能性、偏差原因、原因说明和佐证材料。全年预计数取年末执行数和实际完成值，"
                      "故预计执行率、完成率仍为92.53%、93.34%；监控审核平均分按且末县公布的95.05分校准；"
                      f"{'、'.join(POOR_FORMS)}两个项目的监控表填报质量差（审核得分低于60分）。"),
+        ("单位监控", f"69个预算单位截至{YEAR}年{MONITORING_MONTH}月底的部门整体支出监控表：单位监控工作表为"
+                     "截至监控月执行数、全年预计执行数（取支出完成数）和纠偏措施，重点工作监控工作表为"
+                     f"{len(tables[UNIT_TASK_MONITORING])}项重点工作的截至监控月完成值、全年预计完成值"
+                     f"（取完成值）、完成目标可能性、偏差原因、原因说明和佐证材料（随机种子 "
+                     f"{UNIT_MONITORING_SEED}）。"),
         ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
@@ -2195,6 +2251,8 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
                            judgements, unit_wide_tables(units, projects, load_ruleset(RULESET)), rounds)
     forms, rows = calibrate_review(tables, *monitoring_tables(projects, indicators))
     tables = {**tables, MONITORING: _rows(forms), MONITORING_INDICATORS: _rows(rows)}
+    unit_forms, unit_rows = unit_monitoring_tables(tables)
+    tables = {**tables, UNIT_MONITORING: _rows(unit_forms), UNIT_TASK_MONITORING: _rows(unit_rows)}
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated))

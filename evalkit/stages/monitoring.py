@@ -53,8 +53,9 @@ if TYPE_CHECKING:
     from evalkit.io import Dataset
 
 __all__ = ["BUDGET_FORMATS", "BUDGET_HEADERS", "INDICATOR_HEADERS", "MONITORING_HEADERS", "REQUIRED_KEYS", "RULESET_SECTION", "MonitoringResult",
-           "budget_frame", "check_ruleset", "county_monitoring", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework", "portfolio_sheet",
-           "indicator_ratios", "monitored", "review_score", "time_progress"]
+           "budget_frame", "budget_status", "check_ruleset", "checkpoint_dates", "county_monitoring", "evaluate", "evaluate_many", "flagged", "flagged_projects", "framework", "portfolio_sheet",
+           "indicator_ratios", "monitored", "progress_lights", "review_score", "time_progress",
+           "worst_light"]
 
 RULESET_SECTION = "monitoring"
 REQUIRED_KEYS = ("gap_points", "min_score", "budget_lights", "indicator_lights", "light_order",
@@ -313,6 +314,65 @@ def flagged(gap_points: float, score: float, *, gap_limit: float, min_score: flo
     return bool((not math.isnan(gap) and gap > gap_limit) or round(float(score), 9) < min_score)
 
 
+def budget_status(budget: float, spent_ytd: float, expected_spent: float, month: int,
+                  budget_bands: tuple[Band, ...]) -> dict[str, Any]:
+    """The budget side of a checkpoint, for a project or a budget unit as a whole.
+
+    ``execution_ytd = spent_ytd / budget``, ``ratio = execution_ytd / (month / 12)`` banded
+    into a light by the rule set's ``budget_lights`` (DOMAIN.md §6).
+
+    >>> from evalkit.rules import load_ruleset
+    >>> b = budget_status(100.0, 35.0, 95.0, 6, _light_bands(load_ruleset("national"))[0])
+    >>> round(b["ratio"], 4), b["light"]
+    (0.7, '黄')
+    """
+    execution_ytd = spent_ytd / budget
+    ratio = execution_ytd / time_progress(month)
+    return {"budget": budget, "spent_ytd": spent_ytd, "execution_ytd": execution_ytd,
+            "ratio": ratio, "light": str(band_of([ratio], budget_bands)[0]),
+            "expected_spent": expected_spent}
+
+
+def progress_lights(ratio: np.ndarray, qualitative: np.ndarray, likelihood: list[str],
+                    section: Mapping[str, Any], indicator_bands: tuple[Band, ...]) -> np.ndarray:
+    """Lights of progress ratios (:func:`indicator_ratios`): banded by ``indicator_lights``; a
+    qualitative row takes the light of its 完成目标可能性 (``qualitative_lights``); a row without
+    a value takes the worst light (``light_order[0]``).
+
+    >>> from evalkit.rules import load_ruleset
+    >>> rs = load_ruleset("national")
+    >>> progress_lights(np.array([1.3, 0.7, np.nan, np.nan]), np.array([0, 0, 1, 0], bool),
+    ...                 ["", "", "有可能", ""], rs.section("monitoring"),
+    ...                 _light_bands(rs)[1]).tolist()
+    ['蓝', '黄', '黄', '红']
+    """
+    worst = section["light_order"][0]
+    light = band_of(ratio, indicator_bands)
+    for i in np.flatnonzero(qualitative):
+        light[i] = section["qualitative_lights"].get(likelihood[i], worst)
+    return np.where(light == "", worst, light)
+
+
+def worst_light(lights: Any, order: list[str]) -> str:
+    """The worst of some lights in ``order`` (worst first); the best light when there are none.
+
+    >>> worst_light(["绿", "蓝", "黄"], ["红", "黄", "蓝", "绿"]), worst_light([], ["红", "绿"])
+    ('黄', '绿')
+    """
+    lights = list(lights)
+    return min(lights, key=order.index) if lights else order[-1]
+
+
+def checkpoint_dates(year: int, month: int, days: int) -> tuple[str, str]:
+    """The checkpoint (last day of ``month``) and the deadline ``days`` after it, ISO dates.
+
+    >>> checkpoint_dates(2020, 7, 30)
+    ('2020-07-31', '2020-08-30')
+    """
+    checkpoint = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return checkpoint.isoformat(), (checkpoint + dt.timedelta(days=days)).isoformat()
+
+
 # --------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------
@@ -557,7 +617,7 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
     section = rs.section(RULESET_SECTION, needed_by="绩效运行监控")
     budget_bands, indicator_bands = _light_bands(rs)
     order = list(section["light_order"])
-    best, worst = order[-1], order[0]
+    best = order[-1]
     forms = dataset.tables[MONITORING.name].set_index("project_id")
     rows = dataset.tables[MONITORING_INDICATORS.name]
     projection = _projection(dataset, ids, rs)
@@ -573,12 +633,9 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
         progress = _parsed(sheet, mine["progress"])
         ratio = indicator_ratios(sheet["comparator"], progress, sheet["target"], sheet["unit"],
                                  month, level_units=tuple(section["level_units"]))
-        light = band_of(ratio, indicator_bands)
         likelihood = _texts(mine, "likelihood")
-        qualitative = (sheet["comparator"] == "定性").to_numpy()
-        for i in np.flatnonzero(qualitative):
-            light[i] = section["qualitative_lights"].get(likelihood[i], worst)
-        light = np.where(light == "", worst, light)
+        light = progress_lights(ratio, (sheet["comparator"] == "定性").to_numpy(), likelihood,
+                                section, indicator_bands)
         table = pd.DataFrame({
             "indicator_id": sheet["indicator_id"], "level1": sheet["level1"],
             "level2": sheet["level2"], "name": sheet["name"], "comparator": sheet["comparator"],
@@ -587,10 +644,9 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
             "ratio": ratio, "light": light, "deviating": light != best,
             "likelihood": likelihood, "cause": _texts(mine, "cause"),
             "explanation": _texts(mine, "explanation"), "evidence": _texts(mine, "evidence")})
-        budget = float(project["budget"])
-        execution_ytd = float(form["spent_ytd"]) / budget
-        budget_ratio = execution_ytd / t
-        budget_light = str(band_of([budget_ratio], budget_bands)[0])
+        budget = budget_status(float(project["budget"]), float(form["spent_ytd"]),
+                               float(form["expected_spent"]), month, budget_bands)
+        budget_light = budget["light"]
         measures = _cell_text(form["measures"])
         review = _review(table, section["review_items"], measures,
                          needs_measures=bool(table["deviating"].any()) or budget_light != best)
@@ -610,20 +666,16 @@ def _monitor(dataset: Dataset, ids: list[str], rs: RuleSet) -> list[MonitoringRe
             reasons.append(f"监控审核得分 {score:.2f} 分，低于 {section['min_score']:g} 分")
         year = int(project["year"]) if "year" in project and not pd.isna(project["year"]) else \
             dt.date.today().year
-        checkpoint = dt.date(year, month, calendar.monthrange(year, month)[1])
-        deadline = checkpoint + dt.timedelta(days=int(section["rectification_days"]))
+        checkpoint, deadline = checkpoint_dates(year, month, int(section["rectification_days"]))
         results.append(MonitoringResult(
             project_id=pid, month=month, time_progress=t,
-            budget={"budget": budget, "spent_ytd": float(form["spent_ytd"]),
-                    "execution_ytd": execution_ytd, "ratio": budget_ratio, "light": budget_light,
-                    "expected_spent": float(form["expected_spent"])},
-            indicators=table, light=min(light, key=order.index) if len(light) else best,
+            budget=budget, indicators=table, light=worst_light(light, order),
             projection={"execution_rate": execution, "completion_rate": completion,
                         "gap_points": gap, "relative_gap": relative},
             review=review, review_score=score,
             flagged=is_flagged,
-            reasons=tuple(reasons), checkpoint=checkpoint.isoformat(),
-            deadline=deadline.isoformat(), measures=measures,
+            reasons=tuple(reasons), checkpoint=checkpoint,
+            deadline=deadline, measures=measures,
             rules={"gap_points": section["gap_points"], "min_score": section["min_score"],
                    "rectification_days": section["rectification_days"], "light_order": order,
                    "over_run": indicator_bands[0].label},
