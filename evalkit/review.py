@@ -545,3 +545,189 @@ def _html_table(frame: pd.DataFrame, columns: Sequence[str]) -> str:
         body.append(f'<tr data-project="{_escape(str(row["project_id"]))}"{mark}>{cells}</tr>')
     return (f'<table class="ek-review"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
+
+
+# --- the static report (papermill, `evalkit run assumption_review`) ---------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the review notebook analyses, after the environment of ``evalkit review``.
+
+    Attributes
+    ----------
+    report_type, dataset, ruleset : str
+    app : bool
+        Show the widget app (True) or the static 稳健性分析 report (False).
+    """
+
+    report_type: str
+    dataset: str
+    ruleset: str
+    app: bool
+
+
+#: Environment variables through which ``evalkit review`` passes its arguments to the notebook
+#: (Voilà's kernels inherit the server's environment).
+ENVIRONMENT = {"report_type": "EVALKIT_REVIEW_TYPE", "dataset": "EVALKIT_REVIEW_DATASET",
+               "ruleset": "EVALKIT_REVIEW_RULESET"}
+#: Set by ``evalkit review`` (Voilà) — and ``JPY_SESSION_NAME`` by Jupyter Server for a
+#: JupyterLab kernel: a widget front end is there. Papermill sets neither.
+APP_ENVIRONMENT = ("EVALKIT_REVIEW_APP", "JPY_SESSION_NAME")
+
+
+def settings(*, report_type: str, dataset: str, ruleset: str, app: str = "auto",
+             environ: Mapping[str, str] | None = None) -> Settings:
+    """The notebook's parameters, overridden by ``evalkit review``'s environment variables.
+
+    ``app="auto"`` shows the widgets when a widget front end runs the kernel (see
+    :data:`APP_ENVIRONMENT`), ``"yes"``/``"no"`` force it.
+
+    >>> settings(report_type="self_evaluation", dataset="sample", ruleset="national",
+    ...          environ={"EVALKIT_REVIEW_APP": "1", "EVALKIT_REVIEW_RULESET": "provincial"})
+    Settings(report_type='self_evaluation', dataset='sample', ruleset='provincial', app=True)
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    if app not in ("auto", "yes", "no"):
+        raise InputError(f"参数 app：应为 auto、yes 或 no，实际为 {app!r}"
+                         f"(app: expected auto, yes or no)")
+    given = {"report_type": report_type, "dataset": dataset, "ruleset": ruleset}
+    values = {k: env.get(var) or given[k] for k, var in ENVIRONMENT.items()}
+    show = app == "yes" or (app == "auto" and any(env.get(v) for v in APP_ENVIRONMENT))
+    return Settings(**values, app=show)
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioReview:
+    """A portfolio's 稳健性分析: rule-set comparison, grade stability and tornado extremes.
+
+    Attributes
+    ----------
+    report_type : str
+    names : (str, str)
+        The labels of the two rule sets compared.
+    comparison : RulesetComparison
+    stability : pandas.DataFrame
+        :func:`evalkit.sensitivity.grade_stability`'s frame under the first rule set.
+    tornado : pandas.DataFrame
+        Per project, the level-1 weight whose ±20 % moves its total most.
+    draws : int
+    concentration : float
+    ruleset : dict
+        The first rule set's record.
+    """
+
+    report_type: str
+    names: tuple[str, str]
+    comparison: Any
+    stability: pd.DataFrame
+    tornado: pd.DataFrame
+    draws: int
+    concentration: float
+    ruleset: Mapping[str, str]
+
+    @property
+    def title(self) -> str:
+        return f"{REVIEW_TYPES[self.report_type]}稳健性分析报告"
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-able verdict: ``n_changed`` (grades that differ under the other rule set) and
+        ``n_unstable`` (grades that hold in fewer than 95 % of the draws — reported, not ruled)."""
+        return {"report_type": self.report_type, "n_projects": len(self.stability),
+                "n_changed": int(self.comparison.frame["changed"].sum()),
+                "n_unstable": int((self.stability["p_hold"] < 0.95).sum()),
+                "compared_with": self.names[1],
+                "p_hold": dict(zip(self.stability["project_id"],
+                                   self.stability["p_hold"].astype(float), strict=True)),
+                **self.ruleset}
+
+
+def portfolio_review(dataset: Any, report_type: str, *, ruleset: Any = "national",
+                     compare_with: Any = "provincial", draws: int = 10_000,
+                     concentration: float = 100.0) -> PortfolioReview:
+    """Compare rule sets, draw weights and find each project's most sensitive weight.
+
+    See :func:`evalkit.sensitivity.compare_rulesets`, :func:`~evalkit.sensitivity.grade_stability`
+    (seed 0) and :func:`~evalkit.sensitivity.weight_tornado` (δ = 0.2, level 1).
+    """
+    from evalkit.sensitivity import compare_rulesets, grade_stability, weight_model, weight_tornado
+
+    if report_type not in REVIEW_TYPES:
+        raise InputError(f"报告类型 {report_type!r}：应为 {', '.join(REVIEW_TYPES)} 之一"
+                         f"(review: expected one of {list(REVIEW_TYPES)})")
+    a, b = load_ruleset(ruleset), load_ruleset(compare_with)
+    model = weight_model(dataset, report_type=report_type, ruleset=a)
+    tornado = weight_tornado(model)
+    tornado = (tornado[tornado["level"] == 1].sort_values("swing", ascending=False, kind="stable")
+               .drop_duplicates("project_id").set_index("project_id")
+               .loc[list(model.project_ids)].reset_index())
+    return PortfolioReview(
+        report_type, (str(a.data["name"]), str(b.data["name"])),
+        compare_rulesets(dataset, a, b, report_type=report_type),
+        grade_stability(model, draws=draws, concentration=concentration, seed=0).frame,
+        tornado, draws, concentration, a.to_record())
+
+
+def portfolio_subjects(dataset: Any) -> list[str]:
+    """The report types the review can analyse that have subjects in ``dataset``."""
+    from evalkit import registry
+
+    return [name for name in REVIEW_TYPES if registry.get(name).subjects(dataset)]
+
+
+def evaluate_portfolio(dataset: Any, subject_id: str, *, ruleset: Any = "national"):
+    """The registry's ``evaluate``: :func:`portfolio_review` of report type ``subject_id``."""
+    return portfolio_review(dataset, subject_id, ruleset=ruleset)
+
+
+def conclusion(result: PortfolioReview) -> str:
+    """The report's opening sentence: counts of changed and unstable grades."""
+    s = result.summary()
+    return (f"本报告分析 {s['n_projects']} 个项目的评分假设：改用{result.names[1]}时有 "
+            f"{s['n_changed']} 个项目的等级发生变化；一级指标权重不确定时（Dirichlet 浓度 "
+            f"{result.concentration:g}，抽样 {result.draws} 次），有 {s['n_unstable']} 个项目的"
+            f"等级保持概率低于 95%。")
+
+
+def comparison_text(result: PortfolioReview) -> str:
+    """Which projects change grade between the rule sets, and the rule differences that cause it."""
+    changed = result.comparison.changed()
+    if changed.empty:
+        return f"两套规则集下各项目的等级均相同（{result.names[0]}与{result.names[1]}）。"
+    parts = [f"{r.project_id}（{r.verdict_a}→{r.verdict_b}，原因：{_causes(r.causes)}）"
+             for r in changed.itertuples()]
+    return "等级发生变化的项目：" + "；".join(parts) + "。"
+
+
+#: Chinese names of the rule-set keys that most often explain a changed grade.
+CAUSE_NAMES = {"grades": "等级线", "scoring.qualitative_tiers": "定性档次", "panel.trim": "去极值规则",
+               "scoring.reverse_convention": "逆向指标口径", "selfeval.level1_weights": "一级指标权重",
+               "selfeval.no_satisfaction_to": "满意度分值调整", "keyproject.framework": "指标体系"}
+
+
+def _causes(causes: str) -> str:
+    """``、``-joined rule-set keys in Chinese (an unnamed key is shown as it is)."""
+    return "、".join(CAUSE_NAMES.get(key, key) for key in str(causes).split("、"))
+
+
+def stability_text(result: PortfolioReview) -> str:
+    """The least stable project: its probability and distance to the nearest grade line."""
+    row = result.stability.sort_values("p_hold", kind="stable").iloc[0]
+    return (f"等级最不稳定的项目为 {row['project_id']}：等级“{row['verdict']}”保持的概率为 "
+            f"{row['p_hold']:.1%}，总分距最近的等级线 {row['boundary']:g} 分 "
+            f"{row['distance']:.2f} 分。")
+
+
+COMPARISON_HEADERS = {"project_id": "项目编码", "total_a": "总分（规则集一）",
+                      "verdict_a": "等级（规则集一）", "total_b": "总分（规则集二）",
+                      "verdict_b": "等级（规则集二）", "delta": "变动（分）",
+                      "causes": "等级变化原因"}
+STABILITY_HEADERS = {"project_id": "项目编码", "total": "总分", "verdict": "等级",
+                     "p_hold": "等级保持概率", "boundary": "最近等级线", "distance": "距等级线（分）",
+                     "total_p05": "总分 5% 分位", "total_p95": "总分 95% 分位"}
+TORNADO_HEADERS = {"project_id": "项目编码", "level1": "一级指标", "weight": "权重",
+                   "total_low": "权重 −20% 时总分", "total_high": "权重 +20% 时总分",
+                   "swing": "最大变动（分）", "verdict_low": "−20% 时等级",
+                   "verdict_high": "+20% 时等级"}
