@@ -368,12 +368,25 @@ class ReviewApp:
                        w.HTML("<b>等级下限（分）</b>"), self._grades_box,
                        w.HTML("<b>定性档次区间（占权重）</b>"), self._tiers_box,
                        c["filter"], w.HBox([export_yaml, export_xlsx]), self._exported],
-                      layout=w.Layout(width="360px"))
+                      layout=w.Layout(width="360px", min_width="360px", flex="0 0 auto"))
         right = w.VBox([self._status, w.HTML("<b>得分与等级变化</b>"), self._table,
                         w.HTML("<b>等级保持概率（权重不确定性，Dirichlet 浓度 100）</b>"),
                         self._stability_html, w.HTML("<b>权重敏感性（龙卷风图，±20%）</b>"),
-                        self._tornado])
-        self.widget = w.HBox([left, right])
+                        self._tornado], layout=w.Layout(flex="1 1 auto", overflow="auto"))
+        self.widget = w.HBox([self._font_style(), left, right])
+        self.widget.add_class("ek-app")
+
+    def _font_style(self):
+        """An HTML widget embedding the bundled CJK font, subset to every character the app can
+        show (this module's text, the dataset's names, both rule sets'): no tofu offline."""
+        import ipywidgets as w
+
+        from evalkit.render.fonts import font_face_css
+
+        text = "".join([Path(__file__).read_text(encoding="utf-8"), *self._names().values(),
+                        *(str(load_ruleset(r).data) for r in RULESETS)])
+        return w.HTML(f"<style>{font_face_css(text)} .ek-app, .ek-app * "
+                      f"{{font-family: 'Evalkit Sans SC', sans-serif !important}}</style>")
 
     def _reset_controls(self) -> None:
         """Set every control to the base rule set's values (when the rule set changes)."""
@@ -565,6 +578,7 @@ class Settings:
     dataset: str
     ruleset: str
     app: bool
+    export_dir: str = "."
 
 
 #: Environment variables through which ``evalkit review`` passes its arguments to the notebook
@@ -585,7 +599,7 @@ def settings(*, report_type: str, dataset: str, ruleset: str, app: str = "auto",
 
     >>> settings(report_type="self_evaluation", dataset="sample", ruleset="national",
     ...          environ={"EVALKIT_REVIEW_APP": "1", "EVALKIT_REVIEW_RULESET": "provincial"})
-    Settings(report_type='self_evaluation', dataset='sample', ruleset='provincial', app=True)
+    Settings(report_type='self_evaluation', dataset='sample', ruleset='provincial', app=True, export_dir='.')
     """
     import os
 
@@ -596,7 +610,7 @@ def settings(*, report_type: str, dataset: str, ruleset: str, app: str = "auto",
     given = {"report_type": report_type, "dataset": dataset, "ruleset": ruleset}
     values = {k: env.get(var) or given[k] for k, var in ENVIRONMENT.items()}
     show = app == "yes" or (app == "auto" and any(env.get(v) for v in APP_ENVIRONMENT))
-    return Settings(**values, app=show)
+    return Settings(**values, app=show, export_dir=env.get("EVALKIT_REVIEW_OUT") or ".")
 
 
 @dataclass(frozen=True, eq=False)
@@ -631,6 +645,12 @@ class PortfolioReview:
     @property
     def title(self) -> str:
         return f"{REVIEW_TYPES[self.report_type]}稳健性分析报告"
+
+    def comparison_frame(self) -> pd.DataFrame:
+        """The comparison's side-by-side table with its causes named in Chinese."""
+        frame = self.comparison.frame.copy()
+        frame["causes"] = [_causes(c) if c else "" for c in frame["causes"]]
+        return frame
 
     def summary(self) -> dict[str, Any]:
         """JSON-able verdict: ``n_changed`` (grades that differ under the other rule set) and
