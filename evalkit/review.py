@@ -339,7 +339,7 @@ class ReviewApp:
                                   description="规则集", layout=layout, style=style)
         c["reverse"] = w.Dropdown(options=[("A：目标值/实际值", "A"), ("B：线性至两倍目标为零", "B")],
                                   description="逆向指标口径", layout=layout, style=style)
-        c["trim"] = w.BoundedIntText(min=0, max=3, description="专家去极值（每端）",
+        c["trim"] = w.BoundedIntText(min=0, max=3, description="专家去极值",
                                      layout=layout, style=style)
         c["filter"] = w.Text(description="项目筛选", placeholder="编码或名称", layout=layout,
                              style=style)
@@ -356,8 +356,8 @@ class ReviewApp:
         self._stability_html = w.HTML()
         self._stability_html.add_class("ek-stability")
         self._tornado = w.Output()
-        export_yaml = w.Button(description="导出规则集 YAML", icon="download")
-        export_xlsx = w.Button(description="导出对比工作簿", icon="table")
+        export_yaml = w.Button(description="导出规则集 YAML")
+        export_xlsx = w.Button(description="导出对比工作簿")
         export_yaml.on_click(lambda _: self._export(self.export_yaml))
         export_xlsx.on_click(lambda _: self._export(self.export_workbook))
         self._exported = w.HTML()

@@ -209,3 +209,35 @@ def test_self_evaluation_weight_change_equals_the_exported_rule_set(tmp_path):
     assert plain.sum() >= 70
     np.testing.assert_allclose(app.frame["total"][plain], again.totals[plain], atol=1e-9)
     assert list(app.frame["verdict"][plain]) == list(np.array(again.verdicts)[plain])
+
+
+def test_evalkit_review_without_the_extra_says_how_to_install(monkeypatch, capsys):
+    import importlib.util
+
+    from evalkit.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "voila" else real(name, *a))
+    assert main(["review", "sample"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'evalkit[review]'" in err and "voila" in err and "可选组件" in err
+
+
+def test_evalkit_review_rejects_a_bad_dataset_and_type(tmp_path, capsys):
+    from evalkit.cli import main
+
+    assert main(["review", "sample", "--type", "ex_ante_assessment"]) == 2
+    assert "key_project_evaluation" in capsys.readouterr().err
+    assert main(["review", str(tmp_path / "missing.xlsx")]) == 1
+    assert "missing.xlsx" in capsys.readouterr().err
+
+
+def test_batch_workers_import_no_review_dependencies():
+    import subprocess
+    import sys
+
+    code = ("import sys, evalkit.batch, evalkit.registry, evalkit.review; "
+            "print(sorted(m for m in ('ipywidgets', 'voila', 'seaborn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
