@@ -34,8 +34,9 @@ import pandas as pd
 from evalkit.errors import InputError, RuleSetError
 from evalkit.rules import RuleSet, derive_ruleset, load_ruleset
 
-__all__ = ["REVIEW_TYPES", "Assumptions", "ReviewApp", "adjusted_ruleset", "review_frame",
-           "ruleset_yaml"]
+__all__ = ["REVIEW_TYPES", "Assumptions", "PortfolioReview", "ReviewApp", "adjusted_ruleset",
+           "evaluate_many", "evaluate_portfolio", "portfolio_review", "portfolio_subjects",
+           "review_frame", "ruleset_yaml", "settings"]
 
 #: Report types the review can analyse: their verdict is a grade read from ``grades``.
 REVIEW_TYPES = {"key_project_evaluation": "重点项目绩效评价", "self_evaluation": "项目支出绩效自评"}
@@ -700,6 +701,15 @@ def portfolio_subjects(dataset: Any) -> list[str]:
 def evaluate_portfolio(dataset: Any, subject_id: str, *, ruleset: Any = "national"):
     """The registry's ``evaluate``: :func:`portfolio_review` of report type ``subject_id``."""
     return portfolio_review(dataset, subject_id, ruleset=ruleset)
+
+
+def evaluate_many(dataset: Any, *, ruleset: Any = "national") -> pd.DataFrame:
+    """The stage protocol's portfolio table: one row per analysable report type, its summary's
+    ``report_type``, ``n_projects``, ``n_changed``, ``n_unstable`` and ``compared_with``."""
+    keys = ("report_type", "n_projects", "n_changed", "n_unstable", "compared_with")
+    rows = [evaluate_portfolio(dataset, name, ruleset=ruleset).summary()
+            for name in portfolio_subjects(dataset)]
+    return pd.DataFrame([{k: row[k] for k in keys} for row in rows], columns=list(keys))
 
 
 def conclusion(result: PortfolioReview) -> str:
