@@ -65,7 +65,7 @@ def app_page(tmp_path_factory):
             tab.on("request", lambda r: requests.append(r.url))
             tab.on("pageerror", lambda e: errors.append(str(e)))
             tab.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=60_000)
-            tab.wait_for_selector(ROW, timeout=120_000)
+            tab.wait_for_selector(ROW, timeout=240_000)  # kernel start + first render, loaded CI
             yield tab, requests, errors, port
             browser.close()
     finally:
