@@ -21,6 +21,9 @@
     write a rule set whose key-project framework carries them.
 ``evalkit import-scores FILE.xlsx … -o expert_scores.csv``
     Read filled expert workbooks back (several files merged) into an expert_scores table.
+``evalkit review DATASET [--ruleset R] [--type T] [--port N] [--out DIR]``
+    Serve the assumption review (notebooks/assumption_review.ipynb) as a page without code with
+    Voilà, on 127.0.0.1 only; needs the optional extra ``evalkit[review]`` (exit 2 without it).
 ``evalkit rulesets``
     List the shipped rule sets.
 """
@@ -144,6 +147,58 @@ def _run(args: argparse.Namespace) -> int:
         print(f"共 {n} 份报告，成功 {len(result.made)} 份，失败 {len(result.failed)} 份"
               + (f"：{', '.join(result.failed)}" if result.failed else ""))
     return 130 if result.interrupted else 0 if result.ok else 1
+
+
+#: What ``evalkit review`` needs beyond the runtime install (the optional extra ``review``).
+REVIEW_MODULES = ("voila", "ipywidgets", "seaborn")
+
+
+def _review(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    from evalkit.bundle import notebooks_dir
+    from evalkit.io import load_dataset
+    from evalkit.review import ENVIRONMENT, REVIEW_TYPES
+
+    missing = [m for m in REVIEW_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"evalkit review 需要可选组件 {', '.join(missing)}，请先安装：pip install "
+              f"'evalkit[review]' (the optional extra 'review' is not installed: "
+              f"missing {', '.join(missing)})", file=sys.stderr)
+        return 2
+    if args.type not in REVIEW_TYPES:
+        print(f"--type {args.type}：应为 {', '.join(REVIEW_TYPES)} 之一"
+              f"(expected one of {list(REVIEW_TYPES)})", file=sys.stderr)
+        return 2
+    try:
+        load_dataset(args.dataset, args.ruleset)
+    except DatasetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    dataset = args.dataset if args.dataset == "sample" else str(Path(args.dataset).resolve())
+    ruleset = (args.ruleset if args.ruleset in ("national", "provincial")
+               else str(Path(args.ruleset).resolve()))
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    # JUPYTER_PATH: Voilà finds evalkit's page template (evalkit/jupyter/voila/templates/evalkit)
+    jupyter_path = os.pathsep.join(p for p in (str(Path(__file__).parent / "jupyter"),
+                                               os.environ.get("JUPYTER_PATH", "")) if p)
+    env = {**os.environ, "JUPYTER_PATH": jupyter_path, ENVIRONMENT["dataset"]: dataset, ENVIRONMENT["ruleset"]: ruleset,
+           ENVIRONMENT["report_type"]: args.type, "EVALKIT_REVIEW_APP": "1",
+           "EVALKIT_REVIEW_OUT": str(out)}
+    command = [sys.executable, "-m", "voila", str(notebooks_dir() / "assumption_review.ipynb"),
+               "--no-browser", "--template=evalkit", f"--port={args.port}", "--Voila.ip=127.0.0.1",
+               "--Voila.port_retries=0"]
+    print(f"评分假设复核页面：http://127.0.0.1:{args.port}/ （导出文件写入 {out}；Ctrl+C 结束）",
+          flush=True)
+    if os.name == "posix":  # the server replaces this process: stopping it stops Voilà
+        os.execve(sys.executable, command, env)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -314,6 +369,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.set_defaults(func=_batch)
+    p = sub.add_parser("review", help="评分假设复核页面 (serve the assumption review, Voilà)")
+    p.add_argument("dataset", help="CSV 文件夹或 .xlsx 工作簿；sample 为内置示例县")
+    p.add_argument("--ruleset", default="national", help="规则集名称或 YAML 路径")
+    p.add_argument("--type", default="key_project_evaluation",
+                   help="分析的报告类型：key_project_evaluation 或 self_evaluation")
+    p.add_argument("--port", type=int, default=8866, help="端口（仅监听 127.0.0.1）")
+    p.add_argument("--out", default=".", help="导出的规则集 YAML 和对比工作簿写入此目录")
+    p.set_defaults(func=_review)
     p = sub.add_parser("template", help="生成专家 Excel 模板 (expert workbook)")
     p.add_argument("kind", choices=["exante", "ahp"],
                    help="exante：事前评估评分表；ahp：重点项目指标两两比较判断表（层次分析法）")

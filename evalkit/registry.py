@@ -89,6 +89,9 @@ class Subject:
 
 PROJECT = Subject("project", "projects", "project_id", "项目", "project_name")
 UNIT = Subject("unit", "units", "unit_id", "预算单位", "unit_name")
+#: A portfolio of one report type (稳健性分析): the ids are report-type names, listed by the
+#: report type's ``applies_to``; no dataset table lists them (``table`` is empty).
+PORTFOLIO = Subject("portfolio", "", "report_type", "项目组合", "")
 
 
 @dataclass(frozen=True)
@@ -422,6 +425,16 @@ def _builtin() -> Sequence[ReportType]:
             ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
             applies_to_text="every budget unit with a monitoring form (`unit_monitoring`, "
                             "`unit_task_monitoring`)"),
+        # --- 稳健性分析 (issue 13 item 4): subject = the portfolio of one report type ---
+        ReportType(
+            name="assumption_review", title="稳健性分析报告",
+            notebook="assumption_review.ipynb", subject=PORTFOLIO,
+            applies_to="evalkit.review:portfolio_subjects",
+            evaluate="evalkit.review:evaluate_portfolio",
+            verdict_keys=("n_changed", "compared_with"), verdict_label="对比规则集",
+            total_label="换用对比规则集后等级变化（个）", total_format="g",
+            applies_to_text="the portfolio of each report type with grades and subjects in the "
+                            "dataset (key_project_evaluation, self_evaluation)"),
     )
 
 
@@ -429,5 +442,5 @@ for _type in _builtin():
     register(_type)
 del _type
 
-__all__ = ["ENTRY_POINT_GROUP", "PROJECT", "UNIT", "ReportType", "Subject", "Verdict", "get",
+__all__ = ["ENTRY_POINT_GROUP", "PORTFOLIO", "PROJECT", "UNIT", "ReportType", "Subject", "Verdict", "get",
            "register", "report_types", "section_checks", "unregister"]

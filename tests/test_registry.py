@@ -260,5 +260,6 @@ def test_readme_report_table_matches_the_registry():
                       table.split("\n\n")[1], flags=re.M)
     builtin = [t for t in registry.report_types() if not t.notebook.startswith("/")]
     assert [(name, title, subject, section, applies) for name, title, subject, section, applies
-            in rows] == [(t.name, t.title, t.subject.label, f"`{t.ruleset_section}`",
+            in rows] == [(t.name, t.title, t.subject.label,
+                          f"`{t.ruleset_section}`" if t.ruleset_section else "—",
                           t.applies_to_text) for t in builtin]

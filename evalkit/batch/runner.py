@@ -236,7 +236,9 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
             pool.shutdown(wait=True, cancel_futures=True)
         raise
     hashes = subject_input_hashes(ds.tables, subject, ids)
-    table = ds.table(subject.table)
+    # a subject no table lists (a portfolio, its ids report-type names) shows no columns
+    table = (ds.table(subject.table) if subject.table
+             else pd.DataFrame(columns=[subject.id_column]))
     shown = [c for c in report_type.portfolio_columns if c in table]
     info = table.drop_duplicates(subject.id_column).set_index(subject.id_column)[shown]
 
