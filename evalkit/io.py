@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit.county_checks import county_year_checks
 from evalkit.errors import CellError, DatasetError, InputError, OutputError, Problem
 from evalkit.rules import RuleSet, load_ruleset, validation_options
 from evalkit.schemas import (
@@ -781,6 +782,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
         problems += _expert_score_checks(tables["expert_scores"], locs["expert_scores"], rs)
     problems += _monitoring_checks(tables, locs, rs)
     problems += _unit_monitoring_checks(tables, locs)
+    problems += county_year_checks(tables, locs)
     opts = validation_options(rs)
     warnings: list[Problem] = []
     if "projects" in tables:

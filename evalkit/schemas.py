@@ -114,6 +114,8 @@ PROJECTS = TableSpec("projects", "项目", (
     C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
     C("stage", "评价类型", required=False),
     C("note", "说明", required=False, aliases=("备注",)),
+    # the year a 事前评估 project was assessed in (the annual summary counts that year's)
+    C("assessed_year", "评估年度", "int", required=False, allow_blank=True),
 ), key=("project_id",))
 
 INDICATORS = TableSpec("indicators", "绩效指标", (
@@ -253,10 +255,68 @@ UNIT_TASK_MONITORING = TableSpec("unit_task_monitoring", "重点工作监控", (
 ), key=("unit_id", "task_id"), required=False)
 # --- end unit monitoring -----------------------------------------------------------------------
 
+# --- the county's year (issue 15): poverty platform, last year's self-evaluations, direct funds -
+#: 扶贫项目: the projects of the poverty-alleviation platform (全国扶贫绩效动态监控平台), managed
+#: apart from the budget ledger; ``project_id`` links one that is also in the projects table.
+POVERTY_PROJECTS = TableSpec("poverty_projects", "扶贫项目", (
+    C("poverty_id", "扶贫项目编码"),
+    C("project_name", "项目名称"),
+    C("unit_id", "单位编码"),
+    C("kind", "项目类型", aliases=("项目类别",)),
+    C("budget", "资金总额", "number", aliases=("扶贫资金", "资金总额(万元)")),
+    C("project_id", "关联项目编码", required=False, allow_blank=True),
+), key=("poverty_id",), required=False)
+
+#: 扶贫绩效目标: the level-3 indicators each platform project filed (三级目标指标).
+POVERTY_INDICATORS = TableSpec("poverty_indicators", "扶贫绩效目标", (
+    C("poverty_id", "扶贫项目编码"),
+    C("indicator_id", "指标编码"),
+    C("level1", "一级指标"),
+    C("level2", "二级指标"),
+    C("name", "三级指标", aliases=("指标名称",)),
+    C("target", "指标值", aliases=("目标值", "年度指标值")),
+), key=("poverty_id", "indicator_id"), required=False)
+
+#: 以前年度自评结果: earlier years' self-evaluations of units (部门整体) and projects (项目);
+#: ``project_id`` names this year's project a former one continues (two years of 差 → cancel).
+PRIOR_EVALUATIONS = TableSpec("prior_evaluations", "以前年度自评", (
+    C("year", "年度", "int"),
+    C("kind", "评价对象", aliases=("对象类型",)),
+    C("code", "编码", aliases=("项目编码", "单位编码")),
+    C("name", "名称"),
+    C("unit_id", "单位编码", aliases=("所属单位编码",)),
+    C("amount", "涉及金额", "number", aliases=("金额", "涉及金额(万元)")),
+    C("score", "自评得分", "number"),
+    C("grade", "自评等级"),
+    C("project_id", "本年项目编码", required=False, allow_blank=True),
+), key=("year", "kind", "code"), required=False)
+#: 评价对象 of :data:`PRIOR_EVALUATIONS`.
+PRIOR_KINDS = ("部门整体", "项目")
+
+#: 直达资金: one row per allocation of a directly allocated fund (allocation → issue to a unit
+#: and project → payment → monitoring → disclosure); blank unit or project = not allocated yet.
+DIRECT_FUNDS = TableSpec("direct_funds", "直达资金", (
+    C("allocation_id", "明细编码"),
+    C("fund_id", "资金编码"),
+    C("fund_name", "资金名称"),
+    C("bond", "是否特别国债", "bool"),
+    C("amount", "下达金额", "number", aliases=("分配金额", "下达金额(万元)")),
+    C("unit_id", "单位编码", allow_blank=True),
+    C("project_name", "项目名称", allow_blank=True),
+    C("targets_issued", "绩效目标随文下达", "bool"),
+    C("month", "截至月份", "int", aliases=("统计月份",)),
+    C("paid", "已支付金额", "number", aliases=("支付金额", "已支付金额(万元)")),
+    C("monitored", "是否监控", "bool"),
+    C("disclosed", "是否公开", "bool", aliases=("是否信息公开",)),
+), key=("allocation_id",), required=False)
+# --- end county year ---------------------------------------------------------------------------
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
-                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
+                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
+                                 POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS,
+                                 DIRECT_FUNDS)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:

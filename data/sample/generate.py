@@ -80,8 +80,9 @@ from scipy.special import ndtr
 
 from evalkit.errors import EvalkitWarning
 from evalkit.panel import aggregate_panel
-from evalkit.rules import RuleSet, load_ruleset
+from evalkit.rules import RuleSet, grade, load_ruleset
 from evalkit.schemas import (
+    DIRECT_FUNDS,
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
@@ -90,6 +91,9 @@ from evalkit.schemas import (
     KEYPROJECT_STAGE,
     MONITORING,
     MONITORING_INDICATORS,
+    POVERTY_INDICATORS,
+    POVERTY_PROJECTS,
+    PRIOR_EVALUATIONS,
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
@@ -1132,7 +1136,8 @@ def build_exante() -> tuple[list[list[object]], pd.DataFrame, pd.DataFrame]:
     scores = expert_score_table(panels, calibrate_panels(panels, items, rules), items)
     unit_ids = {name: f"DW{i:03d}" for i, name in enumerate(_unit_names(), start=1)}
     rows = [[panel.project_id, p.name, unit_ids[p.unit], p.unit, EXANTE_YEAR, p.category,
-             "是" if p.poverty else "否", _wan(_yuan(p.budget, 1)), 0, 0, EXANTE_STAGE, None]
+             "是" if p.poverty else "否", _wan(_yuan(p.budget, 1)), 0, 0, EXANTE_STAGE, None,
+             YEAR if panel.project_id in EXANTE_ASSESSED_2020 else EXANTE_YEAR]
             for panel, p in zip(panels, PROPOSALS, strict=True)]
     return rows, scores, check_panels(scores, rules)
 
@@ -2061,7 +2066,7 @@ def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
     unit_rows = [[u, n, _wan(b), *unit_figures[u]] for u, n, b in units]
     project_rows = [[p.project_id, p.project_name, p.unit_id, p.unit_name, YEAR, p.category,
                      "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
-                     _wan(p.spent), _cell(p.stage), _cell(p.note)] for p in projects]
+                     _wan(p.spent), _cell(p.stage), _cell(p.note), None] for p in projects]
     indicator_rows = _rows(indicators)
     return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
             EXPERT_SCORES: _rows(expert_scores), SURVEY: _rows(survey),
@@ -2223,6 +2228,162 @@ def _write_fixed_zip(source: io.BytesIO, path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
+
+# --- the county's year (issue 15): 扶贫 platform, 2019 self-evaluations, direct funds -----------
+
+COUNTY_YEAR_SEED = 20201231
+#: The two ex-ante projects assessed in 2020 (2021 budget requests): the seed's "2020 年度开展新增
+#: 项目事前绩效评估 2 个 … 涉及资金 104 万元"; the other eight were assessed in 2021.
+EXANTE_ASSESSED_2020 = ("SQ-2021-002", "SQ-2021-005")
+#: The 扶贫 platform's projects: the 40 poverty projects of the ledger plus this many managed on
+#: the platform only, 21629 万元 in all (seed).
+POVERTY_PLATFORM_ONLY = 11
+POVERTY_TOTAL_WAN = 21629
+#: Level-2 names (with their level 1) of a platform-only project's sheet: one of each, then extras.
+POVERTY_SHEET = (("产出指标", "数量指标", "受益农户数", "≥{n}户"), ("产出指标", "质量指标", "工程验收合格率", "≥95%"),
+                 ("产出指标", "时效指标", "项目完工及时率", "100%"), ("产出指标", "成本指标", "亩均补助标准", "≤{c}元"),
+                 ("效益指标", "社会效益指标", "带动脱贫人口增收", "≥{m}元/人"),
+                 ("满意度指标", "服务对象满意度指标", "受益群众满意度", "≥90%"))
+POVERTY_EXTRAS = (("产出指标", "数量指标", "建设面积", "≥{a}亩"), ("效益指标", "经济效益指标", "户均增收", "≥{m}元"),
+                  ("效益指标", "可持续影响指标", "设施正常使用年限", "≥10年"))
+POVERTY_PLATFORM_STEMS = ("农村安居房建设", "高效节水灌溉", "特色林果提质增效", "庭院经济发展",
+                          "农村饮水安全巩固提升", "设施农业大棚建设", "畜牧养殖产业发展")
+POVERTY_KINDS = (("安居", "农村安居房建设"), ("住房", "农村安居房建设"), ("水", "农业发展水利设施"),
+                 ("灌溉", "农业发展水利设施"), ("渠", "农业发展水利设施"), ("教育", "教育和就业扶贫"),
+                 ("培训", "教育和就业扶贫"), ("雨露", "教育和就业扶贫"), ("就业", "教育和就业扶贫"))
+#: 2019 self-evaluations (seed): 69 units, 101002 万元; 169 projects, 50421 万元.
+PRIOR_YEAR = 2019
+PRIOR_UNITS_WAN = 101002
+PRIOR_PROJECTS = 169
+PRIOR_PROJECTS_WAN = 50421
+#: 2019 projects continued by a 2020 project (本年项目编码); the first is 差 in both years (two
+#: years of 差 → cancel), the second 差 in 2020 only.
+POOR_TWICE = "XM-2020-045"
+POOR_ONCE = "XM-2020-002"
+PRIOR_CONTINUED = 30
+PRIOR_TOPICS = ("业务运转", "专项工作", "设备购置", "业务培训", "维修改造", "宣传教育", "信息化建设",
+                "补助发放", "基础设施建设", "环境整治")
+#: 直达资金 (seed): 28784.55 万元 received, 10000 万元 of it special treasury bonds; ledger at the
+#: end of October 2020, a few allocations paid behind time progress.
+DIRECT_FUNDS_WAN = 28784.55
+DIRECT_BOND_WAN = 10000
+DIRECT_MONTH = 10
+DIRECT_BEHIND = 3
+#: (资金编码, 资金名称, 特别国债, share of the non-bond total, purposes of its allocations)
+DIRECT_CATALOGUE = (
+    ("ZD01", "抗疫特别国债资金", True, 0.0, ("城镇老旧小区改造", "公共卫生体系建设", "农村饮水安全工程",
+                                         "县城排水管网改造", "应急物资储备设施建设")),
+    ("ZD02", "特殊转移支付资金", False, 0.24, ("稳就业补贴", "市场主体纾困补助", "基层“三保”支出")),
+    ("ZD03", "义务教育补助经费", False, 0.2, ("学生营养改善计划", "校舍维修改造", "公用经费补助")),
+    ("ZD04", "城乡居民基本医疗保险补助", False, 0.22, ("城乡居民医保补助",)),
+    ("ZD05", "困难群众救助补助资金", False, 0.16, ("城乡低保", "特困人员救助供养", "临时救助")),
+    ("ZD06", "农业生产发展资金", False, 0.18, ("耕地地力保护补贴", "农机购置补贴")),
+)
+
+
+def _poverty_kind(name: str) -> str:
+    """项目类型 of a poverty project from its name (the seed's three kinds, plus 教育和就业扶贫)."""
+    return next((kind for word, kind in POVERTY_KINDS if word in name), "产业发展")
+
+
+def poverty_tables(rng: np.random.Generator, projects: list[Project], indicators: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 扶贫 platform: the ledger's poverty projects (linked by 关联项目编码, their sheets as
+    filed) and :data:`POVERTY_PLATFORM_ONLY` platform-only ones, 21629 万元 in all."""
+    linked = [p for p in projects if p.is_poverty]
+    rest = POVERTY_TOTAL_WAN * YUAN_PER_WAN - sum(p.budget for p in linked)
+    shares = rng.dirichlet(np.full(POVERTY_PLATFORM_ONLY, 4.0))
+    budgets = _fix_total([_yuan(rest * s / YUAN_PER_WAN) for s in shares], rest)
+    towns = rng.choice(len(TOWNSHIPS), POVERTY_PLATFORM_ONLY)
+    unit_ids = {name: f"DW{i:03d}" for i, name in enumerate(_unit_names(), start=1)}
+    rows, sheets = [], []
+    for i, p in enumerate(linked, start=1):
+        rows.append([f"FP-{YEAR}-{i:03d}", p.project_name, p.unit_id, _poverty_kind(p.project_name),
+                     _wan(p.budget), p.project_id])
+        sheet = indicators[indicators["project_id"] == p.project_id]
+        for r in sheet.itertuples(index=False):
+            typed = f"{r.comparator or ''}{r.target}{r.unit or ''}"
+            sheets.append([f"FP-{YEAR}-{i:03d}", r.indicator_id, r.level1, r.level2, r.name, typed])
+    for j, (budget, town) in enumerate(zip(budgets, towns, strict=True), start=len(linked) + 1):
+        stem = POVERTY_PLATFORM_STEMS[j % len(POVERTY_PLATFORM_STEMS)]
+        town_name = TOWNSHIPS[int(town)]
+        pid = f"FP-{YEAR}-{j:03d}"
+        rows.append([pid, f"{town_name}{stem}项目", unit_ids[f"{town_name}人民政府"],
+                     _poverty_kind(stem), _wan(budget), None])
+        extras = POVERTY_EXTRAS[: int(rng.integers(1, len(POVERTY_EXTRAS) + 1))]
+        fill = {"n": int(rng.integers(5, 40)) * 10, "c": int(rng.integers(3, 12)) * 100,
+                "m": int(rng.integers(5, 20)) * 100, "a": int(rng.integers(10, 80)) * 10}
+        for k, (l1, l2, name, target) in enumerate(POVERTY_SHEET + extras, start=1):
+            sheets.append([pid, f"FI{k:02d}", l1, l2, name, target.format(**fill)])
+    return (pd.DataFrame(rows, columns=_columns(POVERTY_PROJECTS)),
+            pd.DataFrame(sheets, columns=_columns(POVERTY_INDICATORS)))
+
+
+def prior_table(rng: np.random.Generator, units: list[tuple[str, str, int]],
+                projects: list[Project]) -> pd.DataFrame:
+    """2019 self-evaluations: the 69 units (部门整体, 101002 万元) and 169 projects (50421 万元),
+    :data:`PRIOR_CONTINUED` of them continued by a 2020 project; scores drawn, grades by the
+    national bands."""
+    rules = load_ruleset(RULESET)
+    unit_wan = np.array([b for _, _, b in units], dtype=float) * np.exp(rng.normal(-0.15, 0.1, len(units)))
+    unit_amounts = _fix_total([_yuan(x / YUAN_PER_WAN * PRIOR_UNITS_WAN * YUAN_PER_WAN / unit_wan.sum())
+                               for x in unit_wan], PRIOR_UNITS_WAN * YUAN_PER_WAN)
+    unit_scores = np.round(np.clip(rng.normal(88, 5, len(units)), 62, 99), 1)
+    rows = [[PRIOR_YEAR, "部门整体", u, name, u, _wan(a), float(s), str(grade(s, rules)), None]
+            for (u, name, _), a, s in zip(units, unit_amounts, unit_scores, strict=True)]
+    by_id = {p.project_id: p for p in projects}
+    others = [p.project_id for p in projects if p.project_id not in (POOR_TWICE, POOR_ONCE)]
+    picked = [POOR_TWICE, POOR_ONCE, *rng.choice(others, PRIOR_CONTINUED - 2, replace=False)]
+    continued = [by_id[str(pid)] for pid in picked]
+    pairs = rng.choice(len(units) * len(PRIOR_TOPICS), PRIOR_PROJECTS - PRIOR_CONTINUED, replace=False)
+    fresh = [(units[int(k) // len(PRIOR_TOPICS)], PRIOR_TOPICS[int(k) % len(PRIOR_TOPICS)]) for k in pairs]
+    wan = np.exp(rng.normal(5.3, 0.8, PRIOR_PROJECTS))
+    amounts = _fix_total([_yuan(x * PRIOR_PROJECTS_WAN / wan.sum()) for x in wan],
+                         PRIOR_PROJECTS_WAN * YUAN_PER_WAN)
+    scores = np.round(np.clip(rng.normal(86, 7, PRIOR_PROJECTS), 61, 99), 1)
+    scores[0], scores[1] = 54.5, 84.0  # POOR_TWICE 差 in 2019 too; POOR_ONCE 良 in 2019
+    entries = ([(p.project_name, p.unit_id, p.project_id) for p in continued]
+               + [(f"{name}{topic}项目", u, None) for (u, name, _), topic in fresh])
+    for i, ((name, unit, pid), a, s) in enumerate(zip(entries, amounts, scores, strict=True), start=1):
+        rows.append([PRIOR_YEAR, "项目", f"XM-{PRIOR_YEAR}-{i:03d}", name, unit, _wan(a), float(s),
+                     str(grade(s, rules)), pid])
+    return pd.DataFrame(rows, columns=_columns(PRIOR_EVALUATIONS))
+
+
+def direct_fund_table(rng: np.random.Generator, units: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """直达资金 at the end of :data:`DIRECT_MONTH`: every allocation issued to a unit and project
+    with its targets, monitored and disclosed (the seed's county); 28784.55 万元 including 10000
+    万元 of special treasury bonds; :data:`DIRECT_BEHIND` allocations paid behind time progress."""
+    rest = _yuan(DIRECT_FUNDS_WAN - DIRECT_BOND_WAN, 1)
+    shares = np.array([c[3] for c in DIRECT_CATALOGUE])
+    totals = [DIRECT_BOND_WAN * YUAN_PER_WAN,
+              *_fix_total([_yuan(rest * s / YUAN_PER_WAN) for s in shares[1:]], rest)]
+    rows = []
+    for (fund_id, name, bond, _, purposes), total in zip(DIRECT_CATALOGUE, totals, strict=True):
+        shares = rng.dirichlet(np.full(len(purposes), 3.0))
+        parts = _fix_total([_yuan(total * s / YUAN_PER_WAN) for s in shares], total)
+        for k, (purpose, part) in enumerate(zip(purposes, parts, strict=True), start=1):
+            unit_id, unit_name, _ = units[int(rng.integers(len(units)))]
+            rows.append([f"{fund_id}-{k:02d}", fund_id, name, "是" if bond else "否", part, unit_id,
+                         f"{purpose}项目", "是", DIRECT_MONTH, 0, "是", "是"])
+    progress = rng.uniform(0.86, 1.0, len(rows))
+    progress[rng.choice(len(rows), DIRECT_BEHIND, replace=False)] = rng.uniform(0.45, 0.75, DIRECT_BEHIND)
+    for row, share in zip(rows, progress, strict=True):
+        row[9] = _wan(min(_yuan(row[4] * share / YUAN_PER_WAN), row[4]))
+        row[4] = _wan(row[4])
+    return pd.DataFrame(rows, columns=_columns(DIRECT_FUNDS))
+
+
+def county_year_tables(units: list[tuple[str, str, int]], projects: list[Project],
+                       indicators: pd.DataFrame) -> dict[TableSpec, list[list[object]]]:
+    """The tables of the county's year, one seeded stream so the other parts stay put."""
+    rng = np.random.default_rng(COUNTY_YEAR_SEED)
+    platform, sheets = poverty_tables(rng, projects, indicators)
+    return {POVERTY_PROJECTS: _rows(platform), POVERTY_INDICATORS: _rows(sheets),
+            PRIOR_EVALUATIONS: _rows(prior_table(rng, units, projects)),
+            DIRECT_FUNDS: _rows(direct_fund_table(rng, units))}
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 def build() -> tuple[list[tuple[str, str, int]], list[Project], pd.DataFrame, float]:
@@ -2252,7 +2413,8 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     forms, rows = calibrate_review(tables, *monitoring_tables(projects, indicators))
     tables = {**tables, MONITORING: _rows(forms), MONITORING_INDICATORS: _rows(rows)}
     unit_forms, unit_rows = unit_monitoring_tables(tables)
-    tables = {**tables, UNIT_MONITORING: _rows(unit_forms), UNIT_TASK_MONITORING: _rows(unit_rows)}
+    tables = {**tables, UNIT_MONITORING: _rows(unit_forms), UNIT_TASK_MONITORING: _rows(unit_rows),
+              **county_year_tables(units, projects, indicators)}
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated))
