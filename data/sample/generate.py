@@ -2302,7 +2302,10 @@ def poverty_tables(rng: np.random.Generator, projects: list[Project], indicators
                      _wan(p.budget), p.project_id])
         sheet = indicators[indicators["project_id"] == p.project_id]
         for r in sheet.itertuples(index=False):
-            typed = f"{r.comparator or ''}{r.target}{r.unit or ''}"
+            # as the platform shows it: ≥/≤ before the value, the unit once; never a leading '='
+            sign = r.comparator if r.comparator in ("≥", "≤") else ""
+            unit = r.unit if isinstance(r.unit, str) and not str(r.target).endswith(r.unit) else ""
+            typed = f"{sign}{r.target}{unit}"
             sheets.append([f"FP-{YEAR}-{i:03d}", r.indicator_id, r.level1, r.level2, r.name, typed])
     for j, (budget, town) in enumerate(zip(budgets, towns, strict=True), start=len(linked) + 1):
         stem = POVERTY_PLATFORM_STEMS[j % len(POVERTY_PLATFORM_STEMS)]
