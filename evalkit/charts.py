@@ -257,3 +257,102 @@ def lost_points_bars(frame: pd.DataFrame, *, label: str = "name", value: str = "
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def amount_bars(labels: list[str], amounts: list[float], *, title: str,
+                unit: str = "万元") -> Figure:
+    """Horizontal bars of amounts (万元 by default), the amount printed on each bar.
+
+    Parameters
+    ----------
+    labels : list of str
+        One label per bar, top to bottom.
+    amounts : list of float
+        Unrounded amounts; printed with at most 2 decimals.
+    title, unit : str
+    """
+    use_style()
+    fig = Figure(figsize=(7, 0.5 * len(labels) + 1.4))
+    ax = fig.subplots()
+    bars = ax.barh(labels, amounts, color="#1565c0")
+    ax.bar_label(bars, labels=[f"{a:.2f}".rstrip("0").rstrip(".") for a in amounts], padding=3)
+    ax.set_xlim(0, max(amounts, default=1) * 1.2 or 1)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"金额（{unit}）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def rate_scatter(frame: pd.DataFrame, *, x: str = "execution_rate", y: str = "completion_rate",
+                 flagged: str = "flagged", limit_points: float = 20.0,
+                 title: str = "各项目预算执行率与绩效目标完成率") -> Figure:
+    """Each project's budget execution (x) against target completion (y), both in %, with the
+    diagonal and the ±``limit_points`` band of the rectification rule; flagged projects in red."""
+    use_style()
+    fig = Figure(figsize=(6, 5))
+    ax = fig.subplots()
+    xs, ys = frame[x].to_numpy(float) * 100, frame[y].to_numpy(float) * 100
+    marks = frame[flagged].to_numpy(bool)
+    ax.scatter(xs[~marks], ys[~marks], s=18, color="#1565c0", label="正常")
+    ax.scatter(xs[marks], ys[marks], s=24, color="#c62828", label="需整改")
+    low = min(xs.min(initial=0), ys.min(initial=0), 0)
+    line = [low, 120]
+    ax.plot(line, line, color="#555555", linewidth=0.8)
+    for sign in (1, -1):
+        ax.plot(line, [v + sign * limit_points for v in line], color="#999999", linewidth=0.8,
+                linestyle="--")
+    ax.set_xlim(low, 120)
+    ax.set_ylim(low, 120)
+    ax.set_xlabel("预算执行率（%）")
+    ax.set_ylabel("绩效目标完成率（%）")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def grade_comparison(frame: pd.DataFrame, *, label: str = "grade",
+                     title: str = "项目自评等级分布") -> Figure:
+    """Grouped bars: projects per grade (rows of ``frame``), one group member per other column
+    (a year)."""
+    use_style()
+    years = [c for c in frame.columns if c != label]
+    fig = Figure(figsize=(6.5, 3.8))
+    ax = fig.subplots()
+    width = 0.8 / max(len(years), 1)
+    positions = range(len(frame))
+    for k, year in enumerate(years):
+        bars = ax.bar([p + (k - (len(years) - 1) / 2) * width for p in positions],
+                      frame[year].to_numpy(float), width, label=f"{year}年",
+                      color=["#1565c0", "#90caf9", "#2e7d32", "#f9a825"][k % 4])
+        ax.bar_label(bars, labels=[f"{v:.0f}" for v in frame[year]], padding=2)
+    ax.set_xticks(list(positions), frame[label].astype(str).tolist())
+    ax.set_ylabel("项目数（个）")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def progress_bars(frame: pd.DataFrame, *, label: str = "fund_name",
+                  value: str = "payment_progress", time_progress: float,
+                  title: str = "直达资金支付进度") -> Figure:
+    """Horizontal bars of payment progress (%) per row, with the time progress as a line; bars
+    below it in red."""
+    use_style()
+    fig = Figure(figsize=(7, 0.5 * len(frame) + 1.6))
+    ax = fig.subplots()
+    rates = frame[value].to_numpy(float) * 100
+    colors = ["#c62828" if r < time_progress * 100 else "#1565c0" for r in rates]
+    bars = ax.barh(frame[label].astype(str), rates, color=colors)
+    ax.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=3)
+    ax.axvline(time_progress * 100, color="#555555", linestyle="--", linewidth=1)
+    ax.text(time_progress * 100, -0.7, f"时间进度 {time_progress * 100:.1f}%", ha="center",
+            fontsize=9)
+    ax.set_xlim(0, 115)
+    ax.invert_yaxis()
+    ax.set_xlabel("支付进度（%）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -2100,7 +2100,7 @@ def write_csv(folder: Path, tables: dict[TableSpec, list[list[object]]]) -> None
 
 def notes_rows(figures: dict[str, float], lam: float,
                tables: dict[TableSpec, list[list[object]]], exante: pd.DataFrame,
-               evaluated: pd.DataFrame) -> list[tuple[str, str]]:
+               evaluated: pd.DataFrame, units: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
     """The 说明 sheet: what the workbook is, the calibration, the ex-ante part, the key projects,
     the imperfections."""
     names = {row[0]: row[1] for row in tables[PROJECTS]}
@@ -2167,6 +2167,17 @@ def notes_rows(figures: dict[str, float], lam: float,
                      f"{len(tables[UNIT_TASK_MONITORING])}项重点工作的截至监控月完成值、全年预计完成值"
                      f"（取完成值）、完成目标可能性、偏差原因、原因说明和佐证材料（随机种子 "
                      f"{UNIT_MONITORING_SEED}）。"),
+        ("县级年度", f"工作总结和评价结果应用所用的表（随机种子 {COUNTY_YEAR_SEED}）：扶贫项目为扶贫平台的"
+                     f"{len(tables[POVERTY_PROJECTS])}个项目（其中40个即本年项目表中的扶贫项目，"
+                     f"{POVERTY_PLATFORM_ONLY}个仅在平台管理），资金总额{POVERTY_TOTAL_WAN}万元；扶贫绩效目标为"
+                     f"其三级指标{len(tables[POVERTY_INDICATORS])}条（每项不少于7条）；以前年度自评为"
+                     f"{PRIOR_YEAR}年{len(units)}个单位（{PRIOR_UNITS_WAN}万元）和{PRIOR_PROJECTS}个项目"
+                     f"（{PRIOR_PROJECTS_WAN}万元）的自评结果，{PRIOR_CONTINUED}个项目以本年项目编码接续"
+                     f"（{POOR_TWICE}连续两年为差）；直达资金为截至{DIRECT_MONTH}月底"
+                     f"{len(tables[DIRECT_FUNDS])}笔分配明细，合计{DIRECT_FUNDS_WAN}万元（含特别国债"
+                     f"{DIRECT_BOND_WAN}万元），{DIRECT_BEHIND}笔支付进度滞后；项目表的评估年度标明"
+                     f"{'、'.join(EXANTE_ASSESSED_2020)}两个事前评估项目于{YEAR}年评估（计入{YEAR}年总结）。"
+                     "各数字均由工作总结从这些表计算得出。"),
         ("金额单位", "万元（预算数、到位数、执行数；事前评估项目的预算数为申请金额）。目标值、实际完成值按填表习惯保存为文本。"),
         ("刻意保留的瑕疵", "部分实际完成值空白；不适用指标；定性指标（达成/部分达成/未达成，个别带评定得分）；"
                           "超额完成≥130%的指标；目标值写成“≥95%”而指标方向列空白；千分位数字；"
@@ -2269,15 +2280,22 @@ DIRECT_FUNDS_WAN = 28784.55
 DIRECT_BOND_WAN = 10000
 DIRECT_MONTH = 10
 DIRECT_BEHIND = 3
-#: (资金编码, 资金名称, 特别国债, share of the non-bond total, purposes of its allocations)
+#: (资金编码, 资金名称, 特别国债, share of the non-bond total, (purpose, unit) of its allocations)
 DIRECT_CATALOGUE = (
-    ("ZD01", "抗疫特别国债资金", True, 0.0, ("城镇老旧小区改造", "公共卫生体系建设", "农村饮水安全工程",
-                                         "县城排水管网改造", "应急物资储备设施建设")),
-    ("ZD02", "特殊转移支付资金", False, 0.24, ("稳就业补贴", "市场主体纾困补助", "基层“三保”支出")),
-    ("ZD03", "义务教育补助经费", False, 0.2, ("学生营养改善计划", "校舍维修改造", "公用经费补助")),
-    ("ZD04", "城乡居民基本医疗保险补助", False, 0.22, ("城乡居民医保补助",)),
-    ("ZD05", "困难群众救助补助资金", False, 0.16, ("城乡低保", "特困人员救助供养", "临时救助")),
-    ("ZD06", "农业生产发展资金", False, 0.18, ("耕地地力保护补贴", "农机购置补贴")),
+    ("ZD01", "抗疫特别国债资金", True, 0.0, (
+        ("城镇老旧小区改造", "县住房和城乡建设局"), ("公共卫生体系建设", "县卫生健康委员会"),
+        ("农村饮水安全工程", "县水利局"), ("县城排水管网改造", "县城市管理局"),
+        ("应急物资储备设施建设", "县应急管理局"))),
+    ("ZD02", "特殊转移支付资金", False, 0.24, (
+        ("稳就业补贴", "县人力资源和社会保障局"), ("市场主体纾困补助", "县商务局"),
+        ("基层“三保”支出", "县财政局"))),
+    ("ZD03", "义务教育补助经费", False, 0.2, (
+        ("学生营养改善计划", "县教育局"), ("校舍维修改造", "县教育局"), ("公用经费补助", "县教育局"))),
+    ("ZD04", "城乡居民基本医疗保险补助", False, 0.22, (("城乡居民医保补助", "县医疗保障局"),)),
+    ("ZD05", "困难群众救助补助资金", False, 0.16, (
+        ("城乡低保", "县民政局"), ("特困人员救助供养", "县民政局"), ("临时救助", "县民政局"))),
+    ("ZD06", "农业生产发展资金", False, 0.18, (
+        ("耕地地力保护补贴", "县农业农村局"), ("农机购置补贴", "县农业农村局"))),
 )
 
 
@@ -2361,12 +2379,13 @@ def direct_fund_table(rng: np.random.Generator, units: list[tuple[str, str, int]
     shares = np.array([c[3] for c in DIRECT_CATALOGUE])
     totals = [DIRECT_BOND_WAN * YUAN_PER_WAN,
               *_fix_total([_yuan(rest * s / YUAN_PER_WAN) for s in shares[1:]], rest)]
+    unit_ids = {name: u for u, name, _ in units}
     rows = []
     for (fund_id, name, bond, _, purposes), total in zip(DIRECT_CATALOGUE, totals, strict=True):
         shares = rng.dirichlet(np.full(len(purposes), 3.0))
         parts = _fix_total([_yuan(total * s / YUAN_PER_WAN) for s in shares], total)
-        for k, (purpose, part) in enumerate(zip(purposes, parts, strict=True), start=1):
-            unit_id, unit_name, _ = units[int(rng.integers(len(units)))]
+        for k, ((purpose, unit_name), part) in enumerate(zip(purposes, parts, strict=True), start=1):
+            unit_id = unit_ids[unit_name]
             rows.append([f"{fund_id}-{k:02d}", fund_id, name, "是" if bond else "否", part, unit_id,
                          f"{purpose}项目", "是", DIRECT_MONTH, 0, "是", "是"])
     progress = rng.uniform(0.86, 1.0, len(rows))
@@ -2420,7 +2439,7 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
               **county_year_tables(units, projects, indicators)}
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
-                   notes_rows(figures, lam, tables, exante, evaluated))
+                   notes_rows(figures, lam, tables, exante, evaluated, units))
     return figures
 
 
