@@ -89,6 +89,9 @@ class Subject:
 
 PROJECT = Subject("project", "projects", "project_id", "项目", "project_name")
 UNIT = Subject("unit", "units", "unit_id", "预算单位", "unit_name")
+#: A county-year (县级年度, issue 15): the ids are the years of the projects with an indicator
+#: sheet (``"2020"``), listed by ``county_years``; no dataset table lists them.
+COUNTY_YEAR = Subject("county_year", "", "year", "年度", "")
 #: A portfolio of one report type (稳健性分析): the ids are report-type names, listed by the
 #: report type's ``applies_to``; no dataset table lists them (``table`` is empty).
 PORTFOLIO = Subject("portfolio", "", "report_type", "项目组合", "")
@@ -435,6 +438,28 @@ def _builtin() -> Sequence[ReportType]:
             total_label="换用对比规则集后等级变化（个）", total_format="g",
             applies_to_text="the portfolio of each report type with grades and subjects in the "
                             "dataset (key_project_evaluation, self_evaluation)"),
+        # --- the county's year (issue 15): subject = county-year ---
+        ReportType(
+            name="annual_summary", title="全面实施预算绩效管理工作总结",
+            notebook="annual_summary.ipynb", subject=COUNTY_YEAR,
+            applies_to="evalkit.stages.result_application:county_years",
+            evaluate="evalkit.stages.annual_summary:evaluate",
+            verdict_keys=("n_facts", "conclusion"), verdict_label="总结",
+            total_label="计算得出的数字（个）", total_format="g",
+            ruleset_section="annual_summary",
+            check_ruleset="evalkit.stages.annual_summary:check_ruleset",
+            applies_to_text="every year of the projects with an indicator sheet (the county-year)"),
+        ReportType(
+            name="result_application", title="评价结果应用报告",
+            notebook="result_application.ipynb", subject=COUNTY_YEAR,
+            applies_to="evalkit.stages.result_application:county_years",
+            evaluate="evalkit.stages.result_application:evaluate",
+            verdict_keys=("adjustment", "conclusion"), verdict_label="应用结论",
+            total_label="调整金额（万元）",
+            ruleset_section="result_application",
+            check_ruleset="evalkit.stages.result_application:check_ruleset",
+            applies_to_text="every county-year with self-evaluated projects (grades → next "
+                            "year's budget actions)"),
     )
 
 
@@ -442,5 +467,5 @@ for _type in _builtin():
     register(_type)
 del _type
 
-__all__ = ["ENTRY_POINT_GROUP", "PORTFOLIO", "PROJECT", "UNIT", "ReportType", "Subject", "Verdict", "get",
+__all__ = ["COUNTY_YEAR", "ENTRY_POINT_GROUP", "PORTFOLIO", "PROJECT", "UNIT", "ReportType", "Subject", "Verdict", "get",
            "register", "report_types", "section_checks", "unregister"]

@@ -48,7 +48,8 @@ from evalkit.summary import county_figures, summarize_projects
 
 RULESET_SECTION = "annual_summary"
 REQUIRED_KEYS = ("direct_funds_behind_ratio",)
-__all__ = ["AnnualSummary", "Fact", "check_ruleset", "county_years", "evaluate"]
+__all__ = ["COVERAGE_HEADERS", "AnnualSummary", "Fact", "check_ruleset", "county_years", "coverage", "evaluate",
+           "evaluate_many"]
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,8 @@ def _prior_facts(facts: dict[str, Fact], dataset: Dataset, year: int,
         {"item": "项目自评（个）", "prior": len(projects), "current": len(current)},
         {"item": "项目涉及金额（万元）", "prior": projects["amount"].sum(),
          "current": current["budget"].sum()},
-        {"item": "项目优良率", "prior": projects["grade"].isin(good).mean(),
-         "current": current["selfeval_grade"].isin(good).mean()},
+        {"item": "项目优良率（%）", "prior": projects["grade"].isin(good).mean() * 100,
+         "current": current["selfeval_grade"].isin(good).mean() * 100},
     ])
     comparison["change"] = comparison["current"] - comparison["prior"]
     return grades, comparison
@@ -285,6 +286,7 @@ def evaluate(dataset: Dataset, year: Any, *,
         funds = direct_funds.fund_totals(book)
         f = direct_funds.figures(book)
         ratio = rs.section(RULESET_SECTION)["direct_funds_behind_ratio"]
+        _fact(facts, "direct_n_allocations", f["n_allocations"], "个", "直达资金表的分配明细笔数")
         _fact(facts, "direct_amount", f["amount"], "万元", "直达资金表“下达金额”之和")
         _fact(facts, "direct_bond", f["bond"], "万元", "其中“是否特别国债”为是的下达金额之和")
         _fact(facts, "direct_allocated", f["allocated"], "万元", "已分配到具体单位和项目（单位编码、"
@@ -293,7 +295,8 @@ def evaluate(dataset: Dataset, year: Any, *,
         _fact(facts, "direct_progress", f["payment_progress"], "%", "支付进度 = Σ已支付 ÷ Σ下达")
         _fact(facts, "direct_time_progress", f["time_progress"], "%", "时间进度 = 截至月份 ÷ 12")
         for key, label in (("unallocated", "未分配到具体单位和项目"), ("undisclosed", "未公开"),
-                           ("behind", f"支付进度低于时间进度的 {ratio:g} 倍")):
+                           ("behind", "支付进度低于时间进度" if ratio == 1
+                            else f"支付进度低于时间进度的 {ratio * 100:g}%")):
             _fact(facts, f"direct_n_{key}", f[f"n_{key}"], "个", f"{label}的分配明细笔数")
     grades, comparison = _prior_facts(facts, dataset, y, current, float(units["budget"].sum()), rs)
     exante_cols = ["project_id", "project_name", "unit_name", "budget"]
@@ -316,3 +319,38 @@ def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object],
     ratio = section["direct_funds_behind_ratio"]
     if not is_number(ratio) or ratio <= 0:
         fail(f"{RULESET_SECTION}.direct_funds_behind_ratio", "a number > 0", ratio)
+
+
+#: Coverage table column → Chinese header.
+COVERAGE_HEADERS = {"stage": "环节", "subject": "对象", "n": "个数", "amount": "涉及资金（万元）"}
+#: The coverage rows: stage, subject, count fact, amount fact (a row shows when both exist).
+_COVERAGE = (
+    ("预算支出全覆盖", "一级预算单位", "n_units", "units_budget"),
+    ("事前绩效评估", "新增项目", "n_exante", "exante_budget"),
+    ("绩效目标管理", "项目", "n_projects", "projects_budget"),
+    ("项目绩效监控", "项目", "n_monitored", "monitored_budget"),
+    ("部门整体监控", "一级预算单位", "n_units_monitored", "units_monitored_budget"),
+    ("扶贫项目绩效管理", "扶贫项目", "n_poverty", "poverty_budget"),
+    ("直达资金管理", "分配明细（笔）", "direct_n_allocations", "direct_amount"),
+    ("上年部门整体自评", "一级预算单位", "prior_units", "prior_units_amount"),
+    ("上年项目自评", "项目", "prior_projects", "prior_projects_amount"),
+)
+
+
+def coverage(result: AnnualSummary) -> pd.DataFrame:
+    """Coverage by stage of the annual cycle (DOMAIN.md §1): count and amount of each stage the
+    data holds (:data:`COVERAGE_HEADERS`)."""
+    rows = [{"stage": stage, "subject": subject, "n": result.facts[n].value,
+             "amount": result.facts[amount].value}
+            for stage, subject, n, amount in _COVERAGE if result.has(n) and result.has(amount)]
+    return pd.DataFrame(rows, columns=list(COVERAGE_HEADERS))
+
+
+def evaluate_many(dataset: Dataset, *,
+                  ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+    """One row per county-year of the dataset: ``year``, ``n_facts`` and ``conclusion`` (the
+    stage protocol: the portfolio of a batch and the rule-set independence check read it)."""
+    rows = [evaluate(dataset, y, ruleset=ruleset).summary() for y in county_years(dataset)]
+    return pd.DataFrame([{"year": str(r["year"]), "n_facts": r["n_facts"],
+                          "conclusion": r["conclusion"]} for r in rows],
+                        columns=["year", "n_facts", "conclusion"])

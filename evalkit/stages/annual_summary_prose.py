@@ -75,6 +75,13 @@ def letter(county: str, year: int, bureau: str, addressee: str, date: str) -> st
         bureau, date or TO_FILL.format("成文日期")])
 
 
+def introduction() -> str:
+    """The opening paragraph (the seed's purpose statement, no figures)."""
+    return ("为规范和加强财政预算资金的管理，推动财政预算资金聚力增效，提高公共服务供给质量，增强政府"
+            "的公信力和执行力，进一步发挥绩效评价对财政预算资金使用的导向和激励作用，全面提升财政资源"
+            "配置效率，现将相关情况总结如下：")
+
+
 def overview(s: AnnualSummary) -> str:
     """一、总体开展情况: coverage of the units and what has been completed."""
     y = s.year
@@ -176,8 +183,9 @@ def comparison(s: AnnualSummary) -> str:
     if s.comparison is None:
         return ""
     c = s.comparison.set_index("item")
-    rate = c.loc["项目优良率"]
+    rate = c.loc["项目优良率（%）"]
     direction = "提高" if rate["change"] > 0 else "下降" if rate["change"] < 0 else "持平"
+    rate = rate / 100  # the table holds the rate in %
     return (f"与{s.year - 1}年相比，项目自评个数由{c.loc['项目自评（个）', 'prior']:.0f}个变为"
             f"{c.loc['项目自评（个）', 'current']:.0f}个，涉及金额由{wan(c.loc['项目涉及金额（万元）', 'prior'])}"
             f"万元变为{wan(c.loc['项目涉及金额（万元）', 'current'])}万元；项目自评优良率由"
@@ -194,7 +202,8 @@ def application(result: ResultApplication) -> str:
     if len(adjusted):
         text += (f"按评价结果应用规则，{result.year}年自评的{r['n_projects']}个项目中，"
                  f"{len(adjusted)}个项目建议在次年预算中压减或取消（其中取消{r['n_cancelled']}个），"
-                 f"合计调整{wan(r['adjustment'])}万元，详见评价结果应用报告及调整建议清单。")
+                 f"合计{'压减' if r['adjustment'] < 0 else '增加'}{wan(abs(r['adjustment']))}万元，"
+                 f"详见评价结果应用报告及调整建议清单。")
     return text
 
 
@@ -206,6 +215,5 @@ def assessment() -> str:
 
 
 def mechanism() -> str:
-    """二（一）建立工作机制 (no figures: the county's documents and organisation)."""
-    return ("（一）建立工作机制，继续完善制度保障。"
-            + TO_FILL.format("本年度制定或完善的绩效管理制度文件名称和个数、领导小组及分工、绩效培训情况"))
+    """二（一）建立工作机制，继续完善制度保障 (no figures: the county's documents and organisation)."""
+    return (TO_FILL.format("本年度制定或完善的绩效管理制度文件名称和个数、领导小组及分工、绩效培训情况"))

@@ -222,6 +222,16 @@ def evaluate(dataset: Dataset, year: Any, *,
                              action_table(rs), rs.to_record())
 
 
+def evaluate_many(dataset: Dataset, *,
+                  ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+    """One row per county-year: ``year``, ``n_projects``, ``adjustment``, ``suggested``,
+    ``n_adjusted``, ``conclusion`` (the stage protocol)."""
+    keys = ("n_projects", "adjustment", "suggested", "n_adjusted", "conclusion")
+    rows = [evaluate(dataset, y, ruleset=ruleset).summary() for y in county_years(dataset)]
+    return pd.DataFrame([{"year": str(r["year"]), **{k: r[k] for k in keys}} for r in rows],
+                        columns=["year", *keys])
+
+
 def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object], None]) -> None:
     """Validate a rule set's ``result_application`` section; ``fail(key, expected, found)`` raises.
 
