@@ -52,6 +52,7 @@ def report() -> None:
     ensure_env("")
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
+    run(BIN / "evalkit", "county-tables", SAMPLE, "--out", ROOT / "reports" / "sample")
     names = subprocess.run([BIN / "python", "-c", "from evalkit.registry import report_types; "
                             "print(*(t.name for t in report_types()))"],
                            check=True, capture_output=True, text=True).stdout.split()

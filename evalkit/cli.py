@@ -328,6 +328,34 @@ def _rulesets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _county_tables(args: argparse.Namespace) -> int:
+    """直达资金台账 and 信息公开表 workbooks of a dataset (issue 15)."""
+    from evalkit.io import load_dataset, write_excel
+    from evalkit.rules import load_ruleset
+    from evalkit.schemas import DIRECT_FUNDS
+    from evalkit.stages import direct_funds, disclosure
+    from evalkit.stages.result_application import county_years
+
+    rs = load_ruleset(args.ruleset)
+    try:
+        ds = load_dataset(args.dataset, rs)
+    except DatasetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    written = []
+    if DIRECT_FUNDS.name in ds.tables:
+        book = direct_funds.ledger(ds, ruleset=rs)
+        written.append(write_excel(direct_funds.workbook_sheets(book),
+                                   out / "direct_funds_ledger.xlsx"))
+    for year in [args.year] if args.year else county_years(ds):
+        written.append(write_excel(disclosure.workbook_sheets(ds, year, ruleset=rs),
+                                   out / f"disclosure_{year}.xlsx"))
+    for path in written:
+        print(f"已写出 {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``evalkit`` command."""
     parser = argparse.ArgumentParser(prog="evalkit", description="预算绩效管理评价工具 evalkit")
@@ -341,6 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/sample", help="输出目录")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_summary)
+    p = sub.add_parser("county-tables", help="直达资金台账与信息公开表 (direct-funds ledger, "
+                                             "disclosure tables)")
+    p.add_argument("dataset")
+    p.add_argument("--out", default="reports/sample", help="输出目录")
+    p.add_argument("--year", default="", help="年度；缺省为数据集中每个有绩效目标的年度")
+    p.add_argument("--ruleset", default="national")
+    p.set_defaults(func=_county_tables)
     p = sub.add_parser("reports", help="列出已注册的报告类型 (registered report types)")
     p.set_defaults(func=_reports)
     p = sub.add_parser("run", help="生成一份报告 (one report: a batch of one)")
