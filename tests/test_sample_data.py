@@ -25,6 +25,7 @@ from evalkit.errors import EvalkitWarning
 from evalkit.io import read_dataset
 from evalkit.rules import load_ruleset
 from evalkit.schemas import (
+    DIRECT_FUNDS,
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
@@ -33,6 +34,9 @@ from evalkit.schemas import (
     KEYPROJECT_STAGE,
     MONITORING,
     MONITORING_INDICATORS,
+    POVERTY_INDICATORS,
+    POVERTY_PROJECTS,
+    PRIOR_EVALUATIONS,
     PROJECTS,
     SURVEY,
     UNIT_JUDGEMENTS,
@@ -53,7 +57,8 @@ from evalkit.values import normalize_text
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
          UNIT_JUDGEMENTS, INDICATOR_ROUNDS,
-         MONITORING, MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
+         MONITORING, MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
+         POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS, DIRECT_FUNDS)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -177,7 +182,8 @@ def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     wb = load_workbook(SAMPLE / WORKBOOK, read_only=True)
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
                              "重点工作", "整体评价定性", "目标审核轮次",
-                             "绩效监控", "监控指标", "单位监控", "重点工作监控"]
+                             "绩效监控", "监控指标", "单位监控", "重点工作监控",
+                             "扶贫项目", "扶贫绩效目标", "以前年度自评", "直达资金"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)
@@ -644,3 +650,26 @@ def test_readme_documents_the_unit_monitoring() -> None:
     for figure in ("unit_monitoring.csv", "unit_task_monitoring.csv", "UNIT_MONITORING_SEED",
                    "红 15, 黄 20, 蓝 13, 绿 21", "红 5, 黄 13, 绿 51", "96.64"):
         assert figure in text, figure
+
+
+def test_county_year_tables_are_calibrated_to_the_seed(dataset, ledger) -> None:
+    """Issue 15: the seed's other figures (DOMAIN.md §1), from the county-year tables."""
+    poverty = dataset.table(POVERTY_PROJECTS.name)
+    assert len(poverty) == 51 and poverty["budget"].sum() == pytest.approx(21629, abs=1e-6)
+    linked = poverty["project_id"].fillna("") != ""
+    assert set(poverty.loc[linked, "project_id"]) == set(ledger.loc[ledger["is_poverty"], "project_id"])
+    sheets = dataset.table(POVERTY_INDICATORS.name)
+    counts = sheets.groupby("poverty_id").size()
+    assert counts.min() == 7 and set(counts.index) == set(poverty["poverty_id"])
+    assert all(POVERTY_LEVEL2 <= set(g) for _, g in sheets.groupby("poverty_id")["level2"])
+    prior = dataset.table(PRIOR_EVALUATIONS.name)
+    by_kind = prior.groupby("kind")["amount"].agg(["size", "sum"])
+    assert by_kind.loc["部门整体"].tolist() == pytest.approx([69, 101002])
+    assert by_kind.loc["项目"].tolist() == pytest.approx([169, 50421])
+    funds = dataset.table(DIRECT_FUNDS.name)
+    assert funds["amount"].sum() == pytest.approx(28784.55, abs=1e-9)
+    assert funds.loc[funds["bond"], "amount"].sum() == pytest.approx(10000, abs=1e-9)
+    projects = dataset.projects
+    assessed = projects[(projects["stage"] == EXANTE_STAGE) & (projects["assessed_year"] == 2020)]
+    assert len(assessed) == 2 and assessed["budget"].sum() == pytest.approx(104)
+    assert (projects["stage"] == EXANTE_STAGE).sum() == 10
