@@ -68,7 +68,7 @@ def ledger(dataset: Dataset, *, ruleset: str | Path | RuleSet = "national") -> p
     --------
     >>> import evalkit as ek
     >>> book = ledger(ek.load_dataset("sample"))
-    >>> round(book["amount"].sum(), 2), round(book.loc[book["bond"], "amount"].sum(), 2)
+    >>> round(float(book["amount"].sum()), 2), round(float(book.loc[book["bond"], "amount"].sum()), 2)
     (28784.55, 10000.0)
     """
     rs = load_ruleset(ruleset)
