@@ -329,11 +329,11 @@ def _rulesets(args: argparse.Namespace) -> int:
 
 
 def _county_tables(args: argparse.Namespace) -> int:
-    """直达资金台账 and 信息公开表 workbooks of a dataset (issue 15)."""
+    """直达资金台账, 信息公开表 and 调整建议清单 workbooks of a dataset (issue 15)."""
     from evalkit.io import load_dataset, write_excel
     from evalkit.rules import load_ruleset
     from evalkit.schemas import DIRECT_FUNDS
-    from evalkit.stages import direct_funds, disclosure
+    from evalkit.stages import direct_funds, disclosure, result_application
     from evalkit.stages.result_application import county_years
 
     rs = load_ruleset(args.ruleset)
@@ -351,6 +351,9 @@ def _county_tables(args: argparse.Namespace) -> int:
     for year in [args.year] if args.year else county_years(ds):
         written.append(write_excel(disclosure.workbook_sheets(ds, year, ruleset=rs),
                                    out / f"disclosure_{year}.xlsx"))
+        applied = result_application.evaluate(ds, year, ruleset=rs)
+        written.append(write_excel(result_application.workbook_sheets(applied),
+                                   out / f"adjustment_list_{year}.xlsx"))
     for path in written:
         print(f"已写出 {path}")
     return 0
@@ -369,8 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/sample", help="输出目录")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_summary)
-    p = sub.add_parser("county-tables", help="直达资金台账与信息公开表 (direct-funds ledger, "
-                                             "disclosure tables)")
+    p = sub.add_parser("county-tables", help="直达资金台账、信息公开表、调整建议清单 (direct-funds "
+                                             "ledger, disclosure tables, adjustment list)")
     p.add_argument("dataset")
     p.add_argument("--out", default="reports/sample", help="输出目录")
     p.add_argument("--year", default="", help="年度；缺省为数据集中每个有绩效目标的年度")

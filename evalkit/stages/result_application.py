@@ -39,6 +39,18 @@ ADJUSTMENT_HEADERS = {
     "prior_grades": "以前年度等级", "action": "次年预算安排建议", "change": "调整比例",
     "adjustment": "调整金额（万元）", "suggested": "建议次年安排（万元）", "basis": "应用依据",
 }
+#: The adjustment list as printed (HTML, PDF, Word): the columns a budget office acts on; the
+#: workbook of a batch (``summary.xlsx``) and :meth:`ResultApplication.to_frame` keep them all.
+LIST_HEADERS = {
+    "project_name": "项目名称", "unit_name": "预算单位", "budget": "本年预算（万元）",
+    "grade": "等级", "prior_grades": "以前年度", "action": "建议", "adjustment": "调整（万元）",
+    "suggested": "次年安排（万元）",
+}
+#: The appendix of every project as printed.
+APPENDIX_HEADERS = {
+    "project_name": "项目名称", "unit_name": "预算单位", "budget": "本年预算（万元）",
+    "total": "自评得分", "grade": "等级", "action": "建议", "suggested": "次年安排（万元）",
+}
 #: Per-unit totals column → Chinese header.
 UNIT_HEADERS = {
     "unit_id": "单位编码", "unit_name": "预算单位", "n_projects": "项目数", "budget": "本年预算数（万元）",
@@ -220,6 +232,17 @@ def evaluate(dataset: Dataset, year: Any, *,
         n_cut=("cut", "sum")).reset_index()
     return ResultApplication(str(y), y, applied[[*ADJUSTMENT_HEADERS, "unit_id"]], units,
                              action_table(rs), rs.to_record())
+
+
+def workbook_sheets(result: ResultApplication) -> dict[str, pd.DataFrame]:
+    """The 调整建议清单 workbook: the adjusted projects, every project, totals by unit (Chinese
+    headers, unrounded amounts)."""
+    return {"调整建议清单": result.adjustments()[list(ADJUSTMENT_HEADERS)].rename(
+                columns=ADJUSTMENT_HEADERS),
+            "全部项目": result.projects[list(ADJUSTMENT_HEADERS)].rename(columns=ADJUSTMENT_HEADERS),
+            "按单位汇总": result.units[list(UNIT_HEADERS)].rename(columns=UNIT_HEADERS),
+            "应用规则（政策参数）": result.actions.rename(columns={
+                "grade": "等级", "rule": "适用情形", "action": "次年预算安排", "change": "调整比例"})}
 
 
 def evaluate_many(dataset: Dataset, *,
