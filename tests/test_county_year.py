@@ -291,3 +291,35 @@ def test_disclosure_tables_cover_every_indicator_and_project(sample, tmp_path):
     path = write_excel(tampered, tmp_path / "disclosure.xlsx")
     cell = load_workbook(path)["项目绩效自评表"]["C2"]
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+# --- the workbooks of the main job ---------------------------------------------------------------
+
+def test_county_tables_writes_the_ledger_disclosure_and_adjustment_list(tmp_path, capsys):
+    from evalkit.cli import main
+
+    assert main(["county-tables", "sample", "--out", str(tmp_path)]) == 0
+    ledger = load_workbook(tmp_path / "direct_funds_ledger.xlsx")
+    rows = list(ledger["分配明细"].iter_rows(values_only=True))
+    header = rows[0]
+    assert len(rows) - 1 == len(_raw("direct_funds"))
+    flags = [r[header.index("问题标记")] for r in rows[1:]]
+    assert sum(1 for f in flags if f == direct_funds.FLAG_BEHIND) == 3
+    assert ledger["资金汇总"].max_row - 1 == _raw("direct_funds")["fund_id"].nunique()
+    adjust = load_workbook(tmp_path / "adjustment_list_2020.xlsx")
+    listed = list(adjust["调整建议清单"].iter_rows(values_only=True))
+    assert len(listed) - 1 == 6 and "应用依据" in listed[0]
+    assert load_workbook(tmp_path / "disclosure_2020.xlsx").sheetnames == [
+        "项目绩效目标表", "项目绩效自评表", "项目自评指标表", "部门整体绩效目标表"]
+
+
+def test_county_tables_reports_a_bad_ledger_without_a_traceback(tmp_path, capsys):
+    from evalkit.cli import main
+
+    funds = _raw("direct_funds")
+    funds.loc[0, "amount"] = "0"
+    folder = _copy_with(tmp_path, "direct_funds", funds)
+    assert main(["county-tables", str(folder), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "direct_funds.csv，第 2 行，列 amount：应为大于 0 的下达金额（万元）" in err
+    assert "Traceback" not in err
