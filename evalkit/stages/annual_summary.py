@@ -62,7 +62,7 @@ class Fact:
     value : float
         Unrounded.
     unit : str
-        ``万元``, ``%`` (value a fraction), ``个``, ``分``, ``百分点``, ``条``.
+        ``万元``, ``%`` (value a fraction), ``个``, ``笔``, ``分``, ``百分点``, ``条``.
     note : str
         How it was computed, in Chinese (the footnote).
     """
@@ -222,7 +222,7 @@ def _prior_facts(facts: dict[str, Fact], dataset: Dataset, year: int,
     _fact(facts, "prior_units_amount", units["amount"].sum(), "万元", "这些单位“涉及金额”之和")
     _fact(facts, "prior_projects", len(projects), "个", f"{where}项目的项目个数")
     _fact(facts, "prior_projects_amount", projects["amount"].sum(), "万元", "这些项目“涉及金额”之和")
-    grades[f"{year - 1}"] = grades["grade"].map(projects["grade"].value_counts()).fillna(0)
+    grades.insert(1, f"{year - 1}", grades["grade"].map(projects["grade"].value_counts()).fillna(0))
     good = set(order[:2])
     comparison = pd.DataFrame([
         {"item": "部门整体自评单位（个）", "prior": len(units), "current": facts["n_units"].value},
@@ -286,7 +286,7 @@ def evaluate(dataset: Dataset, year: Any, *,
         funds = direct_funds.fund_totals(book)
         f = direct_funds.figures(book)
         ratio = rs.section(RULESET_SECTION)["direct_funds_behind_ratio"]
-        _fact(facts, "direct_n_allocations", f["n_allocations"], "个", "直达资金表的分配明细笔数")
+        _fact(facts, "direct_n_allocations", f["n_allocations"], "笔", "直达资金表的分配明细笔数")
         _fact(facts, "direct_amount", f["amount"], "万元", "直达资金表“下达金额”之和")
         _fact(facts, "direct_bond", f["bond"], "万元", "其中“是否特别国债”为是的下达金额之和")
         _fact(facts, "direct_allocated", f["allocated"], "万元", "已分配到具体单位和项目（单位编码、"
@@ -297,7 +297,7 @@ def evaluate(dataset: Dataset, year: Any, *,
         for key, label in (("unallocated", "未分配到具体单位和项目"), ("undisclosed", "未公开"),
                            ("behind", "支付进度低于时间进度" if ratio == 1
                             else f"支付进度低于时间进度的 {ratio * 100:g}%")):
-            _fact(facts, f"direct_n_{key}", f[f"n_{key}"], "个", f"{label}的分配明细笔数")
+            _fact(facts, f"direct_n_{key}", f[f"n_{key}"], "笔", f"{label}的分配明细笔数")
     grades, comparison = _prior_facts(facts, dataset, y, current, float(units["budget"].sum()), rs)
     exante_cols = ["project_id", "project_name", "unit_name", "budget"]
     return AnnualSummary(str(y), y, facts, current, categories, exante[exante_cols]
