@@ -65,3 +65,21 @@ def test_missing_glyph_detection_is_live(strict_fonts):
         _render(charts.score_rate_bars(pd.DataFrame({"level1": ["\U0001D11E"],
                                                      "score_rate": [1.0]})))
     plt.close("all")
+
+
+def test_the_county_year_charts_have_no_missing_glyph(strict_fonts):
+    from evalkit.io import load_dataset
+    from evalkit.stages import annual_summary
+
+    result = annual_summary.evaluate(load_dataset("sample"), "2020")
+    coverage = annual_summary.coverage(result)
+    figures = [
+        charts.amount_bars(coverage["stage"].tolist(), coverage["amount"].tolist(), title=CHINESE),
+        charts.rate_scatter(result.projects, title=CHINESE),
+        charts.grade_comparison(result.grades, title=CHINESE),
+        charts.progress_bars(result.funds, time_progress=10 / 12, title=CHINESE),
+    ]
+    for fig in figures:
+        assert len(_render(fig)) > 1000
+    assert list(result.grades.columns) == ["grade", "2019", "2020"]  # legend in year order
+    _assert_no_fallback(strict_fonts)
