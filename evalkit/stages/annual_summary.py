@@ -22,6 +22,7 @@ figure                          computed as
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit.errors import EvalkitWarning
 from evalkit.io import Dataset
 from evalkit.rules import RuleSet, is_number, load_ruleset
 from evalkit.schemas import (
@@ -299,10 +301,24 @@ def evaluate(dataset: Dataset, year: Any, *,
                             else f"支付进度低于时间进度的 {ratio * 100:g}%")):
             _fact(facts, f"direct_n_{key}", f[f"n_{key}"], "笔", f"{label}的分配明细笔数")
     grades, comparison = _prior_facts(facts, dataset, y, current, float(units["budget"].sum()), rs)
-    exante_cols = ["project_id", "project_name", "unit_name", "budget"]
-    return AnnualSummary(str(y), y, facts, current, categories, exante[exante_cols]
-                         .reset_index(drop=True), poverty, funds, book, grades, comparison,
-                         rs.to_record())
+    return AnnualSummary(str(y), y, facts, current, categories, _assessments(dataset, exante, rs),
+                         poverty, funds, book, grades, comparison, rs.to_record())
+
+
+def _assessments(dataset: Dataset, exante: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
+    """The year's ex-ante projects with their assessment's total and conclusion tier
+    (:func:`evalkit.stages.exante.evaluate`; blank when a project has no expert scores)."""
+    from evalkit.stages import exante as stage
+
+    out = exante[["project_id", "project_name", "unit_name", "budget"]].reset_index(drop=True)
+    scored = set(dataset.table("expert_scores")["project_id"]) if (
+        "expert_scores" in dataset.tables) else set()
+    with warnings.catch_warnings():  # a panel's doubts belong to its own ex-ante report
+        warnings.simplefilter("ignore", EvalkitWarning)
+        results = [stage.evaluate(dataset, pid, ruleset=rs).summary() if pid in scored else {}
+                   for pid in out["project_id"]]
+    return out.assign(total=[r.get("total") for r in results],
+                      conclusion=[r.get("conclusion", "") for r in results])
 
 
 def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object], None]) -> None:

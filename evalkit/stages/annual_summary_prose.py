@@ -103,7 +103,14 @@ def exante(s: AnnualSummary) -> str:
         return f"1. 加强绩效事前评估。{s.year}年度未开展新增项目事前绩效评估。"
     return (f"1. 加强绩效事前评估。{s.year}年度开展新增项目事前绩效评估{number(s, 'n_exante')}个，"
             f"编写项目事前绩效评估报告，涉及资金{number(s, 'exante_budget')}万元。从项目必要性、投入"
-            f"经济性、绩效目标合理性、实施方案可行性、筹资合规性等方面进行评估，将绩效管理关口前移。")
+            f"经济性、绩效目标合理性、实施方案可行性、筹资合规性等方面进行评估，将绩效管理关口前移"
+            f"{_conclusions(s)}。")
+
+
+def _conclusions(s: AnnualSummary) -> str:
+    """", 其中予以支持 n 个、…" from the assessments' conclusion tiers (empty without any)."""
+    tiers = s.exante["conclusion"][s.exante["conclusion"] != ""].value_counts(sort=False)
+    return ("；评估结论为" + "、".join(f"{tier}{n}个" for tier, n in tiers.items())) if len(tiers) else ""
 
 
 def targets(s: AnnualSummary, gap_points: float, min_score: float) -> str:
