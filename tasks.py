@@ -3,7 +3,8 @@
 
     python3 tasks.py report   # venv + install, validate the sample county, write the full sample
                               # portfolio (every registered report type, every format) to
-                              # reports/sample/<report type>/
+                              # reports/sample/<report type>/, and the county-year workbooks
+                              # (直达资金台账, 信息公开表, 调整建议清单) to reports/sample/
     python3 tasks.py test     # venv + install with test tools (and Debian's chromium for the
                               # browser tests, when missing), run ruff and the whole test suite
 
