@@ -334,7 +334,7 @@ def _county_tables(args: argparse.Namespace) -> int:
     from evalkit.rules import load_ruleset
     from evalkit.schemas import DIRECT_FUNDS
     from evalkit.stages import direct_funds, disclosure, result_application
-    from evalkit.stages.result_application import county_years
+    from evalkit.stages.county_year import county_years
 
     rs = load_ruleset(args.ruleset)
     try:

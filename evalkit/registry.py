@@ -442,7 +442,7 @@ def _builtin() -> Sequence[ReportType]:
         ReportType(
             name="annual_summary", title="全面实施预算绩效管理工作总结",
             notebook="annual_summary.ipynb", subject=COUNTY_YEAR,
-            applies_to="evalkit.stages.result_application:county_years",
+            applies_to="evalkit.stages.county_year:county_years",
             evaluate="evalkit.stages.annual_summary:evaluate",
             verdict_keys=("n_facts", "conclusion"), verdict_label="总结",
             total_label="计算得出的数字（个）", total_format="g",
@@ -452,7 +452,7 @@ def _builtin() -> Sequence[ReportType]:
         ReportType(
             name="result_application", title="评价结果应用报告",
             notebook="result_application.ipynb", subject=COUNTY_YEAR,
-            applies_to="evalkit.stages.result_application:county_years",
+            applies_to="evalkit.stages.county_year:county_years",
             evaluate="evalkit.stages.result_application:evaluate",
             verdict_keys=("adjustment", "conclusion"), verdict_label="应用结论",
             total_label="调整金额（万元）",

@@ -45,7 +45,7 @@ from evalkit.schemas import (
 )
 from evalkit.stages import direct_funds
 from evalkit.stages.base import StageResult, require_keys
-from evalkit.stages.result_application import county_years, year_of
+from evalkit.stages.county_year import county_years, year_of
 from evalkit.summary import county_figures, summarize_projects
 
 RULESET_SECTION = "annual_summary"

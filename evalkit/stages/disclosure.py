@@ -25,7 +25,7 @@ import pandas as pd
 from evalkit.io import Dataset
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.scoring import EXECUTION_LEVEL1
-from evalkit.stages.result_application import year_of
+from evalkit.stages.county_year import year_of
 
 
 def _year_projects(dataset: Dataset, year: int) -> pd.DataFrame:

@@ -23,11 +23,12 @@ from typing import Any
 
 import pandas as pd
 
-from evalkit.errors import InputError, RuleSetError
+from evalkit.errors import RuleSetError
 from evalkit.io import Dataset
 from evalkit.rules import RuleSet, is_number, load_ruleset
-from evalkit.schemas import PRIOR_EVALUATIONS, has_indicator_sheet
+from evalkit.schemas import PRIOR_EVALUATIONS
 from evalkit.stages.base import StageResult, require_keys
+from evalkit.stages.county_year import county_years, year_of
 
 RULESET_SECTION = "result_application"
 REQUIRED_KEYS = ("actions", "consecutive_poor")
@@ -193,21 +194,6 @@ def apply_rules(grades: pd.DataFrame, prior: Mapping[str, Mapping[int, str]], ye
     out["adjustment"] = out["budget"] * out["change"]
     out["suggested"] = out["budget"] + out["adjustment"]
     return out
-
-
-def county_years(dataset: Dataset) -> list[str]:
-    """The years of the projects with an indicator sheet: the county-years reported on."""
-    projects = dataset.projects[has_indicator_sheet(dataset.projects)]
-    return [str(int(y)) for y in sorted(projects["year"].dropna().unique())]
-
-
-def year_of(dataset: Dataset, year: Any) -> int:
-    """``year`` as an int, checked against :func:`county_years`."""
-    known = county_years(dataset)
-    if str(year) not in known:
-        raise InputError(f"年度 {year!r}：应为数据集中有绩效目标的年度（{', '.join(known)}）之一，"
-                         f"实际没有该年度的项目 (county-year: expected one of {known})")
-    return int(year)
 
 
 def evaluate(dataset: Dataset, year: Any, *,
