@@ -71,6 +71,8 @@ def _docx_block(doc, block: Mapping[str, Any]) -> None:
     elif kind == "paragraph":
         for line in block["lines"]:
             _docx_paragraph(doc, line)
+        if block.get("style") == "letter":  # a covering letter (请示) stands on its own page
+            doc.add_page_break()
     elif kind == "table":
         if block["caption"]:
             _docx_paragraph(doc, block["caption"], indent=False)
