@@ -109,9 +109,14 @@ PROJECTS = TableSpec("projects", "项目", (
     C("year", "年度", "int"),
     C("category", "资金类别"),
     C("is_poverty", "是否扶贫项目", "bool"),
-    C("budget", "预算数", "number", aliases=("预算数(万元)",)),
+    C("budget", "预算数", "number", aliases=("预算数(万元)", "年初预算数", "年初预算")),
     C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数")),
-    C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
+    C("spent", "执行数", "number",
+      aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
+    # the self-evaluation form's other budget bases (DOMAIN.md §3, §10): the execution rate's
+    # denominator is chosen by the rule set's selfeval.budget_basis; absent → 预算数 (年初)
+    C("budget_annual", "全年预算数", "number", required=False, aliases=("全年预算数(A)",)),
+    C("budget_adjusted", "调整后预算数", "number", required=False, aliases=("调整后预算",)),
     C("stage", "评价类型", required=False),
     C("note", "说明", required=False, aliases=("备注",)),
 ), key=("project_id",))
@@ -122,14 +127,19 @@ INDICATORS = TableSpec("indicators", "绩效指标", (
     C("level1", "一级指标"),
     C("level2", "二级指标"),
     C("name", "三级指标", aliases=("指标名称",)),
-    C("comparator", "指标方向", "comparator", aliases=("比较符",)),
-    C("target", "目标值", "value", aliases=("年度指标值", "年度目标值")),
-    C("unit", "计量单位", required=False),
+    # 指标性质 (正向/反向/定性, or a sign) of the provincial exports (DOMAIN.md §10)
+    C("comparator", "指标方向", "comparator", aliases=("比较符", "指标性质")),
+    C("target", "目标值", "value", aliases=("年度指标值", "年度目标值", "指标值", "年度指标值(A)")),
+    C("unit", "计量单位", required=False, aliases=("度量单位",)),
     C("weight", "分值", "number", aliases=("权重",)),
-    C("actual", "实际完成值", "value", required=False, aliases=("实际值",)),
+    # the official forms' headings of the actual value (财预〔2020〕10号 and provincial versions)
+    C("actual", "实际完成值", "value", required=False,
+      aliases=("实际值", "全年实际值", "全年实际值(B)", "实际完成值(B)", "完成值", "全年完成值")),
     C("judged_score", "评定得分", "number", required=False),
     C("evidence", "佐证材料", required=False),
-    C("explanation", "偏差原因分析及改进措施", required=False, aliases=("偏差原因",)),
+    C("explanation", "偏差原因分析及改进措施", required=False,
+      aliases=("偏差原因", "偏差原因分析", "未完成原因分析", "未完成原因及拟采取的改进措施",
+               "偏差原因分析及改进措施说明")),
 ), key=("project_id", "indicator_id"))
 
 EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
@@ -259,16 +269,33 @@ TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SUR
                                  MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
 
 
+def header_key(header: object) -> str:
+    """A header as it is matched: full-width forms folded (NFKC) and every space removed, so
+    ``全年实际值（B）`` and ``全年实际值\n(B)`` both read as ``全年实际值(B)``.
+
+    >>> header_key(" 全年实际值\n（B） ")
+    '全年实际值(B)'
+    """
+    import re
+
+    from evalkit.values import normalize_text
+
+    return re.sub(r"\s+", "", normalize_text(header))
+
+
 def header_map(table: TableSpec) -> dict[str, str]:
-    """Map every accepted header (English, Chinese, aliases) to the canonical column name.
+    """Map every accepted header (English, Chinese, aliases; as :func:`header_key` reads them)
+    to the canonical column name.
 
     >>> header_map(PROJECTS)["预算数"], header_map(PROJECTS)["budget"]
     ('budget', 'budget')
+    >>> header_map(INDICATORS)["全年实际值(B)"]
+    'actual'
     """
     out: dict[str, str] = {}
     for col in table.columns:
         for header in (col.name, col.chinese, *col.aliases):
-            out[header] = col.name
+            out[header_key(header)] = col.name
     return out
 
 

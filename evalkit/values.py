@@ -25,6 +25,9 @@ COMPARATORS: dict[str, str] = {
     "=": "=", "＝": "=", "==": "=", "等于": "=",
     "至少": "≥", "最多": "≤", "最高": "≤",
     "定性": "定性", "qualitative": "定性",
+    # 指标性质 of provincial exports, and look-alike glyphs some exports use (DOMAIN.md §10)
+    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定性指标": "定性",
+    "═": "=", "〓": "=", "⩾": "≥", "⩽": "≤", "≧=": "≥", "≦=": "≤",
 }
 
 #: Cell texts meaning "this indicator does not apply to the project" (dropped and rescaled).
