@@ -39,6 +39,7 @@ from evalkit.schemas import (
     MONITORING_INDICATORS,
     MONITORING_LIKELIHOODS,
     PROJECTS,
+    SELF_SCORES,
     SURVEY,
     TABLES,
     UNIT_MONITORING,
@@ -806,7 +807,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     for table in ("unit_tasks", "unit_judgements"):
         refs(table, "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
     problems += _unit_checks(tables, locs, rs)
-    for table in (INDICATORS, EXPERT_SCORES, SURVEY, INDICATOR_ROUNDS):
+    for table in (INDICATORS, EXPERT_SCORES, SURVEY, INDICATOR_ROUNDS, SELF_SCORES):
         refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
     if "projects" in tables and "indicators" in tables:
         p, loc = tables["projects"], locs["projects"]
@@ -839,6 +840,12 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "indicators" in tables:
         known = set(tables["projects"]["project_id"]) if "projects" in tables else None
         bad = _weight_sum_checks(tables["indicators"], locs["indicators"], opts, known)
+        # an imported form's weights are the department's: the re-check (自评复核) reports them
+        checked = set(tables["self_scores"]["project_id"]) if "self_scores" in tables else set()
+        formed = [p for p in bad if _row_project(tables["indicators"], locs["indicators"], p)
+                  in checked]
+        bad = [p for p in bad if p not in formed]
+        warnings += formed
         (problems if opts["weight_sum_policy"] == "error" else warnings).extend(bad)
     return problems, warnings
 
@@ -889,6 +896,11 @@ def _weight_sum_checks(ind: pd.DataFrame, loc: _Location, opts: Mapping,
                     f"合计 {typed(found)}{rescaled}")
             for pid, found in sums.items()
             if abs(found - total) > tol and (known is None or pid in known)]
+
+
+def _row_project(frame: pd.DataFrame, loc: _Location, problem: Problem) -> object:
+    """The project_id of the row a problem names."""
+    return frame["project_id"].iat[int(np.flatnonzero(loc.rows == problem.row)[0])]
 
 
 def _survey_answer_checks(survey: pd.DataFrame, loc: _Location) -> list[Problem]:

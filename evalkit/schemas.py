@@ -110,7 +110,8 @@ PROJECTS = TableSpec("projects", "项目", (
     C("category", "资金类别"),
     C("is_poverty", "是否扶贫项目", "bool"),
     C("budget", "预算数", "number", aliases=("预算数(万元)", "年初预算数", "年初预算")),
-    C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数")),
+    # blank allowed: the self-evaluation forms (evalkit import-forms) do not report it
+    C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数"), allow_blank=True),
     C("spent", "执行数", "number",
       aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
     # the self-evaluation form's other budget bases (DOMAIN.md §3, §10): the execution rate's
@@ -119,6 +120,9 @@ PROJECTS = TableSpec("projects", "项目", (
     C("budget_adjusted", "调整后预算数", "number", required=False, aliases=("调整后预算",)),
     C("stage", "评价类型", required=False),
     C("note", "说明", required=False, aliases=("备注",)),
+    # 年度总体目标 of the forms (预期目标 / 实际完成情况), kept as written
+    C("goal", "年度总体目标", "prose", required=False, aliases=("预期目标",)),
+    C("goal_result", "总体目标完成情况", "prose", required=False),
 ), key=("project_id",))
 
 INDICATORS = TableSpec("indicators", "绩效指标", (
@@ -263,17 +267,37 @@ UNIT_TASK_MONITORING = TableSpec("unit_task_monitoring", "重点工作监控", (
 ), key=("unit_id", "task_id"), required=False)
 # --- end unit monitoring -----------------------------------------------------------------------
 
+# --- 自评复核 (re-check): the department's own scores on its 项目支出绩效自评表 (DOMAIN.md §11) ---
+#: ``row_id`` of the budget-execution row and of the total; a level-1 group's printed points are
+#: ``一级:<name>`` (``一级:产出指标``); other rows are indicator ids of the indicators table.
+SELF_SCORE_EXECUTION = "预算执行率"
+SELF_SCORE_TOTAL = "总分"
+SELF_SCORE_LEVEL1 = "一级:"
+
+SELF_SCORES = TableSpec("self_scores", "自评得分", (
+    C("project_id", "项目编码"),
+    C("row_id", "行编码"),
+    C("item", "自评项目", aliases=("指标名称",)),
+    C("points", "分值", "number", required=False),
+    C("score", "自评得分", "number", required=False, aliases=("得分",)),
+    C("file", "来源文件", required=False),
+    C("sheet", "来源工作表", required=False),
+    C("cell", "得分单元格", required=False, aliases=("单元格",)),
+    C("note", "说明", "prose", required=False),
+), key=("project_id", "row_id"), required=False)
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
-                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
+                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
+                                 SELF_SCORES)
 
 
 def header_key(header: object) -> str:
     """A header as it is matched: full-width forms folded (NFKC) and every space removed, so
-    ``全年实际值（B）`` and ``全年实际值\n(B)`` both read as ``全年实际值(B)``.
+    ``全年实际值（B）`` and ``全年实际值\\n(B)`` both read as ``全年实际值(B)``.
 
-    >>> header_key(" 全年实际值\n（B） ")
+    >>> header_key(" 全年实际值\\n（B） ")
     '全年实际值(B)'
     """
     import re
