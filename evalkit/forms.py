@@ -146,6 +146,7 @@ def read_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "nationa
     """
     rs = load_ruleset(ruleset)
     options = dict(rs.section("recheck", needed_by="evalkit import-forms"))
+    options["tiers"] = {name: t.tier for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
     reader = _Reader(options, year)
     for path in paths:
         reader.workbook(Path(path))
@@ -315,7 +316,8 @@ class _Reader:
         goals = {}
         for name, labels in GOAL_LABELS.items():
             r, c = self.find(grid, labels, start, stop)
-            goals[name] = grid.below(r, c, stop)[1] if r >= 0 else ""
+            i, _ = grid.below(r, c, stop) if r >= 0 else (-1, "")
+            goals[name] = str(grid.values[i][c]).strip() if i >= 0 else ""
         table = self.indicator_table(grid, start, stop, project_id, year)
         if len(self.problems) > before or funds is None or table is None:
             return
@@ -341,7 +343,8 @@ class _Reader:
                            "n_indicators": sum(1 for r in table if r["kind"] == "indicator")})
 
     def _year(self, grid: _Grid, title: int, start: int) -> float:
-        for text in (*grid.text[title], grid.sheet, *grid.text[start]):
+        rows = [t for r in range(title, start + 1) for t in grid.text[r]]
+        for text in (*rows, grid.sheet):
             m = _YEAR.search(text)
             if m:
                 return float(m.group(1))
@@ -595,7 +598,8 @@ def write_forms(forms: Sequence[dict], path: str | Path, *, layout: str = "natio
     forms : sequence of dict
         Each: ``year``, ``project_name``, ``department``, ``implementer``, ``funds`` (a dict of
         ``budget``, ``budget_annual``, ``budget_adjusted``, ``spent``, ``points``, ``rate``,
-        ``score``, and optionally ``parts``: [(label, {field: amount})]), ``goal``,
+        ``score``, and optionally ``parts``: [(label, {field: amount})]), optionally ``code``
+        (a 项目编码 row, ``national`` layout), ``goal``,
         ``goal_result``, ``indicators`` (dicts of ``level1`` — with its printed points, e.g.
         ``产出指标(50分)`` —, ``level2``, ``name``, ``comparator`` (``sichuan`` only),
         ``target``, ``unit`` (``sichuan`` only), ``actual``, ``weight``, ``score``,
@@ -628,8 +632,15 @@ def write_forms(forms: Sequence[dict], path: str | Path, *, layout: str = "natio
     return atomic_write(path, lambda tmp: wb.save(tmp))
 
 
+def _set(ws, row: int, col: int, value: object) -> None:
+    """A cell's value; text starting with ``=`` (``=0次``) stays text, not a formula."""
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
 def _put(ws, row: int, col: int, value: object, span: int = 1, down: int = 1) -> None:
-    ws.cell(row, col, value)
+    _set(ws, row, col, value)
     if span > 1 or down > 1:
         ws.merge_cells(start_row=row, start_column=col, end_row=row + down - 1,
                        end_column=col + span - 1)
@@ -646,7 +657,7 @@ def _write_indicator_rows(ws, row: int, rows: list[dict], columns: list[str], fi
         for j, key in enumerate(columns):
             if key in ("level1", "level2"):
                 continue
-            ws.cell(row + i, first + j, _blank_nan(ind.get(key, "")))
+            _set(ws, row + i, first + j, _blank_nan(ind.get(key, "")))
     for key in ("level1", "level2"):
         j = columns.index(key)
         i = 0
@@ -671,6 +682,10 @@ def _write_national(ws, row: int, form: dict) -> int:
     _put(ws, row + 1, 6, "实施单位", span=1)
     _put(ws, row + 1, 7, form.get("implementer", ""), span=4)
     row += 2
+    if form.get("code"):
+        _put(ws, row, 1, "项目编码", span=2)
+        _put(ws, row, 3, form["code"], span=8)
+        row += 1
     funds = form["funds"]
     parts = funds.get("parts", [("其中：当年财政拨款", {}), ("上年结转资金", {}), ("其他资金", {})])
     _put(ws, row, 1, "项目资金（万元）", span=2, down=2 + len(parts))

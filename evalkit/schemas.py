@@ -114,12 +114,12 @@ PROJECTS = TableSpec("projects", "项目", (
     C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数"), allow_blank=True),
     C("spent", "执行数", "number",
       aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
+    C("stage", "评价类型", required=False),
+    C("note", "说明", required=False, aliases=("备注",)),
     # the self-evaluation form's other budget bases (DOMAIN.md §3, §10): the execution rate's
     # denominator is chosen by the rule set's selfeval.budget_basis; absent → 预算数 (年初)
     C("budget_annual", "全年预算数", "number", required=False, aliases=("全年预算数(A)",)),
     C("budget_adjusted", "调整后预算数", "number", required=False, aliases=("调整后预算",)),
-    C("stage", "评价类型", required=False),
-    C("note", "说明", required=False, aliases=("备注",)),
     # 年度总体目标 of the forms (预期目标 / 实际完成情况), kept as written
     C("goal", "年度总体目标", "prose", required=False, aliases=("预期目标",)),
     C("goal_result", "总体目标完成情况", "prose", required=False),

@@ -307,8 +307,9 @@ def read_form_cells(name: str, comparator: object, target: object, unit: object,
     year : int or None
         The form's year, for dates typed without one.
     options : dict
-        The rule set's ``forms`` section: ``text_tiers`` (text → tier), ``completion_words``,
-        ``default_comparator``, ``reverse_words``, ``ge_words``, ``le_words``.
+        The rule set's ``recheck`` section (``text_tiers``: text → tier, ``completion_words``,
+        ``met_tier``, ``unmet_tier``, ``default_comparator``, ``reverse_words``, ``ge_words``,
+        ``le_words``) and ``tiers``: each tier name and alias of the rule set → its tier.
 
     Returns
     -------
@@ -349,6 +350,8 @@ def read_form_cells(name: str, comparator: object, target: object, unit: object,
             return ""
         if is_not_applicable(text):
             return text
+        if text in options["tiers"]:
+            return options["tiers"][text]
         if text in tiers:
             return tiers[text]
         if text == target_text or text in completion:

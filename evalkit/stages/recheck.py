@@ -356,7 +356,7 @@ def assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame,
     """
     rs = load_ruleset(ruleset)
     opts = rs.section(RULESET_SECTION)
-    tol = float(opts["tolerance"])
+    tol = float(opts["tolerance"]) + 1e-9  # a score printed to 2 decimals: 14.875 → 14.88
     pid = project["project_id"]
     filled = self_scores.reindex(columns=["row_id", "item", "points", "score", "cell", "note"])
     by_id = {r.row_id: r for r in filled.itertuples(index=False)}
@@ -390,10 +390,11 @@ def assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame,
             add(r.indicator_id, r.name, "missing_score", self_score, r.score,
                 f"得分单元格空白；复核得分 {_p(r.score)}", cell)
         else:
-            if self_score > points + tol:
+            above = self_score > points + tol
+            if above:
                 add(r.indicator_id, r.name, "above_points", self_score, r.score,
-                    f"自评得分 {_p(self_score)} 高于分值 {_p(points)}", cell)
-            if abs(self_score - r.score) > tol:
+                    f"自评得分 {_p(self_score)} 高于分值 {_p(points)}；复核得分 {_p(r.score)}", cell)
+            if abs(self_score - r.score) > tol and not (above and abs(r.score - points) <= tol):
                 kind, why = _why(self_score, r, points, explanation, alternatives, tol)
                 add(r.indicator_id, r.name, kind, self_score, r.score, why, cell)
         rows.append({"row_id": r.indicator_id, "item": r.name, "level1": r.level1,
@@ -428,7 +429,7 @@ def assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame,
         project_id=plain(pid), rows=rows_frame, discrepancies=discrepancies,
         self_total=self_total, total=total, self_grade=self_grade, grade=grade,
         conclusion=CONCLUSIONS[0] if discrepancies.empty else CONCLUSIONS[1],
-        rules={"row_rounding": str(opts["row_rounding"]), "tolerance": tol,
+        rules={"row_rounding": str(opts["row_rounding"]), "tolerance": float(opts["tolerance"]),
                "budget_basis": used},
         ruleset=rs.to_record())
 
