@@ -60,6 +60,9 @@ FUNDS_LABELS = {
     "分值": "points", "权重": "points", "得分": "score", "执行率": "rate", "执行率(B/A)": "rate",
     "预算执行率": "rate",
 }
+#: Chinese names of the funds fields, for messages.
+FUNDS_FIELD_LABELS = {"budget": "年初预算数", "budget_annual": "全年预算数",
+                      "budget_adjusted": "调整后预算数", "spent": "全年执行数"}
 #: Labels of the funds block's total row, and of the rows under it (其中 …).
 FUNDS_TOTAL = ("年度资金总额", "资金总额", "总额")
 FUNDS_PARTS = ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "上年结转资金", "其他资金",
@@ -390,13 +393,14 @@ class _Reader:
                 out["cell"] = grid.cell(total, c)
         amounts = ("budget", "budget_annual", "budget_adjusted", "spent")
         if parts and all(not out[a] for a in amounts if not np.isnan(out[a])):
-            summed = {a: sum(np.nan_to_num(self.number(grid, i, columns[a])) for i in parts)
+            summed = {a: float(sum(np.nan_to_num(self.number(grid, i, columns[a])) for i in parts))
                       for a in amounts if a in columns}
             if any(summed.values()):
                 out.update(summed)
                 out["note"] = "年度资金总额行为空或 0，按其中各行合计"
+                listed = "，".join(f"{FUNDS_FIELD_LABELS[a]} {v:g}" for a, v in summed.items())
                 self.warnings.append(grid.problem(total, columns["spent"], "年度资金总额",
-                                                  f"空白或 0；按“其中”各行合计 {summed}"))
+                                                  f"空白或 0；按“其中”各行合计：{listed}"))
         if np.isnan(out["budget"]):
             out["budget"] = 0.0
         return out

@@ -334,7 +334,8 @@ def read_form_cells(name: str, comparator: object, target: object, unit: object,
        date is compared with the deadline (on or before → 达成, after → 未达成); a completion
        word (``按时完成``) means 达成.
     3. A text target (``有效``, ``显著提升``): qualitative; the actual is a tier of the rule set,
-       a text of ``text_tiers`` (``达成预期指标`` → 达成) or the target's own words (→ 达成).
+       a text of ``text_tiers`` (``达成预期指标`` → 达成) or the target's own words (→ 达成). A
+       target with a number that is neither (``约50万``, ``50-60``) is a problem, not a text.
     """
     notes: list[str] = []
     tiers = {normalize_text(k): v for k, v in options["text_tiers"].items()}
@@ -402,6 +403,9 @@ def read_form_cells(name: str, comparator: object, target: object, unit: object,
         notes.append(f"时效指标：期限 {deadline[0]}-{deadline[1]:02d}-{deadline[2]:02d}，实际 "
                      f"{actual_text or '空白'}，{how}（{tier or '缺少实际值'}）")
         return FormCells("定性", target_text, "", tier, tuple(notes))
+    if re.search(r"\d", target_text):  # 约50万, 50-60: a number that cannot be scored as typed
+        raise CellError("target", "数值目标（如 ≥5000亩）、日期（如 2020年12月底前）或文字目标",
+                        target_text)
     return FormCells("定性", target_text, normalize_text(unit), tier_of(actual_text, target_text),
                      tuple(notes))
 
