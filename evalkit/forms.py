@@ -81,6 +81,7 @@ _LEVEL1_POINTS = re.compile(r"^(?P<name>[^()]+?)(?:\((?P<points>\d+(?:\.\d+)?)�
 #: A code typed before a name: 51000021R000000019951-工资性支出, 219-池州市贵池区棠溪镇人民政府.
 _CODED = re.compile(r"^(?P<code>[0-9A-Za-z]{2,30})[-—_ ](?P<name>.+)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,10 @@ class _Grid:
     text: list[list[str]]
     values: list[list[object]]
     origin: dict[tuple[int, int], tuple[int, int]]
+    keys: list[list[str]] = field(default_factory=list)  # text as header_key reads it
+
+    def __post_init__(self) -> None:
+        self.keys = [[_SPACE.sub("", t) for t in row] for row in self.text]
 
     def cell(self, r: int, c: int) -> str:
         """The Excel address of 0-based (row, column)."""
@@ -179,7 +184,7 @@ class _Grid:
         return Problem(self.file, self.sheet, None, "", expected, found, self.cell(r, c))
 
     def key(self, r: int, c: int) -> str:
-        return header_key(self.text[r][c]) if c < len(self.text[r]) else ""
+        return self.keys[r][c] if c < len(self.keys[r]) else ""
 
     def right_of(self, r: int, c: int) -> tuple[int, str]:
         """The first cell right of (r, c) that is not part of (r, c)'s merged range and not

@@ -5,10 +5,10 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import INDICATOR_COLS, headers, make_workbook
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import INDICATOR_COLS, headers, make_workbook
 from evalkit.cli import main
 from evalkit.errors import CellError, DatasetError
 from evalkit.forms import read_forms, write_forms

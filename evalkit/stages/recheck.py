@@ -337,7 +337,8 @@ def assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame,
       points or one decimal; else **计分口径不同** when it is evalkit's score under one of
       ``recheck.alternatives`` (named in the evidence); else **得分与复核不符**.
     - **未填自评得分**, **指标方向待确认** (a direction the reader could only guess from the
-      indicator's meaning), **总分不等于各项得分之和**, **总分与复核不符**.
+      indicator's meaning), **总分不等于各项得分之和** (beyond ``tolerance``), **总分与复核不符**
+      (beyond ``tolerance`` × the number of rows: each printed row may be off by its rounding).
 
     Examples
     --------
@@ -413,7 +414,8 @@ def assess(project: pd.Series | Mapping[str, Any], indicators: pd.DataFrame,
         if abs(self_total - row_sum) > tol:
             add(SELF_SCORE_TOTAL, SELF_SCORE_TOTAL, "sum", self_total, row_sum,
                 f"自评总分 {_p(self_total)}，各项自评得分合计 {_p(row_sum)}", total_cell)
-        if abs(self_total - total) > tol:
+        # each printed row may differ from evalkit's by its display rounding: so may the total
+        if abs(self_total - total) > tol * len(rows_frame):
             n_rows = sum(1 for f in found if f["row_id"] not in (SELF_SCORE_TOTAL,)
                          and f["kind"] not in (KINDS["weights"], KINDS["confirm"]))
             add(SELF_SCORE_TOTAL, SELF_SCORE_TOTAL, "total", self_total, total,
@@ -465,14 +467,20 @@ def _alternative_scores(project: Mapping[str, Any], indicators: pd.DataFrame, rs
                         exec_points: float) -> list[tuple[str, dict]]:
     """Each row's score under each of ``recheck.alternatives`` that changes the rule set."""
     out = []
-    for alt in rs.section(RULESET_SECTION)["alternatives"]:
+    for i, alt in enumerate(rs.section(RULESET_SECTION)["alternatives"]):
         changes = dict(alt["changes"])
         if all(_current(rs, key) == value for key, value in changes.items()):
             continue
-        derived = derive_ruleset(rs, changes, label=alt["label"])
-        sheet, _ = _rescore(pd.Series(dict(project)), indicators, derived, exec_points)
+        key = (rs.sha256, i)
+        if key not in _DERIVED:
+            _DERIVED[key] = derive_ruleset(rs, changes, label=alt["label"])
+        sheet, _ = _rescore(pd.Series(dict(project)), indicators, _DERIVED[key], exec_points)
         out.append((alt["label"], dict(zip(sheet["indicator_id"], sheet["score"], strict=True))))
     return out
+
+
+#: The rule sets of ``recheck.alternatives`` derived so far: (rule-set hash, index) → RuleSet.
+_DERIVED: dict[tuple[str, int], RuleSet] = {}
 
 
 def _current(rs: RuleSet, dotted: str) -> object:
