@@ -242,3 +242,37 @@ def test_published_funds_and_header_blocks_are_read(published):
     chizhou = got.tables["indicators"][got.tables["indicators"]["name"] == "经费支出合规性"]
     assert chizhou[["comparator", "actual"]].values.tolist() == [["定性", "达成"]]
     assert any("按“其中”各行合计" in w.found for w in got.warnings)
+
+
+# --- the report: 复核意见 in Word and Excel, and the portfolio of departments ------------------
+
+def test_the_recheck_report_writes_the_opinion_in_word_and_excel(tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from evalkit.batch import run_report
+
+    made = run_report("self_evaluation_recheck", subject_id="XM-2020-004", out_dir=tmp_path,
+                      formats=["docx", "xlsx"])
+    assert made.summary["n_discrepancies"] == 2 and made.summary["conclusion"] == "自评需修正"
+    assert made.summary["kinds"] == {KINDS["unexplained_deduction"]: 1, KINDS["total"]: 1}
+    text = "\n".join(p.text for p in Document(made.files["docx"]).paragraphs)
+    assert "复核发现差异 2 处" in text and "补充偏差原因分析及改进措施" in text
+    cells = {str(c.value) for ws in load_workbook(made.files["xlsx"]).worksheets
+             for row in ws.iter_rows() for c in row if c.value is not None}
+    assert KINDS["unexplained_deduction"] in cells
+
+
+def test_the_portfolio_lists_departments_and_their_discrepancies(tmp_path):
+    from openpyxl import load_workbook
+
+    from evalkit.batch import run_batch
+
+    run_batch("self_evaluation_recheck", dataset="sample", subjects=["XM-2020-001", "XM-2020-006"],
+              out_dir=tmp_path, formats=["xlsx"], workers=1, progress=False)
+    ws = load_workbook(tmp_path / "summary.xlsx").worksheets[0]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = rows[0]
+    assert "预算单位（主管部门）" in header and "自评差异（处）" in header
+    found = {r[0]: r[header.index("自评差异（处）")] for r in rows[1:]}
+    assert found == {"XM-2020-001": 0, "XM-2020-006": 2}
