@@ -111,8 +111,11 @@ class FormImport:
 
         path = Path(path)
         specs = {s.name: s for s in (UNITS, PROJECTS, INDICATORS, SELF_SCORES)}
+        tables = dict(self.tables)
+        # "=" would be written '= (formula-injection guard of write_excel): spell it 等于
+        tables["indicators"] = tables["indicators"].replace({"comparator": {"=": "等于"}})
         named = {specs[name].chinese: frame.rename(columns=chinese_headers(specs[name]))
-                 for name, frame in self.tables.items()}
+                 for name, frame in tables.items()}
         if path.suffix.lower() == ".xlsx":
             return write_excel(named, path)
         for sheet, frame in named.items():

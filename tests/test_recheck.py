@@ -276,3 +276,17 @@ def test_the_portfolio_lists_departments_and_their_discrepancies(tmp_path):
     assert "预算单位（主管部门）" in header and "自评差异（处）" in header
     found = {r[0]: r[header.index("自评差异（处）")] for r in rows[1:]}
     assert found == {"XM-2020-001": 0, "XM-2020-006": 2}
+
+
+def test_the_forms_own_data_rechecks_as_the_samples_tables(tmp_path):
+    """import-forms of data/sample/forms → a dataset whose re-check equals the sample's: the
+    forms carry the sample's targets, actuals and points as a department types them."""
+    from evalkit.cli import main
+
+    forms = sorted((Path(__file__).parents[1] / "data" / "sample" / "forms").glob("*.xlsx"))
+    assert main(["import-forms", *map(str, forms), "-o", str(tmp_path / "forms.xlsx")]) == 0
+    imported = recheck.evaluate_many(load_dataset(tmp_path / "forms.xlsx")).set_index("project_id")
+    sample = recheck.evaluate_many(load_dataset("sample")).set_index("project_id")
+    pd.testing.assert_series_equal(imported["total"].sort_index(), sample["total"].sort_index())
+    pd.testing.assert_series_equal(imported["n_discrepancies"].sort_index(),
+                                   sample["n_discrepancies"].sort_index())
