@@ -54,6 +54,10 @@ def report() -> None:
     run(BIN / "evalkit", "validate", SAMPLE)
     run(BIN / "evalkit", "summary", SAMPLE, "--out", ROOT / "reports" / "sample")
     run(BIN / "evalkit", "county-tables", SAMPLE, "--out", ROOT / "reports" / "sample")
+
+    # the departments' filled self-evaluation forms of the sample (自评复核 re-checks them below)
+    forms = sorted((ROOT / "data" / "sample" / "forms").glob("*.xlsx"))
+    run(BIN / "evalkit", "import-forms", *forms, "-o", ROOT / "reports" / "sample" / "forms.xlsx")
     names = subprocess.run([BIN / "python", "-c", "from evalkit.registry import report_types; "
                             "print(*(t.name for t in report_types()))"],
                            check=True, capture_output=True, text=True).stdout.split()

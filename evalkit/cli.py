@@ -319,6 +319,24 @@ def _import_scores(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_forms(args: argparse.Namespace) -> int:
+    from evalkit.forms import read_forms
+
+    try:
+        imported = read_forms(args.files, ruleset=args.ruleset, year=args.year)
+    except DatasetError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    imported.write(args.output)
+    for i, problem in enumerate(imported.warnings, 1):
+        print(f"  {i}. {problem}")
+    forms = imported.forms
+    print(f"已读取 {len(forms)} 张自评表（{forms['department'].nunique()} 个主管部门，"
+          f"{int(forms['n_indicators'].sum())} 条三级指标），需复核 {len(imported.warnings)} 处，"
+          f"写入 {args.output}")
+    return 0
+
+
 def _rulesets(args: argparse.Namespace) -> int:
     from evalkit.rules import available_rulesets, load_ruleset
 
@@ -450,6 +468,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chinese", action="store_true", help="使用中文表头（专家评分 表）")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_import_scores)
+    p = sub.add_parser("import-forms",
+                       help="读取各部门填报的项目支出绩效自评表 (read filled self-evaluation forms)")
+    p.add_argument("files", nargs="+", help="一个或多个已填写的 .xlsx（每个可含多张自评表）")
+    p.add_argument("-o", "--output", required=True,
+                   help="输出数据集：.xlsx 工作簿或 CSV 文件夹（含 自评得分 表）")
+    p.add_argument("--year", type=int, default=None, help="表头未注明年度时的年度")
+    p.add_argument("--ruleset", default="national")
+    p.set_defaults(func=_import_forms)
     p = sub.add_parser("rulesets", help="列出内置规则集")
     p.set_defaults(func=_rulesets)
     return parser

@@ -58,6 +58,8 @@ class Problem:
         The column header as it appears in the file.
     expected, found : str
         What the cell should hold, and what it holds.
+    cell : str
+        The cell address as Excel shows it (``D12``) where a form, not a table, was read.
     """
 
     file: str
@@ -66,6 +68,7 @@ class Problem:
     column: str
     expected: str
     found: str
+    cell: str = ""
 
     @property
     def place(self) -> str:
@@ -77,6 +80,8 @@ class Problem:
             place.append(f"第 {self.row} 行")
         if self.column:
             place.append(f"列 {self.column}")
+        if self.cell:
+            place.append(f"单元格 {self.cell}")
         return "，".join(place)
 
     def __str__(self) -> str:

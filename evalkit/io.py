@@ -40,12 +40,14 @@ from evalkit.schemas import (
     MONITORING_INDICATORS,
     MONITORING_LIKELIHOODS,
     PROJECTS,
+    SELF_SCORES,
     SURVEY,
     TABLES,
     UNIT_MONITORING,
     UNIT_TASK_MONITORING,
     TableSpec,
     has_indicator_sheet,
+    header_key,
     header_map,
 )
 from evalkit.values import (
@@ -190,6 +192,7 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
         raise DatasetError(problems)
     tables: dict[str, pd.DataFrame] = {}
     locations: dict[str, _Location] = {}
+    unknown_headers: list[Problem] = []
     for spec in TABLES:
         if spec.name not in raw:
             if spec.required:
@@ -198,6 +201,7 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
                                         "缺少该表"))
             continue
         loc, frame = raw[spec.name]
+        unknown_headers += _unknown_headers(spec, loc, frame)
         parsed, located, table_problems = _parse_table(spec, loc, frame, rs)
         problems += table_problems
         if parsed is not None:
@@ -206,7 +210,45 @@ def read_dataset(path: str | Path, *, ruleset: RuleSet | str = "national") -> Da
     problems += cross
     if problems:
         raise DatasetError(problems)
-    return Dataset(tables, str(path), hashes, locations, encodings, tuple(warnings))
+    return Dataset(tables, str(path), hashes, locations, encodings,
+                   (*unknown_headers, *warnings))
+
+
+def _unknown_headers(spec: TableSpec, where: tuple[str, str], rows: list[list]) -> list[Problem]:
+    """A warning per header of the table's first row that no column of ``spec`` accepts, with
+    the closest header it does accept (difflib): such a column is not read, and is never
+    dropped without a word."""
+    import difflib
+
+    if not rows:
+        return []
+    known = [h for c in spec.columns for h in (c.chinese, *c.aliases)]
+    accepted = header_map(spec)
+    out = []
+    for pos, cell in enumerate(rows[0]):
+        header = normalize_text(cell)
+        if not header or header_key(cell) in accepted:
+            continue
+        close = difflib.get_close_matches(header, known, n=1, cutoff=0.0)
+        hint = f"（最接近的已知表头：{close[0]}）" if close else ""
+        out.append(Problem(where[0], where[1], 1, header,
+                           f"{spec.chinese}表的已知表头{hint}",
+                           f"未识别的表头 {header!r}，第 {_column_letter(pos)} 列未读入"))
+    return out
+
+
+def _column_letter(pos: int) -> str:
+    """The Excel letter of a 0-based column position.
+
+    >>> _column_letter(0), _column_letter(27)
+    ('A', 'AB')
+    """
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def resolve_dataset(dataset: str | Path) -> Path:
@@ -424,7 +466,7 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     positions: dict[str, int] = {}
     for pos, cell in enumerate(rows[0]):
         header = normalize_text(cell)
-        canonical = aliases.get(header)
+        canonical = aliases.get(header_key(cell))
         if canonical is None:
             continue
         if canonical in positions:
@@ -432,10 +474,12 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
                                     f"重复表头 {headers[canonical]!r} 与 {header!r}"))
             continue
         headers[canonical], positions[canonical] = header, pos
+    found_headers = "、".join(h for h in map(normalize_text, rows[0]) if h) or "无"
     for col in spec.columns:
         if col.required and col.name not in positions:
             problems.append(Problem(file, sheet, 1, col.chinese,
-                                    f"表头 {col.chinese} 或 {col.name}", "缺少该列"))
+                                    f"表头 {col.chinese} 或 {col.name}",
+                                    f"缺少该列（本表表头：{found_headers}）"))
     if problems:
         return None, None, problems
 
@@ -597,7 +641,8 @@ def _schema(spec: TableSpec):
         return pa.Check(lambda s: s >= 0, name="ge0", error=error, ignore_na=True)
 
     checks: dict[str, list[pa.Check]] = {
-        "budget": [_ge0()], "received": [_ge0()], "spent": [_ge0()], "weight": [_ge0()],
+        "budget": [_ge0()], "budget_annual": [_ge0()], "budget_adjusted": [_ge0()],
+        "received": [_ge0()], "spent": [_ge0()], "weight": [_ge0()],
         "score": [_ge0()], "judged_score": [_ge0()],
         # department-wide unit figures (部门整体支出绩效评价)
         **{name: [_ge0()] for name in _UNIT_AMOUNTS},
@@ -763,7 +808,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     for table in ("unit_tasks", "unit_judgements"):
         refs(table, "unit_id", "units", "unit_id", "预算单位表中已有的单位编码")
     problems += _unit_checks(tables, locs, rs)
-    for table in (INDICATORS, EXPERT_SCORES, SURVEY, INDICATOR_ROUNDS):
+    for table in (INDICATORS, EXPERT_SCORES, SURVEY, INDICATOR_ROUNDS, SELF_SCORES):
         refs(table.name, "project_id", PROJECTS.name, "project_id", "项目表中已有的项目编码")
     if "projects" in tables and "indicators" in tables:
         p, loc = tables["projects"], locs["projects"]
@@ -774,7 +819,11 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
                                     loc.headers.get("project_id", "project_id"),
                                     "在绩效指标表中至少有一条指标（事前评估项目除外）",
                                     f"{p['project_id'].iat[i]!r} 无指标"))
-        for i in np.flatnonzero((p["budget"] == 0).to_numpy() & ~exante):
+        # a 年初预算数 of 0 is a real case when a later budget is given (年中追加: DOMAIN.md §10)
+        later = np.zeros(len(p), dtype=bool)
+        for column in ("budget_annual", "budget_adjusted"):
+            later |= (pd.to_numeric(p[column], errors="coerce") > 0).to_numpy()
+        for i in np.flatnonzero((p["budget"] == 0).to_numpy() & ~exante & ~later):
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
                                     loc.headers.get("budget", "budget"),
                                     "大于 0 的预算数（预算执行率的分母）", "0"))
@@ -793,6 +842,12 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "indicators" in tables:
         known = set(tables["projects"]["project_id"]) if "projects" in tables else None
         bad = _weight_sum_checks(tables["indicators"], locs["indicators"], opts, known)
+        # an imported form's weights are the department's: the re-check (自评复核) reports them
+        checked = set(tables["self_scores"]["project_id"]) if "self_scores" in tables else set()
+        formed = [p for p in bad if _row_project(tables["indicators"], locs["indicators"], p)
+                  in checked]
+        bad = [p for p in bad if p not in formed]
+        warnings += formed
         (problems if opts["weight_sum_policy"] == "error" else warnings).extend(bad)
     return problems, warnings
 
@@ -843,6 +898,11 @@ def _weight_sum_checks(ind: pd.DataFrame, loc: _Location, opts: Mapping,
                     f"合计 {typed(found)}{rescaled}")
             for pid, found in sums.items()
             if abs(found - total) > tol and (known is None or pid in known)]
+
+
+def _row_project(frame: pd.DataFrame, loc: _Location, problem: Problem) -> object:
+    """The project_id of the row a problem names."""
+    return frame["project_id"].iat[int(np.flatnonzero(loc.rows == problem.row)[0])]
 
 
 def _survey_answer_checks(survey: pd.DataFrame, loc: _Location) -> list[Problem]:

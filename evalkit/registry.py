@@ -428,6 +428,19 @@ def _builtin() -> Sequence[ReportType]:
             ruleset_section="monitoring", check_ruleset="evalkit.stages.monitoring:check_ruleset",
             applies_to_text="every budget unit with a monitoring form (`unit_monitoring`, "
                             "`unit_task_monitoring`)"),
+        # --- 自评复核 (issue 11): a department's self-scores re-checked, subject = project ---
+        ReportType(
+            name="self_evaluation_recheck", title="项目支出绩效自评复核意见",
+            notebook="self_evaluation_recheck.ipynb", subject=PROJECT,
+            applies_to="evalkit.stages.recheck:checked_projects",
+            evaluate="evalkit.stages.recheck:evaluate",
+            verdict_keys=("n_discrepancies", "conclusion"), verdict_label="复核结论",
+            total_label="自评差异（处）", total_format="g",
+            portfolio_columns={"project_name": "项目名称", "unit_name": "预算单位（主管部门）",
+                               "budget": "预算数（万元）"},
+            ruleset_section="recheck", check_ruleset="evalkit.stages.recheck:check_ruleset",
+            applies_to_text="every project with self-scores (`self_scores`, read from filled "
+                            "forms by `evalkit import-forms`)"),
         # --- 稳健性分析 (issue 13 item 4): subject = the portfolio of one report type ---
         ReportType(
             name="assumption_review", title="稳健性分析报告",

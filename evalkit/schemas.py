@@ -109,13 +109,22 @@ PROJECTS = TableSpec("projects", "项目", (
     C("year", "年度", "int"),
     C("category", "资金类别"),
     C("is_poverty", "是否扶贫项目", "bool"),
-    C("budget", "预算数", "number", aliases=("预算数(万元)",)),
-    C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数")),
-    C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
+    C("budget", "预算数", "number", aliases=("预算数(万元)", "年初预算数", "年初预算")),
+    # blank allowed: the self-evaluation forms (evalkit import-forms) do not report it
+    C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数"), allow_blank=True),
+    C("spent", "执行数", "number",
+      aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
     C("stage", "评价类型", required=False),
     C("note", "说明", required=False, aliases=("备注",)),
     # the year a 事前评估 project was assessed in (the annual summary counts that year's)
     C("assessed_year", "评估年度", "int", required=False, allow_blank=True),
+    # the self-evaluation form's other budget bases (DOMAIN.md §3, §10): the execution rate's
+    # denominator is chosen by the rule set's selfeval.budget_basis; absent → 预算数 (年初)
+    C("budget_annual", "全年预算数", "number", required=False, aliases=("全年预算数(A)",)),
+    C("budget_adjusted", "调整后预算数", "number", required=False, aliases=("调整后预算",)),
+    # 年度总体目标 of the forms (预期目标 / 实际完成情况), kept as written
+    C("goal", "年度总体目标", "prose", required=False, aliases=("预期目标",)),
+    C("goal_result", "总体目标完成情况", "prose", required=False),
 ), key=("project_id",))
 
 INDICATORS = TableSpec("indicators", "绩效指标", (
@@ -124,14 +133,19 @@ INDICATORS = TableSpec("indicators", "绩效指标", (
     C("level1", "一级指标"),
     C("level2", "二级指标"),
     C("name", "三级指标", aliases=("指标名称",)),
-    C("comparator", "指标方向", "comparator", aliases=("比较符",)),
-    C("target", "目标值", "value", aliases=("年度指标值", "年度目标值")),
-    C("unit", "计量单位", required=False),
+    # 指标性质 (正向/反向/定性, or a sign) of the provincial exports (DOMAIN.md §10)
+    C("comparator", "指标方向", "comparator", aliases=("比较符", "指标性质")),
+    C("target", "目标值", "value", aliases=("年度指标值", "年度目标值", "指标值", "年度指标值(A)")),
+    C("unit", "计量单位", required=False, aliases=("度量单位",)),
     C("weight", "分值", "number", aliases=("权重",)),
-    C("actual", "实际完成值", "value", required=False, aliases=("实际值",)),
+    # the official forms' headings of the actual value (财预〔2020〕10号 and provincial versions)
+    C("actual", "实际完成值", "value", required=False,
+      aliases=("实际值", "全年实际值", "全年实际值(B)", "实际完成值(B)", "完成值", "全年完成值")),
     C("judged_score", "评定得分", "number", required=False),
     C("evidence", "佐证材料", required=False),
-    C("explanation", "偏差原因分析及改进措施", required=False, aliases=("偏差原因",)),
+    C("explanation", "偏差原因分析及改进措施", required=False,
+      aliases=("偏差原因", "偏差原因分析", "未完成原因分析", "未完成原因及拟采取的改进措施",
+               "偏差原因分析及改进措施说明")),
 ), key=("project_id", "indicator_id"))
 
 EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
@@ -311,24 +325,60 @@ DIRECT_FUNDS = TableSpec("direct_funds", "直达资金", (
 ), key=("allocation_id",), required=False)
 # --- end county year ---------------------------------------------------------------------------
 
+# --- 自评复核 (re-check): the department's own scores on its 项目支出绩效自评表 (DOMAIN.md §11) ---
+#: ``row_id`` of the budget-execution row and of the total; a level-1 group's printed points are
+#: ``一级:<name>`` (``一级:产出指标``); other rows are indicator ids of the indicators table.
+SELF_SCORE_EXECUTION = "预算执行率"
+SELF_SCORE_TOTAL = "总分"
+SELF_SCORE_LEVEL1 = "一级:"
+
+SELF_SCORES = TableSpec("self_scores", "自评得分", (
+    C("project_id", "项目编码"),
+    C("row_id", "行编码"),
+    C("item", "自评项目", aliases=("指标名称",)),
+    C("points", "分值", "number", required=False),
+    C("score", "自评得分", "number", required=False, aliases=("得分",)),
+    C("file", "来源文件", required=False),
+    C("sheet", "来源工作表", required=False),
+    C("cell", "得分单元格", required=False, aliases=("单元格",)),
+    C("note", "说明", "prose", required=False),
+), key=("project_id", "row_id"), required=False)
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
                                  MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
                                  POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS,
-                                 DIRECT_FUNDS)
+                                 DIRECT_FUNDS, SELF_SCORES)
+
+
+def header_key(header: object) -> str:
+    """A header as it is matched: full-width forms folded (NFKC) and every space removed, so
+    ``全年实际值（B）`` and ``全年实际值\\n(B)`` both read as ``全年实际值(B)``.
+
+    >>> header_key(" 全年实际值\\n（B） ")
+    '全年实际值(B)'
+    """
+    import re
+
+    from evalkit.values import normalize_text
+
+    return re.sub(r"\s+", "", normalize_text(header))
 
 
 def header_map(table: TableSpec) -> dict[str, str]:
-    """Map every accepted header (English, Chinese, aliases) to the canonical column name.
+    """Map every accepted header (English, Chinese, aliases; as :func:`header_key` reads them)
+    to the canonical column name.
 
     >>> header_map(PROJECTS)["预算数"], header_map(PROJECTS)["budget"]
     ('budget', 'budget')
+    >>> header_map(INDICATORS)["全年实际值(B)"]
+    'actual'
     """
     out: dict[str, str] = {}
     for col in table.columns:
         for header in (col.name, col.chinese, *col.aliases):
-            out[header] = col.name
+            out[header_key(header)] = col.name
     return out
 
 

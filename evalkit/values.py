@@ -25,6 +25,9 @@ COMPARATORS: dict[str, str] = {
     "=": "=", "＝": "=", "==": "=", "等于": "=",
     "至少": "≥", "最多": "≤", "最高": "≤",
     "定性": "定性", "qualitative": "定性",
+    # 指标性质 of provincial exports, and look-alike glyphs some exports use (DOMAIN.md §10)
+    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤", "定性指标": "定性",
+    "═": "=", "〓": "=", "⩾": "≥", "⩽": "≤", "≧=": "≥", "≦=": "≤",
 }
 
 #: Cell texts meaning "this indicator does not apply to the project" (dropped and rescaled).
@@ -236,3 +239,186 @@ def parse_indicator_cells(comparator: object, target: object, unit: object,
             raise CellError("actual", f"以 {unit_text} 计的数值（与目标值同一计量单位）", text)
         value = act.value
     return IndicatorCells(cmp, tgt.value, normalize_text(unit) or tgt.unit, value, text)
+
+
+# --- values as typed on the official forms (项目支出绩效自评表, 绩效目标申报表; DOMAIN.md §10) ---
+
+#: ``元`` amounts in a ``万元`` context (and back): the factor to multiply by.
+_YUAN_FACTORS = {("元", "万元"): 1e-4, ("万元", "元"): 1e4}
+
+_DATE_RE = re.compile(
+    r"^(?:(?P<y>\d{4})\s*年)?\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?"
+    r"\s*(?:底|末|份)?\s*(?:之前|以前|前|完成|内|止)*$")
+
+
+def parse_form_date(text: object, year: int | None) -> tuple[int, int, int] | None:
+    """A date as typed on a form, as (year, month, day); a month without a day means its end.
+
+    ``year`` fills in a date typed without one (``12月31日前`` on a 2020 form). None when the
+    text is not such a date.
+
+    >>> parse_form_date("2020年12月底前", None), parse_form_date("12月31日前", 2021)
+    ((2020, 12, 31), (2021, 12, 31))
+    >>> parse_form_date("2021年6月完成", None), parse_form_date("有效", 2020)
+    ((2021, 6, 30), None)
+    """
+    import calendar
+
+    m = _DATE_RE.match(normalize_text(text).replace(" ", ""))
+    if m is None:
+        return None
+    y = int(m.group("y")) if m.group("y") else year
+    month = int(m.group("m"))
+    if y is None or not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(y, month)[1]
+    day = int(m.group("d")) if m.group("d") else last
+    return (y, month, day) if 1 <= day <= last else None
+
+
+@dataclass(frozen=True)
+class FormCells:
+    """One indicator row of a form, read into the canonical indicator cells.
+
+    ``comparator``, ``target``, ``unit`` and ``actual`` are what the dataset's indicators table
+    holds (a qualitative row's actual is a tier name); ``notes`` say what was inferred or
+    converted (warnings, never silent); ``confirm`` is set when only the indicator's meaning
+    could tell its direction.
+    """
+
+    comparator: str
+    target: object
+    unit: str
+    actual: object
+    notes: tuple[str, ...] = ()
+    confirm: bool = False
+
+
+def read_form_cells(name: str, comparator: object, target: object, unit: object,
+                    actual: object, *, year: int | None, options: dict) -> FormCells:
+    """Read one form row's direction, target, unit and actual as people type them.
+
+    Parameters
+    ----------
+    name : str
+        The indicator (三级指标) name, whose wording may carry the direction.
+    comparator, target, unit, actual : object
+        The cells as read (指标性质/符号, 年度指标值, 度量单位, 实际完成值).
+    year : int or None
+        The form's year, for dates typed without one.
+    options : dict
+        The rule set's ``recheck`` section (``text_tiers``: text → tier, ``completion_words``,
+        ``met_tier``, ``unmet_tier``, ``default_comparator``, ``reverse_words``, ``ge_words``,
+        ``le_words``) and ``tiers``: each tier name and alias of the rule set → its tier.
+
+    Returns
+    -------
+    FormCells
+
+    Raises
+    ------
+    CellError
+        Naming the column (``comparator``, ``target`` or ``actual``) that cannot be read.
+
+    Notes
+    -----
+    In this order (DOMAIN.md §10):
+
+    1. A number target (``≥90%``, ``═100``, ``20万元``): the comparator cell, else the one typed
+       into the target, else the name's wording (``不少于``, ``以上`` → ≥; ``不超过``, ``以内`` →
+       ≤), else — when the name has a word of ``reverse_words`` (成本, 费用, 投诉率) — ≤ *for
+       confirmation*, else ``default_comparator``; every inference is a note. An actual in 元
+       against a target in 万元 (or back) is converted, with a note. A text actual on a number
+       target (``完成``) is read as a tier (rule 3) and the row becomes qualitative.
+    2. A date target (``2020年12月底前``, ``12月31日前``): a timeliness indicator. The actual
+       date is compared with the deadline (on or before → 达成, after → 未达成); a completion
+       word (``按时完成``) means 达成.
+    3. A text target (``有效``, ``显著提升``): qualitative; the actual is a tier of the rule set,
+       a text of ``text_tiers`` (``达成预期指标`` → 达成) or the target's own words (→ 达成). A
+       target with a number that is neither (``约50万``, ``50-60``) is a problem, not a text.
+    """
+    notes: list[str] = []
+    tiers = {normalize_text(k): v for k, v in options["text_tiers"].items()}
+    completion = {normalize_text(w) for w in options["completion_words"]}
+    actual_text = normalize_text(actual)
+    try:
+        cmp = parse_comparator(comparator)
+    except InputError:
+        raise CellError("comparator", "≥、≤、=、定性、正向 或 反向", normalize_text(comparator)) from None
+
+    def tier_of(text: str, target_text: str) -> str:
+        if not text:
+            return ""
+        if is_not_applicable(text):
+            return text
+        if text in options["tiers"]:
+            return options["tiers"][text]
+        if text in tiers:
+            return tiers[text]
+        if text == target_text or text in completion:
+            return tiers.get(text, options["met_tier"])
+        raise CellError("actual", f"定性等级或 {'、'.join(list(tiers)[:6])} 等", text)
+
+    target_text = normalize_text(target)
+    if cmp == "定性":
+        return FormCells("定性", target_text, normalize_text(unit), tier_of(actual_text, target_text))
+    try:
+        tgt = parse_value(target)
+    except InputError:
+        tgt = None
+    if tgt is not None and not tgt.is_blank:
+        unit_text = normalize_text(unit) or tgt.unit
+        direction = cmp or tgt.comparator
+        confirm = False
+        if direction is None:
+            direction, why, confirm = _direction_from_name(name, options)
+            notes.append(why)
+        try:
+            act = parse_value(actual)
+        except InputError:
+            act = None
+        if act is None:  # a text actual on a number target (完成, 达成预期指标)
+            tier = tier_of(actual_text, target_text)
+            notes.append(f"数值目标的实际完成值为文字 {actual_text!r}，按定性等级 {tier} 计分")
+            return FormCells("定性", target_text, unit_text, tier, tuple(notes), confirm)
+        value = act.value
+        if act.unit and unit_text and act.unit != unit_text:
+            factor = _YUAN_FACTORS.get((act.unit, unit_text))
+            if factor is None:
+                raise CellError("actual", f"以 {unit_text} 计的数值（与目标值同一计量单位）",
+                                actual_text)
+            value = act.value * factor
+            notes.append(f"实际完成值 {actual_text} 按 {unit_text} 换算为 {value:.10g}")
+        return FormCells(direction, tgt.value, unit_text, value, tuple(notes), confirm)
+    if not target_text:
+        raise CellError("target", "年度指标值（数值、日期或文字目标）", "空白")
+    deadline = parse_form_date(target_text, year)
+    if deadline is not None:
+        done = parse_form_date(actual_text, year)
+        if done is not None:
+            tier = options["met_tier"] if done <= deadline else options["unmet_tier"]
+            how = "按期" if done <= deadline else "逾期"
+        else:
+            tier, how = tier_of(actual_text, target_text), "按完成情况"
+        notes.append(f"时效指标：期限 {deadline[0]}-{deadline[1]:02d}-{deadline[2]:02d}，实际 "
+                     f"{actual_text or '空白'}，{how}（{tier or '缺少实际值'}）")
+        return FormCells("定性", target_text, "", tier, tuple(notes))
+    if re.search(r"\d", target_text):  # 约50万, 50-60: a number that cannot be scored as typed
+        raise CellError("target", "数值目标（如 ≥5000亩）、日期（如 2020年12月底前）或文字目标",
+                        target_text)
+    return FormCells("定性", target_text, normalize_text(unit), tier_of(actual_text, target_text),
+                     tuple(notes))
+
+
+def _direction_from_name(name: str, options: dict) -> tuple[str, str, bool]:
+    """The comparator a name's wording gives, why, and whether it needs confirmation."""
+    text = normalize_text(name)
+    for words, cmp in ((options["ge_words"], "≥"), (options["le_words"], "≤")):
+        hit = next((w for w in words if w in text), None)
+        if hit:
+            return cmp, f"未注明指标方向，按名称中的“{hit}”推断为 {cmp}", False
+    hit = next((w for w in options["reverse_words"] if w in text), None)
+    if hit:
+        return "≤", f"未注明指标方向，“{hit}”类指标按 ≤ 计分，需确认", True
+    default = options["default_comparator"]
+    return default, f"未注明指标方向，按规则集默认 {default} 计分", False

@@ -38,6 +38,7 @@ from evalkit.schemas import (
     POVERTY_PROJECTS,
     PRIOR_EVALUATIONS,
     PROJECTS,
+    SELF_SCORES,
     SURVEY,
     UNIT_JUDGEMENTS,
     UNIT_MONITORING,
@@ -58,7 +59,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
          UNIT_JUDGEMENTS, INDICATOR_ROUNDS,
          MONITORING, MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
-         POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS, DIRECT_FUNDS)
+         POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS, DIRECT_FUNDS, SELF_SCORES)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -183,7 +184,7 @@ def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
                              "重点工作", "整体评价定性", "目标审核轮次",
                              "绩效监控", "监控指标", "单位监控", "重点工作监控",
-                             "扶贫项目", "扶贫绩效目标", "以前年度自评", "直达资金"]
+                             "扶贫项目", "扶贫绩效目标", "以前年度自评", "直达资金", "自评得分"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)

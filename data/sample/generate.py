@@ -95,6 +95,7 @@ from evalkit.schemas import (
     POVERTY_PROJECTS,
     PRIOR_EVALUATIONS,
     PROJECTS,
+    SELF_SCORES,
     SURVEY,
     UNIT_JUDGEMENTS,
     UNIT_MONITORING,
@@ -109,7 +110,7 @@ from evalkit.stages.exante import assess
 from evalkit.stages.keyproject import assess as assess_keyproject
 from evalkit.summary import county_figures, summarize_projects
 from evalkit.survey import analyze_survey
-from evalkit.values import parse_value
+from evalkit.values import normalize_text, parse_value
 
 HERE = Path(__file__).resolve().parent
 
@@ -2068,7 +2069,9 @@ def output_tables(units: list[tuple[str, str, int]], projects: list[Project],
                      "是" if p.is_poverty else "否", _wan(p.budget), _wan(p.received),
                      _wan(p.spent), _cell(p.stage), _cell(p.note), None] for p in projects]
     indicator_rows = _rows(indicators)
-    return {UNITS: unit_rows, PROJECTS: project_rows + exante_rows, INDICATORS: indicator_rows,
+    width = len(PROJECTS.columns)  # the optional columns (全年预算数 …) are left blank
+    project_rows = [row + [None] * (width - len(row)) for row in project_rows + exante_rows]
+    return {UNITS: unit_rows, PROJECTS: project_rows, INDICATORS: indicator_rows,
             EXPERT_SCORES: _rows(expert_scores), SURVEY: _rows(survey),
             JUDGEMENTS: _rows(judgements), UNIT_TASKS: _rows(unit_tasks),
             UNIT_JUDGEMENTS: _rows(unit_judgements),
@@ -2405,6 +2408,126 @@ def county_year_tables(units: list[tuple[str, str, int]], projects: list[Project
             PRIOR_EVALUATIONS: _rows(prior_table(rng, units, projects)),
             DIRECT_FUNDS: _rows(direct_fund_table(rng, units))}
 
+# --- 自评复核: departments' filled self-evaluation forms, with their typical mistakes -----------
+
+#: The mistakes the synthetic forms carry (DOMAIN.md §11), one project each, in ledger order of
+#: the first project that can carry it; ``clean`` forms are scored right.
+FORM_MISTAKES = ("clean", "unexplained_deduction", "above_points", "sum", "rounding", "weights",
+                 "convention", "clean")
+FORMS_FOLDER = "forms"
+
+
+def _form_rows(project: pd.Series, sheet: pd.DataFrame, scores: np.ndarray) -> list[dict]:
+    """The indicator rows of a project's form as a department types them (≥24个, 91.1%, 达成)."""
+    rows = []
+    sums = sheet.groupby("level1", sort=False)["weight"].sum()
+    for r, score in zip(sheet.itertuples(index=False), scores, strict=True):
+        unit = "" if r.unit is None or (isinstance(r.unit, float) and math.isnan(r.unit)) else r.unit
+        target = "定性" if r.target is None else str(r.target)
+        actual = "" if r.actual is None else str(r.actual)
+        if r.comparator != "定性":
+            sign = "" if pd.isna(r.comparator) else r.comparator
+            target = f"{sign}{target}{'' if normalize_text(target).endswith(unit) else unit}"
+            if actual and actual != "不适用" and not normalize_text(actual).endswith(unit):
+                actual += unit
+        rows.append({"level1": f"{r.level1}({sums[r.level1]:g}分)", "level2": r.level2,
+                     "name": r.name, "target": target, "actual": actual, "weight": r.weight,
+                     "score": round(float(score), 2),
+                     "explanation": "" if pd.isna(r.explanation) else r.explanation})
+    return rows
+
+
+def _mistake(kind: str, rows: list[dict], result, alt) -> bool:
+    """Put one mistake into a form's rows (in place); False when this form cannot carry it."""
+    met = [i for i, r in enumerate(result.rows.itertuples(index=False))
+           if r.row_id != "预算执行率" and r.ratio >= 1 and r.points >= 4
+           and not rows[i]["explanation"]]
+    if kind == "clean":
+        return True
+    if kind in ("unexplained_deduction", "above_points"):
+        if not met:
+            return False
+        rows[met[0]]["score"] += -3 if kind == "unexplained_deduction" else 2
+        return True
+    if kind == "rounding":
+        fractional = [r for r in rows if r["score"] != round(r["score"])]
+        for r in rows:
+            r["score"] = float(np.floor(r["score"] + 0.5))
+        return len(fractional) >= 2
+    if kind == "weights":
+        first = rows[0]["level1"]
+        name, points = first[:first.index("(")], float(first[first.index("(") + 1:-2])
+        for r in rows:
+            if r["level1"] == first:
+                r["level1"] = f"{name}({points + 10:g}分)"
+        return True
+    if kind == "convention":
+        hits = [i for i, (a, b, rule) in enumerate(zip(alt.rows["score"], result.rows["score"],
+                                                       result.rows["rule"], strict=True))
+                if abs(a - b) > 0.01 and rule.startswith("反向")]
+        for i in hits:
+            if i < len(rows):
+                rows[i]["score"] = round(float(alt.rows["score"].iat[i]), 2)
+        return bool(hits) and all(i < len(rows) for i in hits)
+    return kind == "sum"
+
+
+def sample_self_scores(tables: dict[TableSpec, list[list[object]]],
+                       folder: Path) -> list[list[object]]:
+    """Write departments' filled 项目支出绩效自评表 for some ledger projects and read them back.
+
+    One form per project of :data:`FORM_MISTAKES` (two workbooks in the official layout, two
+    forms per sheet), each scored as the department would — evalkit's national re-score rounded
+    to 2 decimals — with its mistake put in; :func:`evalkit.forms.read_forms` reads them (as the
+    main job's ``evalkit import-forms`` does) and the self-scores go into the sample's 自评得分
+    table, row ids mapped to the sample's indicator ids by their order on the sheet.
+    """
+    from evalkit.forms import read_forms, write_forms
+    from evalkit.stages.recheck import assess as recheck
+
+    projects = pd.DataFrame(tables[PROJECTS], columns=_columns(PROJECTS))
+    indicators = pd.DataFrame(tables[INDICATORS], columns=_columns(INDICATORS))
+    blank = pd.DataFrame(columns=_columns(SELF_SCORES))
+    ledger = projects[projects["stage"].isna()].reset_index(drop=True)
+    forms, order, used = [], {}, set()
+    for kind in FORM_MISTAKES:
+        for p in ledger.itertuples(index=False):
+            if p.project_id in used:
+                continue
+            project = pd.Series(p._asdict())
+            sheet = indicators[indicators["project_id"] == p.project_id]
+            if sheet["actual"].isna().any():
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EvalkitWarning)
+                result = recheck(project, sheet, blank, ruleset=RULESET)
+                alt = recheck(project, sheet, blank, ruleset="provincial")
+            rows = _form_rows(project, sheet, result.rows["score"].to_numpy()[:-1])
+            if not _mistake(kind, rows, result, alt):
+                continue
+            execution = round(float(result.rows["score"].iat[-1]), 2)
+            total = sum(r["score"] for r in rows) + execution + (5 if kind == "sum" else 0)
+            forms.append({
+                "year": YEAR, "code": p.project_id, "project_name": p.project_name,
+                "department": p.unit_name, "implementer": p.unit_name,
+                "funds": {"budget": p.budget, "budget_annual": p.budget, "spent": p.spent,
+                          "points": 10, "rate": f"{p.spent / p.budget:.2%}", "score": execution,
+                          "parts": [("其中：当年财政拨款", {"budget": p.budget, "budget_annual": p.budget,
+                                                          "spent": p.spent}),
+                                    ("上年结转资金", {}), ("其他资金", {})]},
+                "goal": f"完成{p.project_name}年度建设任务", "goal_result": "基本完成年度目标",
+                "indicators": rows, "total": {"points": 100, "score": round(total, 2)}})
+            order[p.project_id] = list(sheet["indicator_id"])
+            used.add(p.project_id)
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [write_forms(forms[:4], folder / "自评表_第一批.xlsx", per_sheet=2),
+             write_forms(forms[4:], folder / "自评表_第二批.xlsx", per_sheet=2)]
+    scores = read_forms(paths, ruleset=RULESET).tables["self_scores"]
+    ids = [order[p][int(r[1:]) - 1] if r.startswith("I") and r[1:].isdigit() else r
+           for p, r in zip(scores["project_id"], scores["row_id"], strict=True)]
+    return _rows(scores.assign(row_id=ids))
+
 
 # --- entry point -------------------------------------------------------------------------------
 
@@ -2437,6 +2560,7 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     unit_forms, unit_rows = unit_monitoring_tables(tables)
     tables = {**tables, UNIT_MONITORING: _rows(unit_forms), UNIT_TASK_MONITORING: _rows(unit_rows),
               **county_year_tables(units, projects, indicators)}
+    tables[SELF_SCORES] = sample_self_scores(tables, out_dir / FORMS_FOLDER)
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated, units))

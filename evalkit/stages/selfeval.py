@@ -545,6 +545,9 @@ def check_ruleset(section: Mapping[str, Any], fail: Callable[[str, str, object],
     target = section["no_satisfaction_to"]
     if target != "proportional" and target not in weights:
         fail("selfeval.no_satisfaction_to", f"proportional or one of {list(weights)}", target)
+    basis = section.get("budget_basis", DEFAULT_BUDGET_BASIS)
+    if basis not in BUDGET_BASES:
+        fail("selfeval.budget_basis", f"one of {list(BUDGET_BASES)}", basis)
 
 
 # --------------------------------------------------------------------------------------------
@@ -583,13 +586,72 @@ def _rules(rs: RuleSet) -> dict[str, Any]:
         "no_satisfaction_to": str(section["no_satisfaction_to"]),
         "budget_execution_points": float(section["budget_execution_points"]),
         "budget_execution_cap": bool(section["budget_execution_cap"]),
+        "budget_basis": budget_basis(rs),
         "over_achievement_ratio": rs.over_achievement_ratio,
     }
 
 
-def _execution_rates(projects: pd.DataFrame) -> pd.Series:
-    """spent / budget per project, after checking both, every problem at once."""
-    budget = pd.to_numeric(projects["budget"], errors="coerce").to_numpy(dtype=float)
+#: ``selfeval.budget_basis`` → the projects-table column of that budget (DOMAIN.md §3): the
+#: official form divides 全年执行数 by 全年预算数 (A) [C]; 年初预算数 and 调整后预算数 are the
+#: other bases seen in practice [P].
+BUDGET_BASES = {"annual": "budget_annual", "initial": "budget", "adjusted": "budget_adjusted"}
+#: Chinese names of the bases, for notes and reports.
+BASIS_LABELS = {"annual": "全年预算数", "initial": "年初预算数", "adjusted": "调整后预算数"}
+#: The default basis of a rule set whose ``selfeval`` section does not name one.
+DEFAULT_BUDGET_BASIS = "annual"
+
+
+def budget_basis(rs: RuleSet) -> str:
+    """The rule set's ``selfeval.budget_basis`` (``annual`` when the section leaves it out)."""
+    return str(rs.section("selfeval").get("budget_basis", DEFAULT_BUDGET_BASIS))
+
+
+def execution_denominators(projects: pd.DataFrame, basis: str) -> tuple[np.ndarray, list[str]]:
+    """The budget each project's execution rate divides by, and which budget that was.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame
+        ``budget`` (年初预算数) and optionally ``budget_annual`` (全年预算数) and
+        ``budget_adjusted`` (调整后预算数).
+    basis : str
+        A key of :data:`BUDGET_BASES`.
+
+    Returns
+    -------
+    denominators : numpy.ndarray
+    bases : list of str
+        The basis used per project: ``basis`` where that budget is given and > 0, else the first
+        of 全年 → 调整后 → 年初 that is (a form with 年初预算数 0 and 调整后预算数 3.36 divides by
+        3.36); a dataset without the other columns divides by ``budget``, so the sample county's
+        figures do not depend on the basis.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"budget": [0.0, 100.0], "budget_adjusted": [3.36, float("nan")]})
+    >>> d, used = execution_denominators(p, "initial")
+    >>> d.tolist(), used
+    ([3.36, 100.0], ['adjusted', 'initial'])
+    """
+    order = [basis, *(b for b in ("annual", "adjusted", "initial") if b != basis)]
+    out = np.full(len(projects), np.nan)
+    used = [basis] * len(projects)
+    for b in reversed(order):
+        column = BUDGET_BASES[b]
+        if column not in projects:
+            continue
+        value = pd.to_numeric(projects[column], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(value) & (value > 0)
+        out = np.where(ok, value, out)
+        for i in np.flatnonzero(ok):
+            used[i] = b
+    return out, used
+
+
+def _execution_rates(projects: pd.DataFrame, rs: RuleSet) -> pd.Series:
+    """spent / budget per project (the budget of ``selfeval.budget_basis``: see
+    :func:`execution_denominators`), after checking both, every problem at once."""
+    budget, _ = execution_denominators(projects, budget_basis(rs))
     spent = pd.to_numeric(projects["spent"], errors="coerce").to_numpy(dtype=float)
     problems = []
     for pid, b, s, raw_b, raw_s in zip(projects["project_id"], budget, spent, projects["budget"],
@@ -626,7 +688,7 @@ def _groups(rs: RuleSet) -> tuple[list[str], np.ndarray, float]:
 
 def _score(projects: pd.DataFrame, indicators: pd.DataFrame, rs: RuleSet) -> _Scored:
     """Allocate level-1 points, score every sheet in one call, lay out the official table."""
-    rates = _execution_rates(projects)
+    rates = _execution_rates(projects, rs)
     ids = pd.Index(projects["project_id"])
     df = prepare_indicators(indicators).reset_index(drop=True)
     pcode = ids.get_indexer(df["project_id"])

@@ -1,0 +1,133 @@
+"""Write the published self-evaluation forms transcribed in SOURCES.md as .xlsx, cell by cell.
+
+Each form is a grid of rows as the published table shows them (left to right, top to bottom) and
+the merged ranges a department's Excel copy has; only what the published page shows is typed
+(SOURCES.md says where a page's excerpt ends). Run ``python tests/forms/make_fixtures.py`` to
+rewrite them; tests/test_forms_published.py imports :data:`FORMS` and writes them to a
+temporary folder itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: name → (grid rows, merged ranges). Numbers are typed as the page shows them.
+FORMS: dict[str, tuple[list[list[object]], list[str]]] = {
+    # 安徽省池州市贵池区棠溪镇人民政府，2022 年度，委托业务项目（SOURCES.md 1）
+    "anhui_chizhou_2022_weituo": ([
+        ["附件：", None, None, None, None, None, None, None, None],
+        ["项目支出绩效自评表", None, None, None, None, None, None, None, None],
+        ["（2022年度）", None, None, None, None, None, None, None, None],
+        ["项目名称", None, "委托业务项目", None, None, None, None, None, None],
+        ["主管部门", None, "219-池州市贵池区棠溪镇人民政府", None, None, "实施单位",
+         "219001-池州市贵池区棠溪镇人民政府", None, None],
+        ["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, None, "年度资金总额：", 0, 0, 0, 10, 0, 0],
+        [None, None, "其中：本年财政拨款", 90, 89.974, 89.974, None, None, None],
+        [None, None, "上年结转资金", None, None, None, None, None, None],
+        [None, None, "其他资金", None, None, None, None, None, None],
+        ["年度总体目标", None, "预期目标", None, None, "实际完成情况", None, None, None],
+        [None, None, "本项目共申请预算资金90万元。其中：30万元用于基建工程项目预算编制；30万元用于基建工程项目审计；"
+         "30万元用于基建工程项目设计、规划、测绘。", None, None,
+         "本项目共完成预算资金89.97万元。其中：30万元用于基建工程项目预算编制；30万元用于基建工程项目审计；"
+         "29.99万元用于基建工程项目设计、规划、测绘。", None, None, None],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+         "偏差原因分析及改进措施"],
+        [None, "产出指标(50分)", "数量指标", "基建工程委托业务项目数量", "≥50个", "50", 8, 8, None],
+        [None, None, "质量指标", "委托业务报告合格率", "≥100百分比", "100", 8, 8, None],
+        [None, None, None, "经费支出合规性", "严格执行相关制度规定", "达成预期指标", 8, 8, None],
+        [None, None, "时效指标", "提交报告及时性", "在项目计划完成时间内完成", "达成预期指标", 8, 8, None],
+        [None, None, "成本指标", "项目总成本", "≤90万元", "90", 8, 8, None],
+        [None, None, None, "单项业务成本", "符合相关规定", "达成预期指标", 10, 10, None],
+        [None, "效益指标(30分)", "社会效益指标", "对维护基建市场公平的影响程度", "效果明显", "达成预期指标", 10, 10, None],
+        [None, None, "生态效益指标", "对控制基建项目成本影响程度", "效果明显", "达成预期指标", 10, 10, None],
+        [None, None, "可持续影响指标", "对推动基建项目“四项制度”健全和落实的持续性影响", "效果明显", "达成预期指标",
+         10, 10, None],
+        [None, None, "经济效益指标", None, None, None, None, None, None],
+    ], ["A2:I2", "A3:I3", "A4:B4", "C4:I4", "A5:B5", "C5:E5", "G5:I5", "A6:B10", "A11:B12",
+        "C11:E11", "F11:I11", "C12:E12", "F12:I12", "A13:A23", "B14:B19", "B20:B23", "C15:C16",
+        "C18:C19"]),
+    # 云南省丽江市古城区自然资源局，2020 年度，省级自然资源卫片执法补助经费（SOURCES.md 2）
+    "yunnan_lijiang_2020_weipian": ([
+        ["2020年度项目支出绩效自评表", None, None, None, None, None, None, None, None, None],
+        ["项目名称", None, "2020年省级自然资源卫片执法补助经费支出绩效自评表", None, None, None, None, None, None,
+         None],
+        ["主管部门", None, "丽江市自然资源和规划局", None, None, "实施单位", "丽江市古城区自然资源局", None, None,
+         None],
+        ["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", None],
+        [None, None, "年度资金总额", 7.29, 7.29, 7.29, 10.00, "100%", 10.00, None],
+        [None, None, "其中：当年财政拨款", 7.29, 7.29, 7.29, None, "100%", None, None],
+        [None, None, "上年结转资金", None, None, None, None, None, None, None],
+        [None, None, "其他资金", None, None, None, None, None, None, None],
+        ["年度总体目标", None, "预期目标", None, None, "实际完成情况", None, None, None, None],
+        [None, None, "自然资源卫片执法补助经费", None, None, "自然资源卫片执法补助经费", None, None, None, None],
+        ["绩效指标", None, None, "年度指标值", None, None, "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", None, None, None, None],
+        ["产出指标", "数量指标", "卫片执法补助经费", "﹦", 72890, "元", 72890, 10.00, 9.00, None],
+        [None, "质量指标", "项目验收合格率", "﹦", 100, "%", 100, 20, 19, None],
+        [None, "时效指标", "项目完成及时率", "﹦", 100, "%", 100, 20.00, 19.00, None],
+        ["效益指标", "社会效益指标", "违法行为责停率", "≥", 95, "%", 95, 30.00, 27.00, None],
+    ], ["A1:J1", "A2:B2", "C2:J2", "A3:B3", "C3:E3", "G3:J3", "A4:B8", "A9:B10", "C9:E9",
+        "F9:J9", "C10:E10", "F10:J10", "A11:C11", "D11:F11", "G11:G12", "H11:H12", "I11:I12",
+        "J11:J12", "A13:A15"]),
+    # 四川省眉山市青神县发展和改革局，2023 年度，工资性支出（SOURCES.md 3）
+    "sichuan_qingshen_2023_gongzi": ([
+        ["报表编号：510000_0013zp", None, None, None, None, None, None, None, None, None, None],
+        ["部门预算项目支出绩效自评表（2023年度）", None, None, None, None, None, None, None, None, None, None],
+        ["项目名称", None, "51000021R000000019951-工资性支出", None, None, None, None, None, None, None, None],
+        ["主管部门", None, "青神县发展和改革局本级", None, None, "实施单位（盖章）", None, "青神县发展和改革局", None,
+         None, None],
+        ["项目基本情况", "1.项目年度目标完成情况", None, "项目年度目标", None, None, "年度目标完成情况", None, None,
+         None, None],
+        [None, None, None, "严格执行相关政策，保障工资及时、足额发放或社保及时、足额缴纳，预算编制科学合理，减少结余资金。",
+         None, None, "对照年度目标，说明相关任务目标的完成情况（100字以内）", None, None, None, None],
+        [None, "2.项目实施内容及过程概述", None, None, None, None, None, None, None, None, None],
+        ["预算执行情况（10分）", "年度预算数（万元）", None, "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重",
+         "得分", "原因", None],
+        [None, "总额", None, 238.93, 251.89, 251.89, "100.00%", 10, None,
+         "1.预算执行率=预算执行数/调整后预算数，预算执行率未达到90%的需说明原因（100字以内）；2.年中发生预算调整的"
+         "（追加或调减），应单独说明理由；3.其他资金包括：社会投入资金、银行贷款.", None],
+        [None, "其中：财政资金", None, 238.93, 251.89, 251.89, "100.00%", "/", "/", None, None],
+        [None, "财政专户管理资金", None, 0.00, 0.00, 0.00, "0.00%", "/", "/", None, None],
+        [None, "单位资金", None, 0.00, 0.00, 0.00, "0.00%", "/", "/", None, None],
+        [None, "其他资金", None, None, None, None, None, "/", "/", None, None],
+        ["绩效指标（90分）", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重",
+         "得分", "未完成原因分析"],
+        [None, "产出指标", "数量指标", "发放（缴纳）覆盖率", "=", 100, "%", None, 60, None, None],
+        [None, "效益指标", "社会效益指标", "足额保障率（参保率）", "=", 100, "%", None, 30, None, None],
+        ["合计", None, None, None, None, None, None, None, 100, None, None],
+        ["评价结论", "结合自评情况，说明项目自评总分，说明项目实施取得的成效或成果。（200字以内）", None, None, None,
+         None, None, None, None, None, None],
+    ], ["A2:K2", "A3:B3", "C3:K3", "A4:B4", "C4:E4", "F4:G4", "H4:K4", "A5:A7", "B5:C6",
+        "D5:F5", "G5:K5", "D6:F6", "G6:K6", "B7:C7", "A8:A13", "B8:C8", "B9:C9", "B10:C10",
+        "B11:C11", "B12:C12", "B13:C13", "J9:K13", "A14:A16", "A17:H17"]),
+}
+
+
+def write(name: str, folder: Path) -> Path:
+    """Write one transcribed form as ``folder/<name>.xlsx``; text starting with ``=`` stays text."""
+    from openpyxl import Workbook
+
+    rows, merges = FORMS[name]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = ws.cell(r, c, value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"
+    for rng in merges:
+        ws.merge_cells(rng)
+    path = folder / f"{name}.xlsx"
+    wb.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    for form in FORMS:
+        print(write(form, HERE))
