@@ -46,7 +46,7 @@ def test_key_project_report_numbers(out):
     by_person = valid.groupby("respondent_id")["r"].mean()
     assert summary["satisfaction"]["rate"] == pytest.approx((by_person >= 4).mean(), abs=1e-12)
     html = result.files["html"].read_text(encoding="utf-8")
-    for heading in ("一、基本情况", "三、综合评价结论", "（五）服务对象满意度调查", "七、其他说明"):
+    for heading in ("一、基本情况", "三、综合评价结论", "（五）服务对象满意度调查", "八、其他说明", "五、主要成效及经验"):
         assert heading in html
     assert html.count("data:image/png;base64,") == 2
     assert f"{spent / received:.2%}"[:-1] in html  # 预算执行率 as shown in the facts table
