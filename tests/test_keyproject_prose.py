@@ -7,6 +7,7 @@ import copy
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from test_keyproject import JUDGED, PROJECT, SHEET_ROWS, indicators, judgements, run, survey
@@ -15,6 +16,7 @@ from test_survey import HAND10, quiet, table
 from evalkit.errors import InputError, RuleSetError
 from evalkit.rules import _builtin_data
 from evalkit.stages.keyproject_prose import (
+    background,
     caveats,
     conclusion,
     findings,
@@ -199,3 +201,19 @@ def test_strengths_list_full_marks_and_best_tier_by_level1():
     assert "“立项依据充分性”：列入县重点项目库。" in text
     assert "“制度执行有效性”" not in text  # 未达成
     assert "“成本节约率”" in text.split("（三）产出方面")[1]
+
+
+def test_background_states_funds_targets_and_the_optional_texts():
+    project = {**PROJECT, "category": "专项转移支付", "is_poverty": True, "year": 2020,
+               "background": "全县仍有 512 户住房安全不达标", "content": "新建安居房 5000 套",
+               "goal": "年内完成 5000 套安居房建设"}
+    text = background(pd.Series(project), run(project=project))
+    assert text.startswith("“农村安居房建设项目”由县住建局组织实施，资金类别为专项转移支付，属扶贫项目。"
+                           "项目 2020 年度预算 1,000.00 万元，实际到位 950.00 万元（到位率 95.0%），"
+                           "实际支出 900.00 万元（预算执行率 94.7%）。")
+    assert "立项背景：全县仍有 512 户住房安全不达标。主要内容：新建安居房 5000 套。" in text
+    assert "项目年度总体目标：年内完成 5000 套安居房建设。" in text
+    assert "数量指标：新建安居房≥5000套；" in text and "长效管护机制（定性）" in text
+    plain = background(pd.Series({**project, "background": "", "content": None, "goal": ""}),
+                       run(project=project))
+    assert "立项背景" not in plain and "主要内容" not in plain and "总体目标：" not in plain

@@ -118,7 +118,7 @@ def test_annual_goal_and_deviations_from_the_sheet():
     goal = annual_goal(PROJECT, result, "national").iloc[0]
     assert goal["planned"] == "按年度绩效目标完成指标1≥100；指标2达到预期。"
     assert goal["actual"] == "实际完成指标190；指标2达成。"
-    given = annual_goal({**PROJECT, "goal": "完成 100 套", "goal_actual": "完成 90 套"}, result,
+    given = annual_goal({**PROJECT, "goal": "完成 100 套", "goal_result": "完成 90 套"}, result,
                         "national").iloc[0]
     assert (given["planned"], given["actual"]) == ("完成 100 套", "完成 90 套")
     assert deviations(result, "national") == "1. “指标1”：材料涨价"

@@ -523,8 +523,10 @@ def background(project: pd.Series, result: KeyProjectResult) -> str:
     -------
     str
         The funds sentence (budget, received with 到位率, spent with 执行率 = spent / received),
-        the project's 说明 when it has one, and its annual targets from the indicator sheet by
-        level-2 group (数量: …, 质量: …), each as name + comparator + target + unit.
+        the project's 立项背景, 主要内容, 说明 and 年度总体目标 when the projects table has them
+        (optional columns ``background``, ``content``, ``note``, ``goal``), and its annual
+        targets from the indicator sheet by level-2 group (数量: …, 质量: …), each as name +
+        comparator + target + unit.
     """
     budget, received, spent = (float(project[k]) for k in ("budget", "received", "spent"))
     kind = "扶贫项目" if bool(project.get("is_poverty")) else "项目"
@@ -535,9 +537,16 @@ def background(project: pd.Series, result: KeyProjectResult) -> str:
             f"{_amount(received)} 万元（到位率 {percent(received / budget)}），实际支出 "
             f"{_amount(spent)} 万元（预算执行率 "
             f"{percent(spent / received) if received else '—'}）。")
+    for key, label in (("background", "立项背景"), ("content", "主要内容")):
+        said = str(project.get(key) or "").strip()
+        if said:
+            text += f"{label}：{said.rstrip('。')}。"
     note = str(project.get("note") or "").strip()
     if note:
         text += f"项目单位说明：{note.rstrip('。')}。"
+    goal = str(project.get("goal") or "").strip()
+    if goal:
+        text += f"项目年度总体目标：{goal.rstrip('。')}。"
     rows = result.indicator_rows
     if not rows.empty:
         targets = []

@@ -250,7 +250,7 @@ def _indicator_rows(result: SelfEvalResult) -> pd.DataFrame:
 def annual_goal(project: Mapping[str, Any], result: SelfEvalResult,
                 ruleset: str | Path | RuleSet) -> pd.DataFrame:
     """年度总体目标: 预期目标 and 实际完成情况, from the data when the project gives them
-    (``goal``, ``goal_actual``), else generated from the indicator sheet.
+    (``goal``, ``goal_result``), else generated from the indicator sheet.
 
     Parameters
     ----------
@@ -272,7 +272,7 @@ def annual_goal(project: Mapping[str, Any], result: SelfEvalResult,
         "annual_goal.planned", targets="；".join(
             f"{r.name}达到预期" if r.comparator == "定性" else f"{r.name}{r.target_text}"
             for r in rows.itertuples()))
-    actual = str(project.get("goal_actual") or "").strip() or words.text(
+    actual = str(project.get("goal_result") or "").strip() or words.text(
         "annual_goal.actual", actuals="；".join(
             f"{r.name}{r.actual_text or '未填报'}" for r in rows.itertuples()))
     return pd.DataFrame([{"planned": planned, "actual": actual}])
