@@ -30,6 +30,9 @@ from evalkit.rules import RuleSet, load_ruleset
 
 __all__ = ["Phrasebook", "phrasebook"]
 
+#: Float noise tolerated at a materiality threshold (rescaled points are thirds, ninths …).
+_EPSILON = 1e-9
+
 
 @functools.cache
 def _defaults() -> Mapping[str, Any]:
@@ -110,9 +113,10 @@ class Phrasebook:
     def is_material(self, lost: float, weight: float) -> bool:
         """Whether a deduction is material: ``lost ≥ min_lost_points`` or
         ``lost / weight ≥ min_lost_share`` (unrounded; ``weight`` is the indicator's effective
-        points)."""
+        points), within :data:`_EPSILON` of float noise (1/3 of 10/3 points is 10 %)."""
         share = lost / weight if weight > 0 else 0.0
-        return bool(lost >= self.min_lost_points or share >= self.min_lost_share)
+        return bool(lost >= self.min_lost_points - _EPSILON
+                    or share >= self.min_lost_share - _EPSILON)
 
 
 #: Phrasebooks built so far, by rule-set sha256.
