@@ -1,9 +1,12 @@
 """Key-project evaluation report sentences (重点项目绩效评价), from a
 :class:`~evalkit.stages.keyproject.KeyProjectResult`.
 
-Paragraphs: :func:`conclusion`, :func:`level1`, :func:`problems`, :func:`suggestions`,
+Paragraphs: :func:`background` (基本情况), :func:`conclusion`, :func:`level1`,
+:func:`strengths` (主要成效及经验), :func:`problems` (the material :func:`findings`, grouped by
+level-1 indicator, each with its cause), :func:`suggestions` (by kind of finding),
 :func:`method`, :func:`caveats`, and :func:`survey_paragraph` for the project's
-:class:`~evalkit.survey.SurveyResult`; table: :func:`facts`. Numbers are formatted for display
+:class:`~evalkit.survey.SurveyResult`; table: :func:`facts`. The wording of problems, strengths
+and suggestions is the rule set's phrasebook (:mod:`evalkit.phrasebook`). Numbers are formatted for display
 only, as :mod:`evalkit.stages.prose` says; the result stays unrounded.
 """
 
