@@ -114,11 +114,6 @@ PROJECTS = TableSpec("projects", "项目", (
     C("spent", "执行数", "number", aliases=("执行数(万元)", "实际支出")),
     C("stage", "评价类型", required=False),
     C("note", "说明", required=False, aliases=("备注",)),
-    # report text (issue 10), optional: 基本情况 and the 自评表's 年度总体目标 use them when typed
-    C("background", "立项背景", "text", required=False, aliases=("项目背景",)),
-    C("content", "主要内容", "text", required=False, aliases=("项目内容", "实施内容")),
-    C("goal", "年度总体目标", "text", required=False, aliases=("预期目标",)),
-    C("goal_result", "总体目标完成情况", "text", required=False, aliases=("实际完成情况",)),
 ), key=("project_id",))
 
 INDICATORS = TableSpec("indicators", "绩效指标", (

@@ -526,8 +526,8 @@ def background(project: pd.Series, result: KeyProjectResult) -> str:
     -------
     str
         The funds sentence (budget, received with 到位率, spent with 执行率 = spent / received),
-        the project's 立项背景, 主要内容, 说明 and 年度总体目标 when the projects table has them
-        (optional columns ``background``, ``content``, ``note``, ``goal``), and its annual
+        the project's 说明 (``note``) and, when the project record carries them, its 立项背景,
+        主要内容 and 年度总体目标 (``background``, ``content``, ``goal``), and its annual
         targets from the indicator sheet by level-2 group (数量: …, 质量: …), each as name +
         comparator + target + unit.
     """
