@@ -2,7 +2,7 @@
 formula, evidence and judgement, with a blank reviewer field.
 
 A report template builds the rows from its stage result (:func:`keyproject_rows`,
-:func:`selfeval_rows`, :func:`exante_rows`) and records them with :func:`record` in its hidden
+:func:`selfeval_rows`, :func:`exante_rows`, :func:`monitoring_rows`) and records them with :func:`record` in its hidden
 summary cell; ```--format workpaper``` then writes ``<编码>_底稿.xlsx`` (:func:`workpaper_bytes`,
 through :func:`evalkit.io.write_excel`, so formula-like text is neutralised). Scores stay
 unrounded in the workbook; text columns hold the figures as the reports write them.
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from evalkit.io import Dataset
     from evalkit.stages.exante import ExAnteResult
     from evalkit.stages.keyproject import KeyProjectResult
+    from evalkit.stages.monitoring import MonitoringResult
     from evalkit.stages.selfeval import SelfEvalResult
 
-__all__ = ["COLUMNS", "FILE_SUFFIX", "WORKPAPER_MIME", "exante_rows", "keyproject_rows", "read",
-           "record", "selfeval_rows", "workpaper_bytes"]
+__all__ = ["COLUMNS", "FILE_SUFFIX", "WORKPAPER_MIME", "exante_rows", "keyproject_rows",
+           "monitoring_rows", "read", "record", "selfeval_rows", "workpaper_bytes"]
 
 #: MIME type of the recorded working-paper rows in an executed notebook.
 WORKPAPER_MIME = "application/vnd.evalkit.workpaper+json"
@@ -197,6 +198,59 @@ def exante_rows(result: ExAnteResult, data: Dataset) -> pd.DataFrame:
     return _frame(rows)
 
 
+def monitoring_rows(result: MonitoringResult, data: Dataset) -> pd.DataFrame:
+    """The working paper of a monitoring report: one row per monitored indicator (its light),
+    then one per item of the monitoring review score (监控表审核评分).
+
+    Parameters
+    ----------
+    result : MonitoringResult
+    data : Dataset
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`. Indicator rows: 数据来源 the monitoring-indicator row; 计算公式
+        the progress ratio of :mod:`evalkit.stages.monitoring` ((progress / target) / time
+        progress for a cumulative ``≥`` indicator, the level ratio otherwise; a qualitative one
+        its 完成目标可能性) and the light it falls in (``monitoring.indicator_lights``); 实际值
+        the progress so far, 目标值 the annual target; 得分 blank (lights are not scored);
+        判断说明 the likelihood, cause and explanation written by the department. Review rows:
+        分值, share and 得分 of each review item, 数据来源 the monitoring form row.
+    """
+    pid = result.project_id
+    rows_table, form = data.tables["monitoring_indicators"], data.tables["monitoring"]
+    rows = []
+    for r in result.indicators.itertuples(index=False):
+        if r.comparator == "定性":
+            formula = f"定性指标，按完成目标可能性“{r.likelihood or '未填报'}”，对应指标灯“{r.light}”"
+        elif pd.isna(r.ratio):
+            formula = f"未填报完成进度，按最差等级“{r.light}”"
+        else:
+            formula = (f"进度比 {r.ratio:.2%}（累计类指标为完成比例 ÷ 时间进度 "
+                       f"{result.time_progress:.2%}，水平类指标为实际值与目标值之比），"
+                       f"对应指标灯“{r.light}”")
+        note = "；".join(t for t in (f"完成目标可能性：{r.likelihood}" if r.likelihood else "",
+                                     str(r.cause or ""), str(r.explanation or "")) if t)
+        rows.append({"code": r.indicator_id, "level1": r.level1, "level2": r.level2,
+                     "name": r.name, "weight": None,
+                     "source": _places(data, "monitoring_indicators",
+                                       (rows_table["project_id"] == pid)
+                                       & (rows_table["indicator_id"] == r.indicator_id)),
+                     "formula": formula, "actual": r.progress_text or "未填报",
+                     "target": r.target_text, "score": None, "evidence": r.evidence,
+                     "note": note})
+    place = _places(data, "monitoring", form["project_id"] == pid)
+    for i, r in enumerate(result.review.itertuples(index=False), 1):
+        rows.append({"code": f"审核{i}", "level1": "监控表审核评分", "level2": "", "name": r.item,
+                     "weight": r.points, "source": place,
+                     "formula": f"达标比例 {r.share:.2%}，得分 = 分值 {r.points:g} × {r.share:.2%} "
+                                f"= {r.score:.2f}",
+                     "actual": f"{r.share:.2%}", "target": "100%", "score": r.score,
+                     "evidence": "", "note": ""})
+    return _frame(rows)
+
+
 def record(frame: pd.DataFrame) -> None:
     """Record a working paper in the executed notebook (for ```--format workpaper```); call it in
     the template's hidden summary cell."""
@@ -230,7 +284,8 @@ def workpaper_bytes(nb: nbformat.NotebookNode, report: str = "") -> bytes:
     if frame is None:
         raise InputError(f"报告“{report}”没有指标级评分结果，不能生成底稿"
                          f"（format workpaper: the report recorded no working paper; it exists for "
-                         f"key_project_evaluation, self_evaluation and ex_ante_assessment）")
+                         f"ex_ante_assessment, key_project_evaluation, self_evaluation and "
+                         f"monitoring）")
     with tempfile.TemporaryDirectory() as tmp:
         path = write_excel({"底稿": frame.rename(columns=COLUMNS)}, Path(tmp) / "workpaper.xlsx")
         return path.read_bytes()

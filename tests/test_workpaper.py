@@ -22,6 +22,7 @@ from evalkit.workpaper import (
     WORKPAPER_MIME,
     exante_rows,
     keyproject_rows,
+    monitoring_rows,
     read,
     selfeval_rows,
     workpaper_bytes,
@@ -118,3 +119,23 @@ def test_workbook_has_chinese_headers_and_neutralised_text(data):
 def test_a_report_without_indicator_results_has_no_workpaper():
     with pytest.raises(InputError, match="报告“部门整体支出绩效评价报告”没有指标级评分结果，不能生成底稿"):
         workpaper_bytes(notebook_with(None), "部门整体支出绩效评价报告")
+
+
+def test_monitoring_workpaper_rows_are_the_lights_then_the_review_score(data):
+    from evalkit.stages import monitoring
+
+    result = quiet(monitoring.evaluate, data, "XM-2020-045")
+    paper = monitoring_rows(result, data)
+    n = len(result.indicators)
+    assert paper["code"].tolist()[:n] == result.indicators["indicator_id"].tolist()
+    assert paper["score"].iloc[:n].isna().all()  # lights are not scored
+    assert all(f"对应指标灯“{light}”" in f or f"最差等级“{light}”" in f
+               for f, light in zip(paper["formula"].iloc[:n], result.indicators["light"],
+                                   strict=True))
+    review = paper.iloc[n:]
+    assert review["score"].sum() == pytest.approx(result.review_score, abs=1e-9)
+    assert review["weight"].tolist() == result.review["points"].tolist()
+    rows = data.tables["monitoring_indicators"]
+    position = rows.index[(rows["project_id"] == "XM-2020-045")
+                          & (rows["indicator_id"] == "ZB02")][0]
+    assert paper.loc[1, "source"] == f"sample_county.xlsx，工作表 监控指标，第 {position + 2} 行"
