@@ -405,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", "--subject", dest="project", required=True,
                    help="项目（或单位等评价对象）编码；all 为该报告类型适用的全部对象")
     p.add_argument("--out", default="reports", help="输出目录，报告写入 OUT/<编码>/")
-    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx 中的任意组合（xlsx：报告中的表格，每表一页）")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx,workpaper 中的任意组合（xlsx：报告中的表格，每表一页；workpaper：逐项指标的底稿 <编码>_底稿.xlsx）")
     p.add_argument("--ruleset", default="national")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.set_defaults(func=_run)
@@ -415,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--projects", "--subjects", dest="projects", default="all",
                    help="all（该报告类型适用的全部对象）、以逗号分隔的编码，或 @文件（每行一个编码）")
     p.add_argument("--out", default="reports/batch", help="输出目录")
-    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx 中的任意组合（xlsx：报告中的表格，每表一页）")
+    p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx,workpaper 中的任意组合（xlsx：报告中的表格，每表一页；workpaper：逐项指标的底稿 <编码>_底稿.xlsx）")
     p.add_argument("--ruleset", default="national")
     p.add_argument("--workers", type=int, default=None,
                    help="worker 进程数（默认每个 CPU 核一个；1 为在本进程内串行）")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import CellError, InputError
+from evalkit.phrasebook import phrasebook
 from evalkit.rules import RuleSet, band_of, load_ruleset, validation_options
 from evalkit.values import NOT_APPLICABLE, IndicatorCells, parse_indicator_cells, parse_value
 
@@ -216,18 +217,19 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
 
     ratio = np.full(n, np.nan)
     rule = np.full(n, "", dtype=object)
+    words = phrasebook(rs)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # ≥: actual / target; a target ≤ 0 is met by any actual ≥ target.
         ge = np.where(target > 0, actual / target, np.where(actual >= target, 1.0, 0.0))
         ratio = np.where(is_ge, ge, ratio)
-        rule[is_ge] = "正向: 实际值/目标值"
+        rule[is_ge] = words.text("rules.ge")
         # ≤: full marks at or below target; above it convention A or B.
         if rs.reverse_convention == "A":
             above = np.where(target > 0, target / actual, 0.0)
-            rule[is_le] = "反向A: 目标值/实际值"
+            rule[is_le] = words.text("rules.le_A")
         else:
             above = np.where(target > 0, 1.0 - (actual - target) / target, 0.0)
-            rule[is_le] = "反向B: 1-(实际值-目标值)/目标值"
+            rule[is_le] = words.text("rules.le_B")
         le = np.where(actual <= target, 1.0, above)
         ratio = np.where(is_le, le, ratio)
         # =: met within tolerance; a zero target is met only by actual ≤ 0.
@@ -236,15 +238,15 @@ def _score_frame(df: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         met = np.where(target == 0, actual <= 0, np.abs(actual - target) <= tol * np.abs(target))
         if scoring["equality_unmet"] == "proportional":
             unmet = np.minimum(actual, target) / np.maximum(actual, target)
-            rule[is_eq] = "等于: 达到得满分，否则按比例"
+            rule[is_eq] = words.text("rules.eq_proportional")
         else:
             unmet = np.zeros(n)
-            rule[is_eq] = "等于: 达到得满分，否则0分"
+            rule[is_eq] = words.text("rules.eq_zero")
         ratio = np.where(is_eq, np.where(met, 1.0, unmet), ratio)
         # execution: rate capped at 1 when the rule set caps it.
         cap = bool(rs.section("selfeval")["budget_execution_cap"])
         ratio = np.where(is_exec, actual / 100.0, ratio)
-        rule[is_exec] = "预算执行率×分值" + ("(封顶)" if cap else "")
+        rule[is_exec] = words.text("rules.execution_capped" if cap else "rules.execution")
     judged_tier = is_q & applicable & (text != "")
     q_ratio, q_rule, q_moved = _qualitative(df, text, weight, judged_tier, rs)
     ratio = np.where(is_q, q_ratio, ratio)
@@ -324,9 +326,15 @@ def _qualitative(df: pd.DataFrame, text: np.ndarray, weight: np.ndarray, mask: n
     carried = np.clip(share, low, high)
     moved = has_judged & (np.abs(carried - share) > 1e-12)
     ratio = np.where(mask, np.where(has_judged, carried, default), np.nan)
-    rule = np.where(moved, "定性: " + names + "，评定得分超出本规则集该等级区间，按区间端点计分",
-                    np.where(has_judged, "定性: " + names + "，评定得分",
-                             "定性: " + names + "，按默认得分率"))
+    words = phrasebook(rs)
+
+    def phrase(key: str) -> np.ndarray:
+        by_tier = {t.tier: words.text(key, tier=t.tier) for t in tiers}
+        return pd.Series(names).map(by_tier).to_numpy(dtype=object)
+
+    rule = np.where(moved, phrase("rules.qualitative_moved"),
+                    np.where(has_judged, phrase("rules.qualitative_judged"),
+                             phrase("rules.qualitative")))
     return ratio, np.where(mask, rule, ""), moved
 
 

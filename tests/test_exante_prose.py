@@ -14,6 +14,8 @@ from evalkit.stages.exante_prose import (
     dimensions,
     lost_points,
     method,
+    raw_scores,
+    raw_scores_note,
     suggestions,
 )
 
@@ -234,3 +236,38 @@ def test_method_provincial_tiers():
 def test_method_rejects_another_rule_set(hand):
     with pytest.raises(InputError, match="expected the rule set the result was computed with"):
         method(hand, "provincial")
+
+
+def test_raw_score_appendix_lists_every_score_with_the_trimmed_ones_marked():
+    """Every row of expert_scores.csv for SQ-2021-001 (7 experts, so the national rule drops one
+    highest and one lowest per item) is in the appendix at (item, expert), as written; exactly
+    two per item carry （剔除）, one at the item's maximum and one at its minimum."""
+    import warnings
+    from pathlib import Path
+
+    import pandas as pd
+
+    from evalkit.io import load_dataset
+    from evalkit.stages import exante
+
+    raw = pd.read_csv(Path(__file__).parents[1] / "data/sample/csv/expert_scores.csv",
+                      encoding="utf-8-sig", dtype=str)
+    raw = raw[raw["project_id"] == "SQ-2021-001"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = exante.evaluate(load_dataset("sample"), "SQ-2021-001")
+    table = raw_scores(result).set_index("编码")
+    experts = sorted(raw["expert_id"].unique())
+    assert list(table.columns) == ["评估维度", "评分项", "分值", *experts, "评审得分"]
+    assert len(raw) == len(table) * len(experts)
+    for row in raw.itertuples():
+        cell = table.loc[row.item_id, row.expert_id]
+        assert cell.removesuffix("（剔除）") == f"{float(row.score):g}"
+    for item_id, group in raw.groupby("item_id"):
+        scores = group["score"].astype(float).to_numpy()
+        cells = table.loc[item_id, experts]
+        marked = [float(c.removesuffix("（剔除）")) for c in cells if c.endswith("（剔除）")]
+        assert len(marked) == 2 and sorted(marked) == [scores.min(), scores.max()]
+        kept = [float(c) for c in cells if not c.endswith("（剔除）")]
+        assert table.loc[item_id, "评审得分"] == f"{sum(kept) / len(kept):.2f}"
+    assert "标注“（剔除）”的评分不计入评审得分" in raw_scores_note(result)

@@ -90,8 +90,15 @@ def test_html_is_offline_has_no_code_and_embeds_font_and_charts(reports):
     assert "import evalkit" not in text and "report.table(" not in text  # no input cells
     assert "@font-face" in text and "data:font/woff;base64," in text
     assert text.count("data:image/png;base64,") == 2
-    for heading in ("一、项目概况", "三、评估结论", "九、建议", "农村饮水安全巩固提升工程"):
+    for heading in ("一、项目概况", "三、评估结论", "九、建议", "农村饮水安全巩固提升工程",
+                    "附件 专家评分明细", "附表 专家原始评分"):
         assert heading in text
+    # the appendix: every raw score of the project, the trimmed ones marked
+    raw = pd.read_csv(ROOT / "data/sample/csv/expert_scores.csv", encoding="utf-8-sig", dtype=str)
+    appendix = text.split("附表 专家原始评分")[1]
+    n_experts = raw.loc[raw["project_id"] == PROJECT, "expert_id"].nunique()
+    n_items = raw.loc[raw["project_id"] == PROJECT, "item_id"].nunique()
+    assert appendix.count("（剔除）") == (2 * n_items if n_experts > 5 else 0)
 
 
 def test_pdf_embeds_cjk_font_and_carries_the_text(reports):

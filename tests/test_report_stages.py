@@ -2,6 +2,7 @@
 checked against numbers recomputed here from the sample CSV files."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,8 @@ from evalkit.batch import run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV = ROOT / "data" / "sample" / "csv"
+#: Scoring-rule codes that must never reach a reader (issue 10: rendered as Chinese phrases).
+RULE_CODES = re.compile(r"正向:|反向A|反向B|定性:|等于:")
 
 
 def csv(name: str) -> pd.DataFrame:
@@ -32,7 +35,7 @@ def test_key_project_report_numbers(out):
     预算执行率 = spent / received × 4; satisfaction = respondents whose mean answer ≥ 4."""
     pid = "XM-2020-022"
     result = run_report("key_project_evaluation", dataset="sample", subject_id=pid, out_dir=out,
-                        formats=["html", "docx"])
+                        formats=["html", "docx", "workpaper"])
     summary = summary_of(result)
     project = csv("projects").set_index("project_id").loc[pid]
     budget, received, spent = (float(project[k]) for k in ("budget", "received", "spent"))
@@ -46,10 +49,16 @@ def test_key_project_report_numbers(out):
     by_person = valid.groupby("respondent_id")["r"].mean()
     assert summary["satisfaction"]["rate"] == pytest.approx((by_person >= 4).mean(), abs=1e-12)
     html = result.files["html"].read_text(encoding="utf-8")
-    for heading in ("一、基本情况", "三、综合评价结论", "（五）服务对象满意度调查", "七、其他说明"):
+    for heading in ("一、基本情况", "三、综合评价结论", "（五）服务对象满意度调查", "八、其他说明", "五、主要成效及经验"):
         assert heading in html
     assert html.count("data:image/png;base64,") == 2
     assert f"{spent / received:.2%}"[:-1] in html  # 预算执行率 as shown in the facts table
+    assert not RULE_CODES.search(html)
+    assert "正向指标，按实际值与目标值之比计分" in html
+    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿")
+    assert result.files["workpaper"].name == f"{pid}_底稿.xlsx"
+    assert paper["得分"].sum() == pytest.approx(summary["total"], abs=1e-9)
+    assert paper["复核人"].isna().all()
 
 
 def test_self_evaluation_report_numbers(out):
@@ -67,6 +76,27 @@ def test_self_evaluation_report_numbers(out):
     assert summary["grade"] == grade
     html = result.files["html"].read_text(encoding="utf-8")
     assert "项目支出绩效自评表" in html and "偏差原因分析及改进措施" in html
+
+
+def test_self_evaluation_of_a_flagged_project_follows_the_official_form(out):
+    """XM-2020-008: execution 82.19 / 179.87 = 45.69 % yet graded 优 — one of the county's six
+    projects to rectify; the funds block shows the projects table's amounts."""
+    pid = "XM-2020-008"
+    result = run_report("self_evaluation", dataset="sample", subject_id=pid, out_dir=out,
+                        formats=["html", "workpaper"])
+    summary = summary_of(result)
+    project = csv("projects").set_index("project_id").loc[pid]
+    rate = float(project["spent"]) / float(project["budget"])
+    assert summary["grade"] == "优" and f"{rate:.2%}" == "45.69%"
+    html = result.files["html"].read_text(encoding="utf-8")
+    for text in ("表2 项目资金情况", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）",
+                 f"{float(project['budget']):,.2f}", f"{float(project['spent']):,.2f}",
+                 f"{rate:.2%}", "表3 年度总体目标完成情况", "预期目标", "实际完成情况",
+                 "四、偏差原因分析及改进措施", "五、整改要求", "按规定列入整改清单。整改要求："):
+        assert text in html, text
+    assert not RULE_CODES.search(html)
+    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿")
+    assert paper["得分"].sum() == pytest.approx(summary["total"], abs=1e-9)
 
 
 def test_monitoring_report_numbers(out):

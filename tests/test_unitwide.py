@@ -431,3 +431,27 @@ def test_stage_module_lists_the_measures_of_the_rule_sets():
     for name in ("national", "provincial"):
         used = {i["measure"] for i in load_ruleset(name).section("unitwide")["indicators"]}
         assert used == set(unitwide.MEASURES)
+
+
+def test_unit_problems_are_the_material_deductions_only():
+    """Issue 10: a deduction is a problem when ≥ prose.materiality.min_lost_points or ≥
+    min_lost_share of its points; the others are counted, not listed."""
+    from evalkit.phrasebook import phrasebook
+    from evalkit.stages.unitwide import _example
+    from evalkit.stages.unitwide_prose import problems
+
+    result = _example()
+    words = phrasebook("national")
+    losing = result.table[result.table["lost"] > 1e-9]
+    material = losing[[words.is_material(r.lost, r.weight) for r in losing.itertuples()]]
+    assert "预算调整率" in material["name"].tolist()  # 1/3 of 10/3 points: exactly 10 %
+    text = problems(result, "national")
+    listed = [line for line in text.split("\n") if line[:1].isdigit()]
+    assert len(listed) == min(len(material), 5)
+    assert all(f"“{name}”" in text for name in material.sort_values("lost").tail(5)["name"])
+    immaterial = losing.drop(material.index)
+    assert all(f"“{name}”" not in text for name in immaterial["name"])
+    if len(losing) > len(listed):
+        assert text.endswith(f"另有 {len(losing) - len(listed)} 项指标扣分较少，未列为问题，详见评分表。")
+    with pytest.raises(InputError, match="rule set the result was computed with"):
+        problems(result, "provincial")

@@ -24,6 +24,7 @@ from evalkit.batch.produce import SubjectResult
 from evalkit.errors import InputError
 from evalkit.io import atomic_write, check_inside
 from evalkit.registry import ReportType, Subject
+from evalkit.workpaper import FILE_SUFFIX
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "evalkit-batch-manifest/2"
@@ -32,10 +33,17 @@ FAILED_DIR = "_failed"
 #: Files every report has besides the requested formats.
 ALWAYS = ("ipynb", "json")
 #: Every extension a report may have.
-EXTENSIONS = ("ipynb", "html", "docx", "pdf", "json")
+EXTENSIONS = ("ipynb", "html", "docx", "pdf", "json", "workpaper")
+#: File names other than ``<id>.<format>``: the working paper is ``<id>_底稿.xlsx``.
+_NAMES = {"workpaper": "{sid}" + FILE_SUFFIX}
 #: Manifest fields that must be unchanged for a report to be up to date.
 KEY_FIELDS = ("input_sha256", "template_sha256", "ruleset_id", "ruleset_version",
               "ruleset_sha256", "evalkit_version")
+
+
+def file_name(sid: str, ext: str) -> str:
+    """The name of a report's file of one format: ``<id>.<ext>``, ``<id>_底稿.xlsx``."""
+    return _NAMES.get(ext, "{sid}.{ext}").format(sid=sid, ext=ext)
 
 
 def subject_input_hashes(tables: Mapping[str, pd.DataFrame], subject: Subject,
@@ -143,7 +151,7 @@ def up_to_date(entry: Mapping[str, Any] | None, key: Mapping[str, str], out: Pat
     if not entry or entry.get("status") != "ok" or any(entry.get(k) != v for k, v in key.items()):
         return False
     files = entry.get("files", {})
-    return all(ext in files and _file_sha256(out / sid / f"{sid}.{ext}") == files[ext]["sha256"]
+    return all(ext in files and _file_sha256(out / sid / file_name(sid, ext)) == files[ext]["sha256"]
                for ext in (*formats, *ALWAYS))
 
 
@@ -151,7 +159,7 @@ def _remove_outputs(out: Path, sid: str, keep: Iterable[str] = ()) -> None:
     """Remove a report's files (by the names evalkit gives them, never a recorded path)."""
     folder = out / sid
     for ext in set(EXTENSIONS) - set(keep):
-        (folder / f"{sid}.{ext}").unlink(missing_ok=True)
+        (folder / file_name(sid, ext)).unlink(missing_ok=True)
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
 
@@ -181,9 +189,9 @@ def record(out: Path, result: SubjectResult, base: Mapping[str, Any],
         files = {}
         try:
             for ext, content in contents.items():
-                atomic_write(out / sid / f"{sid}.{ext}", lambda p, c=content: p.write_bytes(c),
-                             root=out)
-                files[ext] = {"path": f"{sid}/{sid}.{ext}",
+                atomic_write(out / sid / file_name(sid, ext),
+                             lambda p, c=content: p.write_bytes(c), root=out)
+                files[ext] = {"path": f"{sid}/{file_name(sid, ext)}",
                               "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
         except BaseException:  # a full disk …: no report is left with only some of its files
             _remove_outputs(out, sid)

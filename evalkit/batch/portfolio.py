@@ -16,13 +16,13 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from evalkit.batch.manifest import FAILED_DIR
+from evalkit.batch.manifest import FAILED_DIR, file_name
 from evalkit.io import atomic_write, write_excel
 from evalkit.registry import ReportType
 
 INDEX, SUMMARY_XLSX = "index.html", "summary.xlsx"
 #: Link order of a report's files on the portfolio page.
-_LINKS = ("html", "pdf", "docx", "xlsx", "ipynb", "json")
+_LINKS = ("html", "pdf", "docx", "xlsx", "workpaper", "ipynb", "json")
 _FONT_PLACEHOLDER = "/*@@EVALKIT-FONT@@*/"
 
 
@@ -76,7 +76,8 @@ def write_index(out: Path, manifest: Mapping[str, Any], report_type: ReportType,
         cells += [{"text": _num(e.get("total"), report_type.total_format),
                    "sort": _num(e.get("total"), "g")},
                   _cell(e.get("verdict") or "")]
-        links = ([{"href": f"{quote(sid)}/{quote(sid)}.{ext}", "text": ext}
+        links = ([{"href": f"{quote(sid)}/{quote(file_name(sid, ext))}",
+                   "text": "底稿" if ext == "workpaper" else ext}
                   for ext in _LINKS if ext in e.get("files", {})] if ok else
                  [{"href": f"{FAILED_DIR}/{quote(sid)}.ipynb", "text": "诊断笔记本"}]
                  if (e.get("error") or {}).get("notebook") else [])

@@ -25,6 +25,7 @@ from evalkit.batch.manifest import (
     MANIFEST,
     Manifest,
     clean_temporaries,
+    file_name,
     is_safe,
     now,
     record,
@@ -377,7 +378,7 @@ def run_report(template: str | Path, *, dataset: Any = "sample", subject_id: str
                           notebook if notebook.is_file() else None)
     folder = out / subject_id
     exts = ("ipynb", *check_formats(formats), "json")
-    return ReportOutput(folder, {ext: folder / f"{subject_id}.{ext}" for ext in exts},
+    return ReportOutput(folder, {ext: folder / file_name(subject_id, ext) for ext in exts},
                         result.summaries[subject_id])
 
 

@@ -17,9 +17,11 @@ from evalkit.render.html import to_html
 from evalkit.render.pdf import pdf_bytes
 from evalkit.render.xlsx import xlsx_bytes
 from evalkit.report import SUMMARY_MIME
+from evalkit.workpaper import workpaper_bytes
 
-#: Every output format a report can be rendered to (``xlsx``: its tables, one sheet each).
-FORMATS = ("html", "docx", "pdf", "xlsx")
+#: Every output format a report can be rendered to (``xlsx``: its tables, one sheet each;
+#: ``workpaper``: the 底稿 workbook ``<id>_底稿.xlsx`` of :mod:`evalkit.workpaper`).
+FORMATS = ("html", "docx", "pdf", "xlsx", "workpaper")
 #: The formats of a batch or run when none are asked for.
 DEFAULT_FORMATS = ("html", "docx", "pdf")
 
@@ -58,6 +60,8 @@ def render_outputs(nb: nbformat.NotebookNode, summary: Mapping[str, Any],
         contents["docx"] = docx_bytes(nb, footer=footer)
     if "xlsx" in formats:
         contents["xlsx"] = xlsx_bytes(nb)
+    if "workpaper" in formats:
+        contents["workpaper"] = workpaper_bytes(nb, title)
     return contents
 
 

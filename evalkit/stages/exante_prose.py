@@ -31,8 +31,9 @@ from evalkit.stages.prose import (
 )
 from evalkit.stages.prose import robustness as shared_robustness
 
-__all__ = ["agreement", "comment_table", "conclusion", "dimensions", "distribution", "facts",
-           "lost_points", "method", "robustness", "suggestions"]
+__all__ = ["TRIMMED_MARK", "agreement", "comment_table", "conclusion", "dimensions", "distribution",
+           "facts", "lost_points", "method", "raw_scores", "raw_scores_note", "robustness",
+           "suggestions"]
 
 #: What a weak dimension (or a weak item in it) calls for, by ex-ante dimension (DOMAIN.md §4).
 _DIMENSION_ADVICE = {
@@ -459,6 +460,72 @@ def comment_table(result: ExAnteResult) -> pd.DataFrame:
                 + comments["item_id"].map(names).astype(str)).to_numpy(),
         "意见": comments["comment"].astype(str).to_numpy(),
     })
+
+
+#: How a trimmed score is marked in the raw-score appendix.
+TRIMMED_MARK = "（剔除）"
+
+
+def raw_scores(result: ExAnteResult) -> pd.DataFrame:
+    """附表 专家评分明细: every expert's raw score per sub-item, trimmed scores marked.
+
+    Parameters
+    ----------
+    result : ExAnteResult
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sub-item in framework order: 编码, 评估维度, 评分项, 分值, one column per
+        expert (his id) holding the score as he wrote it (``score_given``; ``/分值`` added when
+        he scored against other points than the framework's), with :data:`TRIMMED_MARK` when the
+        panel's trimming rule dropped it, and 评审得分 (the item's panel score, 2 decimals).
+
+    Notes
+    -----
+    Read from ``result.audit`` (one row per raw score), so the appendix is the data the panel
+    score was computed from: trimmed mean after dropping ``panel.trim`` highest and lowest
+    scores when more than ``panel.trim_when_more_than`` experts scored (DOMAIN.md §4).
+
+    Examples
+    --------
+    >>> from evalkit.io import load_dataset
+    >>> from evalkit.stages import exante
+    >>> table = raw_scores(exante.evaluate(load_dataset("sample"), "SQ-2021-001"))
+    >>> table.iloc[0].tolist()
+    ['A1', '立项必要性', '政策相符性', '6', '5.5', '5（剔除）', '5.5', '5.5', '5', '5.5（剔除）', '5', '5.30']
+    """
+    audit = result.audit
+    experts = sorted(audit["expert_id"].astype(str).unique())
+    rows = []
+    for item_id, group in audit.groupby("item_id", sort=False):
+        first = group.iloc[0]
+        row = {"编码": str(item_id), "评估维度": first["dimension"], "评分项": first["name"],
+               "分值": f"{float(first['points']):g}"}
+        for r in group.itertuples(index=False):
+            text = f"{float(r.score_given):g}"
+            if float(r.points_given) != float(r.points):
+                text += f"/{float(r.points_given):g}"
+            row[str(r.expert_id)] = text + (TRIMMED_MARK if r.dropped else "")
+        row["评审得分"] = points(float(first["panel_score"]))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["编码", "评估维度", "评分项", "分值", *experts, "评审得分"]
+                        ).fillna("—")
+
+
+def raw_scores_note(result: ExAnteResult) -> str:
+    """The sentence above :func:`raw_scores`: how the panel score was formed and what the mark
+    means (the panel rules of the rule set applied to ``result``)."""
+    rules = result.panel_rules
+    text = "下表列出每位专家对各评分项的原始评分。"
+    if rules["method"] == "trimmed":
+        text += (f"按规则集的截尾均值规则（专家多于 {rules['trim_when_more_than']} 人时去掉最高分、"
+                 f"最低分各 {rules['trim']} 个），标注“{TRIMMED_MARK}”的评分不计入评审得分。")
+        if result.n_experts <= int(rules["trim_when_more_than"]):
+            text += f"本项目专家 {result.n_experts} 人，未剔除评分。"
+    else:
+        text += "本次按全部专家评分汇总，未剔除评分。"
+    return text
 
 
 def robustness(result: ExAnteResult, stability: StabilityResult) -> str:

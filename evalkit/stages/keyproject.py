@@ -192,8 +192,9 @@ class KeyProjectResult(StageResult):
         Codes of the indicators dropped (their points rescaled onto the others).
     indicator_rows : pandas.DataFrame
         The project's indicator-sheet rows used by the framework, as scored by
-        :func:`~evalkit.scoring.score_indicators`, with ``code`` (the framework indicator) and
-        ``saving_rate`` (成本节约率 of cost rows with a ≤ comparator, NaN otherwise).
+        :func:`~evalkit.scoring.score_indicators`, with ``code`` (the framework indicator),
+        ``saving_rate`` (成本节约率 of cost rows with a ≤ comparator, NaN otherwise) and
+        ``explanation`` (the sheet's 偏差原因分析及改进措施, ``""`` when none).
     survey : SurveyResult or None
     satisfaction_target : float
         The satisfaction rate that earns full marks (from the sheet, else the rule set).
@@ -525,7 +526,7 @@ def _row_text(row: SimpleNamespace) -> str:
     if not row.applicable:
         return f"{row.name} 不适用"
     if row.comparator == "定性":
-        return f"{row.name} 评价为“{row.actual_tier}”，{row.rule}，得分率 {_pct(row.ratio)}"
+        return f"{row.name}：{row.rule}，得分率 {_pct(row.ratio)}"
     unit = row.unit or ""
     actual = "未填报，按 0 分计" if row.missing_actual else f"{row.actual:g}{unit}"
     ratio = (f"完成 {_pct(row.ratio)}，按 100% 计分" if row.ratio > 1
@@ -623,6 +624,11 @@ def _scored_sheet(indicators: pd.DataFrame | None, fw: pd.DataFrame, pid: Any,
     else:
         table = indicators if "project_id" in indicators else indicators.assign(project_id=pid)
         sheet = score_indicators(table, ruleset=rs).sheet
+        if "explanation" in table:
+            # display text: kept as written (no NFKC folding of its punctuation)
+            said = dict(zip(table["indicator_id"],
+                            table["explanation"].fillna("").astype(str).str.strip(), strict=True))
+            sheet = sheet.assign(explanation=sheet["indicator_id"].map(said).fillna(""))
     by_level2 = dict(zip(fw["sheet_level2"], fw["code"], strict=True))
     by_level2.pop("", None)
     code = sheet["level2"].map(lambda v: by_level2.get(normalize_text(v), "")).astype(object)
@@ -632,6 +638,8 @@ def _scored_sheet(indicators: pd.DataFrame | None, fw: pd.DataFrame, pid: Any,
     with np.errstate(divide="ignore", invalid="ignore"):
         saving = np.where((cost & (sheet["comparator"] == "≤")).to_numpy() & (target > 0),
                           (target - actual) / target, np.nan)
+    if "explanation" not in sheet:
+        sheet = sheet.assign(explanation="")
     return sheet.assign(code=code.to_numpy(), saving_rate=saving)
 
 
@@ -794,7 +802,7 @@ def assess(
     >>> project = {"project_id": "P1", "budget": 1000, "received": 950, "spent": 900}
     >>> result = assess(project, sheet, judgements)
     >>> result.sheet.set_index("code").loc[["B11", "B12", "C11"], "formula"].tolist()
-    ['实际到位 950.00 / 预算 1000.00 = 95.00%', '实际支出 900.00 / 实际到位 950.00 = 94.74%', '新建安居房 目标 ≥5000，实际 4800，正向: 实际值/目标值，得分率 96.00%']
+    ['实际到位 950.00 / 预算 1000.00 = 95.00%', '实际支出 900.00 / 实际到位 950.00 = 94.74%', '新建安居房 目标 ≥5000，实际 4800，正向指标，按实际值与目标值之比计分，得分率 96.00%']
     >>> round(result.total, 4), result.grade, result.not_applicable
     (98.4707, '优', ('C21', 'C31', 'C41', 'D11', 'D13', 'D14', 'D15'))
     """

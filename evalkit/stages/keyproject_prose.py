@@ -1,9 +1,12 @@
 """Key-project evaluation report sentences (重点项目绩效评价), from a
 :class:`~evalkit.stages.keyproject.KeyProjectResult`.
 
-Paragraphs: :func:`conclusion`, :func:`level1`, :func:`problems`, :func:`suggestions`,
+Paragraphs: :func:`background` (基本情况), :func:`conclusion`, :func:`level1`,
+:func:`strengths` (主要成效及经验), :func:`problems` (the material :func:`findings`, grouped by
+level-1 indicator, each with its cause), :func:`suggestions` (by kind of finding),
 :func:`method`, :func:`caveats`, and :func:`survey_paragraph` for the project's
-:class:`~evalkit.survey.SurveyResult`; table: :func:`facts`. Numbers are formatted for display
+:class:`~evalkit.survey.SurveyResult`; table: :func:`facts`. The wording of problems, strengths
+and suggestions is the rule set's phrasebook (:mod:`evalkit.phrasebook`). Numbers are formatted for display
 only, as :mod:`evalkit.stages.prose` says; the result stays unrounded.
 """
 
@@ -14,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit.errors import InputError
+from evalkit.phrasebook import phrasebook
 from evalkit.rules import RuleSet
 from evalkit.sensitivity import StabilityResult
 from evalkit.stages.keyproject import KeyProjectResult
@@ -31,8 +35,8 @@ from evalkit.stages.prose import (
 from evalkit.stages.prose import robustness as shared_robustness
 from evalkit.survey import SurveyResult
 
-__all__ = ["caveats", "conclusion", "facts", "level1", "method", "problems", "robustness",
-           "suggestions", "survey_paragraph"]
+__all__ = ["background", "caveats", "conclusion", "facts", "findings", "level1", "method",
+           "problems", "robustness", "strengths", "suggestions", "survey_paragraph"]
 
 #: What a weak indicator calls for, by framework indicator name (财预〔2020〕10号 reference
 #: framework), then by level-1 name for indicators of a custom framework.
@@ -202,7 +206,7 @@ def level1(result: KeyProjectResult, name: str) -> str:
     >>> print(level1(result, "决策"))
     决策指标满分 15 分，得 14.10 分，得分率 94.0%。“立项依据充分性”、“立项程序规范性”、“绩效目标合理性”、“绩效指标明确性”、“资金分配合理性”得满分。“预算编制科学性”得 2.10 分（满分 3 分，得分率 70.0%），评价等级 部分达成（得分区间 60%–80%），按默认得分率 70%。
     >>> print(level1(result, "产出"))
-    产出指标满分 35 分，得 33.80 分，得分率 96.6%。“质量达标率”、“成本节约率”得满分。“完成及时性”得 7.20 分（满分 8 分，得分率 90.0%），完工天数 目标 ≤180天，实际 200天，反向A: 目标值/实际值，得分率 90.00%。“实际完成率”得 9.60 分（满分 10 分，得分率 96.0%），新建安居房 目标 ≥5000套，实际 4800套，正向: 实际值/目标值，得分率 96.00%。
+    产出指标满分 35 分，得 33.80 分，得分率 96.6%。“质量达标率”、“成本节约率”得满分。“完成及时性”得 7.20 分（满分 8 分，得分率 90.0%），完工天数 目标 ≤180天，实际 200天，反向指标，未超过目标值得满分，超过时按目标值与实际值之比计分，得分率 90.00%。“实际完成率”得 9.60 分（满分 10 分，得分率 96.0%），新建安居房 目标 ≥5000套，实际 4800套，正向指标，按实际值与目标值之比计分，得分率 96.00%。
     """
     names = result.level1["name"].tolist()
     if name not in names:
@@ -233,162 +237,330 @@ def level1(result: KeyProjectResult, name: str) -> str:
     return text
 
 
-def problems(result: KeyProjectResult, top: int | None = None) -> str:
-    """存在问题及原因: the total points lost and the problems list, numbered.
+#: Chinese ordinals of the group headings (（一）决策方面 …).
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _amount(x: object) -> str:
+    """万元 for display: 2 decimals."""
+    return f"{float(x):,.2f}"
+
+
+def _value(x: float, unit: str) -> str:
+    return f"{x:g}{unit}"
+
+
+def _sheet_cause(result: KeyProjectResult, code: str, words) -> str:
+    """The cause of a sheet-scored indicator's shortfall: each short row's target, actual and
+    the project's own deviation explanation (偏差原因) — or the fact that it gave none."""
+    rows = result.indicator_rows
+    short = rows[(rows["code"] == code) & rows["applicable"] & (rows["lost"] > NOTHING_LOST)]
+    parts = []
+    for row in short.itertuples(index=False):
+        unit = str(row.unit or "")
+        slots = {"name": row.name, "target": f"{row.comparator}{_value(row.target, unit)}",
+                 "actual": ("未填报" if row.missing_actual else
+                            row.actual_tier or _value(row.actual, unit))}
+        if row.comparator == "定性":
+            key = "causes.sheet_qualitative"
+            parts.append(words.text(key, name=row.name, tier=row.actual_tier,
+                                    explanation=row.explanation or words.text(f"{key}_none")))
+        elif row.explanation:
+            parts.append(words.text("causes.sheet", explanation=row.explanation, **slots))
+        else:
+            parts.append(words.text("causes.sheet_no_explanation", **slots))
+    return "；".join(parts)
+
+
+def _cause(result: KeyProjectResult, row, words) -> str:
+    """Why an indicator lost points, from the evidence of its source (see ``causes`` of the
+    phrasebook): the judgement note, the sheet's deviation explanation, the ledger figures with
+    the project's 说明, the satisfaction rate."""
+    project = result.project
+    note = str(project.get("note") or "").strip()
+    ledger = {"received": _amount(project["received"]), "budget": _amount(project["budget"]),
+              "spent": _amount(project["spent"]), "rate": percent(row.value)}
+    if row.tier:
+        if row.note:
+            return words.text("causes.qualitative", note=row.note)
+        return words.text("causes.qualitative_no_note", tier=row.tier)
+    if row.source in ("funds_in_place", "budget_execution"):
+        text = words.text(f"causes.{row.source}", **ledger)
+        return f"{text}（项目单位说明：{note}）" if note else text
+    if row.source == "survey":
+        return words.text("causes.survey", rate=percent(row.value),
+                          target=threshold(result.satisfaction_target))
+    return _sheet_cause(result, row.code, words) or row.formula
+
+
+def findings(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> pd.DataFrame:
+    """Every indicator that lost points, judged material or not, with its cause.
 
     Parameters
     ----------
     result : KeyProjectResult
-    top : int, optional
-        List at most this many of the indicators that lost points (the data problems are always
-        listed); all of them by default.
+    ruleset : str, Path or RuleSet
+        The rule set the result was computed with (its phrasebook and qualitative tiers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``level1``, ``name``, ``effective_weight``, ``lost``, ``share`` (lost /
+        effective points), ``positive`` (judged at the best qualitative tier), ``material``
+        and ``cause``, most points lost first. Unrounded.
+
+    Notes
+    -----
+    A finding is material when ``lost ≥ prose.materiality.min_lost_points`` or ``share ≥
+    prose.materiality.min_lost_share`` (:meth:`evalkit.phrasebook.Phrasebook.is_material`) and
+    it is not positive: an indicator the evaluators rated at the best tier (达成) is a strength
+    even when its judged score is a little below full marks.
+    """
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
+    best = rs.qualitative_tiers[0].tier
+    sheet = result.sheet
+    losing = sheet[sheet["applicable"] & (sheet["lost"] > NOTHING_LOST)]
+    losing = losing.sort_values("lost", ascending=False, kind="stable")
+    rows = []
+    for row in losing.itertuples(index=False):
+        positive = row.tier == best
+        rows.append({"code": row.code, "level1": row.level1, "name": row.name,
+                     "effective_weight": row.effective_weight, "lost": row.lost,
+                     "share": row.lost / row.effective_weight, "positive": positive,
+                     "material": (not positive) and words.is_material(row.lost,
+                                                                       row.effective_weight),
+                     "cause": _cause(result, row, words)})
+    columns = ["code", "level1", "name", "effective_weight", "lost", "share", "positive",
+               "material", "cause"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _grouped(groups: list[tuple[str, list[str]]], words) -> str:
+    """Numbered Markdown lists under （一）…方面 headings, the empty groups left out."""
+    blocks, number = [], 0
+    for level1_name, lines in groups:
+        if not lines:
+            continue
+        heading = (words.text("groups.other") if level1_name == "" else
+                   words.text("groups.heading", number=_ORDINALS[number], level1=level1_name))
+        if level1_name == "":
+            heading = f"（{_ORDINALS[number]}）{heading}"
+        number += 1
+        blocks.append(heading + "\n\n" + "\n".join(f"{i}. {t}" for i, t in enumerate(lines, 1)))
+    return "\n\n".join(blocks)
+
+
+def problems(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> str:
+    """存在问题及原因: the material findings, grouped by 决策/过程/产出/效益, each with its cause.
+
+    Parameters
+    ----------
+    result : KeyProjectResult
+    ruleset : str, Path or RuleSet
+        The rule set the result was computed with.
 
     Returns
     -------
     str
-        A numbered Markdown list after a one-line total.
-
-    Raises
-    ------
-    InputError
-        ``top`` is not None or an integer ≥ 1.
+        A line with the points lost and the materiality rule, then one numbered list per level-1
+        indicator (framework order) and 其他方面 for the data checks' findings (over-achieved
+        targets, survey sample, missing values), then how many minor deductions were not listed.
 
     Notes
     -----
-    The problems are ``result.problems``: first one per indicator that lost points, most first
-    (``result.lost_ranked``), with its formula (or the evaluator's tier and note) as the cause;
-    then the data problems found by the checks of :func:`evalkit.stages.keyproject.assess`.
+    Material and positive findings are those of :func:`findings`; causes come from the
+    evaluators' judgement notes, the sheet's deviation explanations and the ledger with the
+    project's 说明 (phrasebook ``causes``), not from the scoring formula.
 
     References
     ----------
-    .. [1] DOMAIN.md §5: 经验、问题及原因 (from lost points).
-
-    Examples
-    --------
-    >>> from evalkit.stages.keyproject import assess, framework
-    >>> fw = framework()
-    >>> codes = fw.loc[fw["source"].isin(["qualitative", "sheet_or_qualitative"]), "code"]
-    >>> judged = pd.DataFrame({"indicator_id": codes, "evidence": "PJ-01",
-    ...                        "tier": codes.map({"A31": "部分达成", "D14": "部分达成"}).fillna("达成")})
-    >>> sheet = pd.DataFrame({"indicator_id": ["I1", "I2", "I3", "I4", "I5"],
-    ...     "level1": ["产出指标"] * 4 + ["效益指标"],
-    ...     "level2": ["数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标"],
-    ...     "name": ["新建安居房", "验收合格率", "完工天数", "户均成本", "住房安全保障率"],
-    ...     "comparator": ["≥", "≥", "≤", "≤", "≥"], "target": [5000, 100, 180, 4, 100],
-    ...     "unit": ["套", "%", "天", "万元", "%"], "weight": [20, 10, 10, 10, 30],
-    ...     "actual": [4800, 100, 200, 3.8, 100]})
-    >>> answers = pd.DataFrame({"respondent_id": range(60), "question": "总体满意度",
-    ...                         "response": [5] * 50 + [3] * 10})
-    >>> project = {"project_id": "P1", "project_name": "农村安居房建设项目", "budget": 1000,
-    ...            "received": 950, "spent": 900}
-    >>> print(problems(assess(project, sheet, judged, answers)))
-    本次评价共扣 4.60 分，主要问题及原因如下：
-    <BLANKLINE>
-    1. 效益—“可持续影响”扣 1.50 分（满分 5.00 分，得分率 70.00%）：评价等级 部分达成（得分区间 60%–80%），按默认得分率 70%。
-    2. 决策—“预算编制科学性”扣 0.90 分（满分 3.00 分，得分率 70.00%）：评价等级 部分达成（得分区间 60%–80%），按默认得分率 70%。
-    3. 产出—“完成及时性”扣 0.80 分（满分 8.00 分，得分率 90.00%）：完工天数 目标 ≤180天，实际 200天，反向A: 目标值/实际值，得分率 90.00%。
-    4. 效益—“服务对象满意度”扣 0.59 分（满分 8.00 分，得分率 92.59%）：满意人数 50 / 有效样本 60 = 83.33%；目标值 90%（规则集默认值），得分率 = min(83.33% / 90%, 1) = 92.59%。
-    5. 产出—“实际完成率”扣 0.40 分（满分 10.00 分，得分率 96.00%）：新建安居房 目标 ≥5000套，实际 4800套，正向: 实际值/目标值，得分率 96.00%。
-    6. 过程—“预算执行率”扣 0.21 分（满分 4.00 分，得分率 94.74%）：实际支出 900.00 / 实际到位 950.00 = 94.74%。
-    7. 过程—“资金到位率”扣 0.20 分（满分 4.00 分，得分率 95.00%）：实际到位 950.00 / 预算 1000.00 = 95.00%。
+    .. [1] DOMAIN.md §5: 经验、问题及原因 (from lost points); issue 10: material findings only.
     """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise InputError(f"expected top as None or an integer ≥ 1, found {top!r}")
-    if not result.problems:
-        return "评价未发现明显问题，各项指标均得满分。"
-    n_lost = len(result.lost_ranked)
-    shown = n_lost if top is None else min(top, n_lost)
-    listed = [*result.problems[:shown], *result.problems[n_lost:]]
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
+    found = findings(result, rs)
+    material = found[found["material"]]
+    checks = list(result.problems[len(result.lost_ranked):])
+    groups = [(name, [words.text("problem", name=r.name, lost=points(r.lost),
+                                 weight=_weight(r.effective_weight), cause=r.cause.rstrip("。"))
+                      for r in material[material["level1"] == name].itertuples()])
+              for name in result.level1["name"]]
+    groups.append(("", checks))
+    limits = {"min_points": f"{words.min_lost_points:g}", "min_share": threshold(
+        words.min_lost_share)}
     lost = float(result.sheet["lost"].sum())
-    head = (f"本次评价共扣 {points(lost)} 分，主要问题及原因如下："
-            if lost > NOTHING_LOST else "各项指标均得满分，但评价中发现以下问题：")
-    text = head + "\n\n" + "\n".join(f"{i}. {p}" for i, p in enumerate(listed, 1))
-    if shown < n_lost:
-        text += f"\n\n另有 {n_lost - shown} 项指标扣分较少，详见评分表。"
+    if material.empty and not checks:
+        return words.text("no_problems", **limits)
+    head = (words.text("problems_head", lost=points(lost), **limits) if not material.empty
+            else words.text("no_problems", **limits) + "评价中发现以下问题：")
+    text = head + "\n\n" + _grouped(groups, words)
+    minor = len(found) - len(material)
+    if minor:
+        text += "\n\n" + words.text("minor_note", n=minor)
     return text
 
 
-def suggestions(result: KeyProjectResult, weak_share: float = 0.9) -> str:
-    """Three to five suggestions from the weakest indicators, the survey, evidence and the grade.
+def strengths(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> str:
+    """主要成效及经验: by level-1 indicator, the indicators at full marks or judged at the best
+    tier, with the evaluators' notes on them (at most three notes per group).
 
     Parameters
     ----------
     result : KeyProjectResult
-    weak_share : float, default 0.9
-        An indicator scoring below this share of its points calls for a suggestion.
+    ruleset : str, Path or RuleSet
 
     Returns
     -------
     str
-        A numbered Markdown list.
+        Grouped numbered lists (phrasebook ``strength``, ``strength_note``), or
+        ``no_strengths`` when no indicator qualifies.
+    """
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
+    best = rs.qualitative_tiers[0].tier
+    sheet = result.sheet[result.sheet["applicable"]]
+    good = sheet[(sheet["lost"] <= NOTHING_LOST) | (sheet["tier"] == best)]
+    groups = []
+    for name in result.level1["name"]:
+        mine = good[good["level1"] == name]
+        lines = [words.text("strength", names=_names(mine["name"]), n=len(mine))] if len(
+            mine) else []
+        noted = mine[mine["note"] != ""].head(MAX_SPECIFIC)
+        lines += [words.text("strength_note", name=r.name, note=r.note.rstrip("。"))
+                  for r in noted.itertuples()]
+        groups.append((name, lines))
+    text = _grouped(groups, words)
+    return text or words.text("no_strengths")
 
-    Raises
-    ------
-    InputError
-        ``weak_share`` outside (0, 1].
+
+def suggestions(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> str:
+    """建议, mapped from the kinds of findings (phrasebook ``suggestions``), then the grade.
+
+    Parameters
+    ----------
+    result : KeyProjectResult
+    ruleset : str, Path or RuleSet
+        The rule set the result was computed with.
+
+    Returns
+    -------
+    str
+        A numbered Markdown list of at least three items.
 
     Notes
     -----
-    Rules, in order:
+    Each kind is triggered from the data, in this order:
 
-    1. the indicators below ``weak_share``, most points lost first, at most three, each with the
-       advice for its name (one table, ``_ADVICE``; a custom indicator falls back to
-       its level-1 name, then to a general sentence);
-    2. a survey indicator not applicable → carry out a satisfaction survey; a survey below the
-       minimum sample → enlarge the sample;
-    3. qualitative judgements without evidence → complete the files;
-    4. the advice that follows from the grade (DOMAIN.md §7);
-    5. general follow-up (rectification list, monitoring) until there are three.
+    1. ``low_execution``: 预算执行率 (spent / received) below ``suggestions.low_execution.below``;
+    2. ``over_achievement``: sheet rows with actual ≥ ``scoring.over_achievement_ratio`` × target
+       (target set too low);
+    3. ``low_satisfaction``: the satisfaction rate below its target;
+    4. ``no_survey`` (no usable survey) or ``small_sample`` (valid sample below
+       ``survey.min_sample``);
+    5. ``missing_evidence``: judged indicators without evidence;
+    6. ``weak``: the other indicators below ``suggestions.weak.below`` of their points, most
+       points lost first, at most three, with the advice for the indicator's name;
+    7. the advice that follows from the grade (DOMAIN.md §7), then general follow-up until there
+       are three.
 
     References
     ----------
-    .. [1] DOMAIN.md §5 (建议) and §7 (result application).
-
-    Examples
-    --------
-    >>> from evalkit.stages.keyproject import assess, framework
-    >>> fw = framework()
-    >>> codes = fw.loc[fw["source"].isin(["qualitative", "sheet_or_qualitative"]), "code"]
-    >>> judged = pd.DataFrame({"indicator_id": codes, "evidence": "PJ-01",
-    ...                        "tier": codes.map({"A31": "部分达成", "D14": "部分达成"}).fillna("达成")})
-    >>> sheet = pd.DataFrame({"indicator_id": ["I1", "I2", "I3", "I4", "I5"],
-    ...     "level1": ["产出指标"] * 4 + ["效益指标"],
-    ...     "level2": ["数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标"],
-    ...     "name": ["新建安居房", "验收合格率", "完工天数", "户均成本", "住房安全保障率"],
-    ...     "comparator": ["≥", "≥", "≤", "≤", "≥"], "target": [5000, 100, 180, 4, 100],
-    ...     "unit": ["套", "%", "天", "万元", "%"], "weight": [20, 10, 10, 10, 30],
-    ...     "actual": [4800, 100, 200, 3.8, 100]})
-    >>> answers = pd.DataFrame({"respondent_id": range(60), "question": "总体满意度",
-    ...                         "response": [5] * 50 + [3] * 10})
-    >>> project = {"project_id": "P1", "project_name": "农村安居房建设项目", "budget": 1000,
-    ...            "received": 950, "spent": 900}
-    >>> print(suggestions(assess(project, sheet, judged, answers)))
-    1. “可持续影响”（效益）得分率为 70.0%，建议建立长效管护机制，落实后续管护责任和经费，保障项目持续发挥效益。
-    2. “预算编制科学性”（决策）得分率为 70.0%，建议细化预算测算依据，提高预算编制的准确性和科学性。
-    3. 评价等级为“优”，建议在以后年度预算安排中优先保障，并总结推广项目管理经验。
+    .. [1] DOMAIN.md §5 (建议) and §7 (result application); issue 10.
     """
-    if not 0 < weak_share <= 1:
-        raise InputError(f"expected weak_share in (0, 1], found {weak_share!r}")
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
     sheet = result.sheet
-    weak = sheet[sheet["applicable"] & (sheet["ratio"] < weak_share)]
-    weak = weak.sort_values("lost", ascending=False, kind="stable")
-    items = []
-    for row in weak.head(MAX_SPECIFIC).itertuples(index=False):
-        advice = _ADVICE.get(row.name, _ADVICE.get(
-            row.level1, _OTHER_ADVICE))
-        items.append(f"“{row.name}”（{row.level1}）得分率为 {percent(row.ratio)}，建议{advice}。")
+    by_source = sheet.set_index("code")
+    items, covered = [], set()
+    execution = sheet[(sheet["source"] == "budget_execution") & sheet["applicable"]]
+    below = float(words.get("suggestions.low_execution.below"))
+    if not execution.empty and float(execution["value"].iat[0]) < below:
+        items.append(words.text("suggestions.low_execution.text",
+                                rate=percent(float(execution["value"].iat[0])),
+                                below=threshold(below)))
+        covered.update(execution["code"])
+    over = result.indicator_rows[result.indicator_rows["over_achieved"]]
+    if not over.empty:
+        items.append(words.text("suggestions.over_achievement.text", names=_names(over["name"]),
+                                ratio=threshold(rs.over_achievement_ratio)))
     survey_rows = sheet[sheet["source"] == "survey"]
     if (~survey_rows["applicable"]).any():
-        items.append("建议按规定组织开展服务对象满意度调查，客观反映受益对象对项目的评价。")
-    elif result.survey is not None and not result.survey.meets_min_sample:
-        items.append(f"建议扩大满意度调查样本（本次有效样本 {result.survey.n_valid_respondents} 人，"
-                     f"规则集要求不少于 {result.survey.min_sample} 人），提高调查结果的代表性。")
-    judged = sheet[(sheet["tier"] != "") & sheet["applicable"]]
-    if (judged["evidence"] == "").any():
-        items.append("建议完善项目档案管理，补齐定性评价所需的佐证材料。")
+        items.append(words.text("suggestions.no_survey.text"))
+    else:
+        covered.update(survey_rows["code"])
+        if result.survey is not None and result.survey.rate < result.satisfaction_target:
+            items.append(words.text("suggestions.low_satisfaction.text",
+                                    rate=percent(result.survey.rate),
+                                    target=threshold(result.satisfaction_target)))
+        if result.survey is not None and not result.survey.meets_min_sample:
+            items.append(words.text("suggestions.small_sample.text",
+                                    n=result.survey.n_valid_respondents,
+                                    min_sample=result.survey.min_sample))
+    judged = sheet[(sheet["tier"] != "") & sheet["applicable"] & (sheet["evidence"] == "")]
+    if not judged.empty:
+        items.append(words.text("suggestions.missing_evidence.text", names=_names(judged["name"])))
+    weak_below = float(words.get("suggestions.weak.below"))
+    weak = sheet[sheet["applicable"] & (sheet["ratio"] < weak_below)
+                 & ~sheet["code"].isin(covered)].sort_values("lost", ascending=False,
+                                                             kind="stable")
+    for row in weak.head(MAX_SPECIFIC).itertuples(index=False):
+        advice = _ADVICE.get(row.name, _ADVICE.get(row.level1, _OTHER_ADVICE))
+        items.append(words.text("suggestions.weak.text", name=row.name, level1=row.level1,
+                                rate=percent(by_source.loc[row.code, "ratio"]), advice=advice))
     items.append(_GRADE_ADVICE.get(
         result.grade, f"评价等级为“{result.grade}”，建议按评价结果应用规定办理后续预算安排。"))
     return numbered_suggestions(items, _GENERAL_ADVICE)
+
+
+def background(project: pd.Series, result: KeyProjectResult) -> str:
+    """基本情况 in words: who carries the project out, its funds, and its annual targets.
+
+    Parameters
+    ----------
+    project : pandas.Series
+        The project's row (name, unit, category, is_poverty, budget, received, spent, note).
+    result : KeyProjectResult
+
+    Returns
+    -------
+    str
+        The funds sentence (budget, received with 到位率, spent with 执行率 = spent / received),
+        the project's 说明 (``note``) and, when the project record carries them, its 立项背景,
+        主要内容 and 年度总体目标 (``background``, ``content``, ``goal``), and its annual
+        targets from the indicator sheet by level-2 group (数量: …, 质量: …), each as name +
+        comparator + target + unit.
+    """
+    budget, received, spent = (float(project[k]) for k in ("budget", "received", "spent"))
+    kind = "扶贫项目" if bool(project.get("is_poverty")) else "项目"
+    year = project.get("year")
+    when = f" {int(year)} 年度" if isinstance(year, (int, float)) and year == year else "年度"
+    text = (f"“{project['project_name']}”由{project['unit_name']}组织实施，资金类别为"
+            f"{project['category']}，属{kind}。项目{when}预算 {_amount(budget)} 万元，实际到位 "
+            f"{_amount(received)} 万元（到位率 {percent(received / budget)}），实际支出 "
+            f"{_amount(spent)} 万元（预算执行率 "
+            f"{percent(spent / received) if received else '—'}）。")
+    for key, label in (("background", "立项背景"), ("content", "主要内容")):
+        said = str(project.get(key) or "").strip()
+        if said:
+            text += f"{label}：{said.rstrip('。')}。"
+    note = str(project.get("note") or "").strip()
+    if note:
+        text += f"项目单位说明：{note.rstrip('。')}。"
+    goal = str(project.get("goal") or "").strip()
+    if goal:
+        text += f"项目年度总体目标：{goal.rstrip('。')}。"
+    rows = result.indicator_rows
+    if not rows.empty:
+        targets = []
+        for level2, group in rows.groupby("level2", sort=False):
+            listed = "、".join(
+                f"{r.name}（定性）" if r.comparator == "定性"
+                else f"{r.name}{r.comparator}{_value(r.target, str(r.unit or ''))}"
+                for r in group.itertuples())
+            targets.append(f"{level2}：{listed}")
+        text += f"项目年度绩效目标为：{'；'.join(targets)}。"
+    return text
 
 
 def method(result: KeyProjectResult, ruleset: str | Path | RuleSet) -> str:

@@ -1,17 +1,33 @@
 """Project self-evaluation report sentences (项目支出绩效自评), from a
 :class:`~evalkit.stages.selfeval.SelfEvalResult`.
 
-:func:`conclusion`, :func:`lost_points` and :func:`missing_explanations`. Numbers are formatted
-for display only, as :mod:`evalkit.stages.prose` says; the result stays unrounded.
+:func:`conclusion`, :func:`lost_points`, :func:`missing_explanations`; the parts of the official
+项目支出绩效自评表: :func:`funds_block`, :func:`annual_goal`, :func:`deviations`; and
+:func:`rectification` for a project the county summary flags. Numbers are formatted for display
+only, as :mod:`evalkit.stages.prose` says; the result stays unrounded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit.phrasebook import phrasebook
+from evalkit.rules import RuleSet
 from evalkit.scoring import EXECUTION_LEVEL1
-from evalkit.stages.prose import lost_list, percent, points, threshold
+from evalkit.stages.prose import lost_list, percent, points, ruleset_of, threshold
 from evalkit.stages.selfeval import SelfEvalResult
 
-__all__ = ["conclusion", "lost_points", "missing_explanations"]
+__all__ = ["FUNDS_HEADERS", "annual_goal", "conclusion", "deviations", "funds_block",
+           "lost_points", "missing_explanations", "rectification"]
+
+#: The funds block of the 项目支出绩效自评表 (财预〔2020〕10号 附件), column → header.
+FUNDS_HEADERS = {"budget": "年初预算数（万元）", "budget_annual": "全年预算数（万元）",
+                 "spent": "全年执行数（万元）", "points": "分值", "execution_rate": "执行率",
+                 "score": "得分"}
 
 
 def conclusion(result: SelfEvalResult) -> str:
@@ -195,3 +211,130 @@ def missing_explanations(result: SelfEvalResult) -> str:
         lines.append(f"{i}. {_indicator_label(row)}：{why}")
     head = f"{len(lines)} 个指标需要填写偏差原因分析及改进措施但尚未填写："
     return head + "\n\n" + "；\n".join(lines) + "。"
+
+
+def funds_block(project: Mapping[str, Any], result: SelfEvalResult) -> pd.DataFrame:
+    """The funds block of the 自评表: 年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分.
+
+    Parameters
+    ----------
+    project : mapping
+        The project's row; its optional ``budget_annual`` (全年预算数, the budget after in-year
+        adjustments) is shown when present, else 全年预算数 = ``budget``.
+    result : SelfEvalResult
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row, columns :data:`FUNDS_HEADERS` (unrounded): 执行率 and 得分 are those the
+        self-evaluation scored (``result.budget``: execution rate = spent / budget, score =
+        points × rate, capped when the rule set caps it).
+
+    References
+    ----------
+    .. [1] DOMAIN.md §3: 执行率 on the form = 全年执行数 / 全年预算数 (B / A).
+    """
+    annual = project.get("budget_annual")
+    annual = result.budget["budget"] if annual is None or pd.isna(annual) else float(annual)
+    row = {"budget": result.budget["budget"], "budget_annual": annual,
+           "spent": result.budget["spent"], "points": result.budget["points"],
+           "execution_rate": result.budget["execution_rate"], "score": result.budget["score"]}
+    return pd.DataFrame([row], columns=list(FUNDS_HEADERS))
+
+
+def _indicator_rows(result: SelfEvalResult) -> pd.DataFrame:
+    table = result.table
+    return table[(table["level1"] != EXECUTION_LEVEL1) & table["applicable"]]
+
+
+def annual_goal(project: Mapping[str, Any], result: SelfEvalResult,
+                ruleset: str | Path | RuleSet) -> pd.DataFrame:
+    """年度总体目标: 预期目标 and 实际完成情况, from the data when the project gives them
+    (``goal``, ``goal_result``), else generated from the indicator sheet.
+
+    Parameters
+    ----------
+    project : mapping
+    result : SelfEvalResult
+    ruleset : str, Path or RuleSet
+        The rule set the result was computed with (its phrasebook ``annual_goal``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``planned`` (预期目标) and ``actual`` (实际完成情况). Generated, the planned
+        goal lists each applicable indicator's name and 年度指标值 (a qualitative one: 达到预期),
+        the actual one its 实际完成值, in sheet order.
+    """
+    words = phrasebook(ruleset_of(result, ruleset))
+    rows = _indicator_rows(result)
+    planned = str(project.get("goal") or "").strip() or words.text(
+        "annual_goal.planned", targets="；".join(
+            f"{r.name}达到预期" if r.comparator == "定性" else f"{r.name}{r.target_text}"
+            for r in rows.itertuples()))
+    actual = str(project.get("goal_result") or "").strip() or words.text(
+        "annual_goal.actual", actuals="；".join(
+            f"{r.name}{r.actual_text or '未填报'}" for r in rows.itertuples()))
+    return pd.DataFrame([{"planned": planned, "actual": actual}])
+
+
+def deviations(result: SelfEvalResult, ruleset: str | Path | RuleSet) -> str:
+    """偏差原因分析及改进措施: the explanations the project gave for its deviating indicators,
+    then those still missing (:func:`missing_explanations`).
+
+    Parameters
+    ----------
+    result : SelfEvalResult
+    ruleset : str, Path or RuleSet
+
+    Returns
+    -------
+    str
+    """
+    words = phrasebook(ruleset_of(result, ruleset))
+    table = result.table
+    given = table[table["needs_explanation"] & ~table["explanation_missing"]]
+    if not int(table["needs_explanation"].sum()):
+        return words.text("deviation.none")
+    parts = []
+    if not given.empty:
+        parts.append("\n".join(f"{i}. " + words.text("deviation.line", name=r.name,
+                                                      explanation=r.explanation)
+                               for i, r in enumerate(given.itertuples(), 1)))
+    if not result.missing_explanations.empty:
+        parts.append(missing_explanations(result))
+    return "\n\n".join(parts)
+
+
+def rectification(flag: Mapping[str, Any], result: SelfEvalResult,
+                  ruleset: str | Path | RuleSet) -> str:
+    """The 整改 paragraph: whether the project is on the rectification list and what it must do.
+
+    Parameters
+    ----------
+    flag : mapping
+        The project's row of :func:`evalkit.summary.summarize_projects` (``execution_rate``,
+        ``completion_rate``, ``gap_points``, ``rectification``), the county summary's rule: a
+        project is flagged when |completion − execution| × 100 > ``monitoring.gap_points``.
+    result : SelfEvalResult
+    ruleset : str, Path or RuleSet
+
+    Returns
+    -------
+    str
+        Phrasebook ``rectification.low_execution`` (completion above execution),
+        ``low_completion`` (execution above completion) or ``fine`` (not flagged).
+
+    References
+    ----------
+    .. [1] DOMAIN.md §1 and §9: a gap over 20 points → rectification notice (整改意见).
+    """
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
+    gap = float(flag["gap_points"])
+    key = ("fine" if not bool(flag["rectification"]) else
+           "low_execution" if gap > 0 else "low_completion")
+    return words.text(f"rectification.{key}", execution=percent(float(flag["execution_rate"])),
+                      completion=percent(float(flag["completion_rate"])),
+                      gap=f"{abs(gap):.1f}", grade=result.grade,
+                      limit=f"{float(rs.section('monitoring')['gap_points']):g}")

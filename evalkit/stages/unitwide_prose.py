@@ -9,9 +9,11 @@ Numbers are formatted for display only (:mod:`evalkit.stages.prose`); the result
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
+from evalkit.phrasebook import phrasebook
 from evalkit.rules import RuleSet
 from evalkit.stages.prose import (
     MAX_SPECIFIC,
@@ -20,6 +22,8 @@ from evalkit.stages.prose import (
     numbered_suggestions,
     percent,
     points,
+    ruleset_of,
+    threshold,
 )
 from evalkit.stages.unitwide import VIEWS, UnitEvalResult
 
@@ -230,25 +234,44 @@ def _weakest(result: UnitEvalResult) -> pd.DataFrame:
     return losing.sort_values("lost", ascending=False, kind="stable").head(MAX_SPECIFIC + 2)
 
 
-def problems(result: UnitEvalResult) -> str:
-    """问题及原因: the indicators that lost the most points, each with its cause, as a list.
+def problems(result: UnitEvalResult, ruleset: str | Path | RuleSet) -> str:
+    """问题及原因: the material deductions, most points lost first, each with its cause.
+
+    Parameters
+    ----------
+    result : UnitEvalResult
+    ruleset : str, Path or RuleSet
+        The rule set the result was computed with: its ``prose.materiality`` decides which
+        deductions are problems (:meth:`evalkit.phrasebook.Phrasebook.is_material`); a judged
+        item at the best tier never is.
 
     Examples
     --------
     >>> from evalkit.stages.unitwide import _example
-    >>> print(problems(_example()).splitlines()[2])
+    >>> print(problems(_example(), "national").splitlines()[2])
     1. “在职人员控制率”为 104.00%（满分标准 ≤100%），扣 2.22 分。原因：在职人员数超过核定编制数，人员经费支出刚性增加；
     """
-    weak = _weakest(result)
-    if weak.empty:
-        return "各项指标均得满分，未发现明显问题。"
+    rs = ruleset_of(result, ruleset)
+    words = phrasebook(rs)
+    best = rs.qualitative_tiers[0].tier
+    losing = result.table[result.table["lost"] > NOTHING_LOST]
+    material = losing[[words.is_material(r.lost, r.weight) and r.tier != best
+                       for r in losing.itertuples()]]
+    shown = material.sort_values("lost", ascending=False, kind="stable").head(MAX_SPECIFIC + 2)
+    if shown.empty:
+        return words.text("no_problems", min_points=f"{words.min_lost_points:g}",
+                          min_share=threshold(words.min_lost_share))
     lines = []
-    for i, r in enumerate(weak.itertuples(), 1):
+    for i, r in enumerate(shown.itertuples(), 1):
         cause = (_CAUSES[r.measure] if r.measure != "judged"
                  else r.note or "佐证材料未能充分证明该项要求已落实")
         lines.append(f"{i}. {_describe(r)}，扣 {points(r.lost)} 分。原因：{cause}")
     head = "评价发现的主要问题" if result.view == "third_party" else "自评扣分的主要指标"
-    return f"{head}（按扣分多少排列）：\n\n" + "；\n".join(lines) + "。"
+    text = f"{head}（按扣分多少排列）：\n\n" + "；\n".join(lines) + "。"
+    minor = len(losing) - len(shown)
+    if minor:
+        text += "\n\n" + words.text("minor_note", n=minor)
+    return text
 
 
 def suggestions(result: UnitEvalResult) -> str:
