@@ -55,6 +55,7 @@ from evalkit.values import (
     parse_indicator_cells,
     parse_value,
 )
+from evalkit.workbook import FORMULA_PREFIXES
 
 _TRUE = {"是", "true", "yes", "y", "1", "扶贫"}
 _FALSE = {"否", "false", "no", "n", "0", ""}
@@ -1087,19 +1088,17 @@ def _unit_monitoring_checks(tables: dict[str, pd.DataFrame],
 
 # --- writing outputs ---------------------------------------------------------------------------
 
-#: First characters that make Excel (or LibreOffice) read a text cell as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize_formula(value: object) -> object:
     """Prefix text that Excel would run as a formula with an apostrophe (CSV/formula injection).
 
-    Numbers pass through untouched; only strings are changed.
+    Numbers pass through untouched; only strings are changed. Workbooks are now written with
+    such text as string cells (:mod:`evalkit.workbook`); this is the form earlier versions wrote,
+    which :mod:`evalkit.templates` still recognises when reading a workbook back.
 
     >>> neutralize_formula("=HYPERLINK(\\"http://x\\")"), neutralize_formula(-3), neutralize_formula("安居房")
     ('\\'=HYPERLINK("http://x")', -3, '安居房')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -8,7 +8,7 @@ tables of a report, a review's comparison) goes through :func:`write_sheets`, so
   fractions shown as percentages (a header ending in 率, or naming 进度 or 比例, or 相对偏差)
   ``0.00%``; every other decimal ``0.00`` — the value itself is stored unrounded;
   a caller may name a format per column, or one per row (a column of mixed figures);
-* ``是``/``否`` for booleans, blank cells for NaN/None;
+* ``是``/``否`` for booleans, blank cells for NaN, None and empty text;
 * column widths from the content (CJK characters counted double, at most 60);
 * text kept as text: a string cell is never a formula, so ``=1+1`` in a project name is shown
   exactly as typed (no apostrophe) and cannot run; formula-like text also carries Excel's
@@ -158,7 +158,7 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
             quoted = style(None, True)
             for r, row in enumerate(zip(*columns, strict=True), start=1):
                 for c, value in enumerate(row):
-                    if value is None:
+                    if value is None or value == "":
                         continue
                     if isinstance(value, str):
                         ws.write_string(r, c, value,
