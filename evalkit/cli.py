@@ -229,6 +229,13 @@ def _reports(args: argparse.Namespace) -> int:
     return 0
 
 
+def _portfolio_index(args: argparse.Namespace) -> int:
+    from evalkit.batch.portfolio import write_portfolio_index
+
+    print(f"已写出报告总览 {write_portfolio_index(args.out)}")
+    return 0
+
+
 def _template(args: argparse.Namespace) -> int:
     if args.kind == "ahp":
         from evalkit.pairwise import comparison_matrices, write_ahp_template
@@ -420,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_import_scores)
     p = sub.add_parser("rulesets", help="列出内置规则集")
     p.set_defaults(func=_rulesets)
+    p = sub.add_parser("portfolio-index",
+                       help="写出链接各报告类型清单的总览页 OUT/index.html (one page for every batch)")
+    p.add_argument("out", help="含各批量输出目录（<报告类型>/manifest.json）的文件夹")
+    p.set_defaults(func=_portfolio_index)
     return parser
 
 

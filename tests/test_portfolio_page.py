@@ -63,7 +63,7 @@ def _ids(tab) -> list[str]:
 def test_page_lists_every_report_escaped_and_offline(page):
     tab, requests, errors = page
     assert _ids(tab) == ["P1", "P2", "P3", "P10"]
-    assert tab.locator("th").all_inner_texts()[:6] == ["项目编码", "项目名称", "预算单位",
+    assert tab.locator("#portfolio th").all_inner_texts()[:6] == ["项目编码", "项目名称", "预算单位",
                                                        "预算数（万元）", "总分", "评价等级"]
     assert '<script>alert("x")</script>' in tab.locator("tbody").inner_text()  # shown as text
     assert not errors  # the data's script never ran
@@ -85,10 +85,10 @@ def test_filter_by_text_and_status(page):
 
 def test_sort_numbers_as_numbers_by_a_header_click(page):
     tab, _, _ = page
-    budget = tab.locator("th", has_text="预算数（万元）")
+    budget = tab.locator("#portfolio th", has_text="预算数（万元）")
     budget.click()
     assert _ids(tab) == ["P2", "P10", "P3", "P1"]  # 35.5 < 300 < 880 < 1200, not as text
     budget.click()
     assert _ids(tab) == ["P1", "P3", "P10", "P2"]
-    tab.locator("th", has_text="项目编码").click()
+    tab.locator("#portfolio th", has_text="项目编码").click()
     assert _ids(tab)[0] == "P1"

@@ -31,7 +31,11 @@ from evalkit.batch.manifest import (
     subject_input_hashes,
     up_to_date,
 )
-from evalkit.batch.portfolio import write_index, write_summary_workbook
+from evalkit.batch.portfolio import (
+    rectification_overview,
+    write_index,
+    write_summary_workbook,
+)
 from evalkit.batch.produce import (
     ProduceSpec,
     SubjectResult,
@@ -274,6 +278,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         "scheduler": scheduler, "cold": cold, "formats": list(formats), "template": str(template),
         "template_sha256": template_sha, "dataset": str(data_path), **rules.to_record(),
         "evalkit_version": __version__, "requested": len(ids), "interrupted": False}
+    manifest.data["overview"] = (rectification_overview(ds, ids, rules)
+                                 if subject.id_column == "project_id" else None)
 
     def provenance(sid: str) -> dict[str, Any]:
         return {"template": str(template), "template_sha256": template_sha,
