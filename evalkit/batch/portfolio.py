@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -212,6 +213,30 @@ def write_index(out: Path, manifest: Mapping[str, Any], report_type: ReportType,
         font_css=_FONT_PLACEHOLDER, css=css, script=script)
     page = page.replace(_FONT_PLACEHOLDER, font_face_css(page), 1)
     return atomic_write(out / INDEX, lambda p: p.write_text(page, encoding="utf-8"), root=out)
+
+
+class PortfolioPages:
+    """``OUT/index.html`` and ``OUT/summary.xlsx`` of a running batch: rewritten from the manifest
+    as reports are recorded (:meth:`refresh`), at most as often as keeps the rewriting under a
+    tenth of the run (after a write of d seconds, the next waits 10 d), and once more at the end
+    (:meth:`write`). A killed run leaves pages at most that far behind; its journal has the rest,
+    and the next run rebuilds both pages from it."""
+
+    def __init__(self, out: Path, report_type: ReportType):
+        self.out, self.report_type = out, report_type
+        self._next = time.perf_counter()
+
+    def refresh(self, manifest: Mapping[str, Any]) -> None:
+        """Rewrite both pages when the last rewrite is long enough ago."""
+        if time.perf_counter() >= self._next:
+            self.write(manifest)
+
+    def write(self, manifest: Mapping[str, Any]) -> None:
+        """Rewrite both pages now."""
+        start = time.perf_counter()
+        write_index(self.out, manifest, self.report_type)
+        write_summary_workbook(self.out, manifest, self.report_type)
+        self._next = time.perf_counter() + 10 * (time.perf_counter() - start)
 
 
 def write_portfolio_index(root: str | Path) -> Path:
