@@ -1,6 +1,7 @@
 """The batch manifest's journal: every recorded report survives a kill; the end compacts it."""
 
 import json
+from itertools import pairwise
 
 from evalkit.batch.manifest import JOURNAL, MANIFEST, Manifest, load_manifest
 
@@ -41,6 +42,6 @@ def test_journal_lines_are_appended_not_rewritten(tmp_path):
     for i in range(200):
         m.record(f"P{i:03d}", _entry(i))
         sizes.append((tmp_path / JOURNAL).stat().st_size)
-    steps = {b - a for a, b in zip(sizes, sizes[1:])}
+    steps = {b - a for a, b in pairwise(sizes)}
     assert max(steps) - min(steps) <= 4  # digits of the id and total only
     assert len((tmp_path / JOURNAL).read_text(encoding="utf-8").splitlines()) == 200
