@@ -64,6 +64,7 @@ def report() -> None:
     for name in names:  # every registered report type, on every subject it applies to
         run(BIN / "evalkit", "batch", name, "--dataset", SAMPLE, "--projects", "all",
             "--out", ROOT / "reports" / "sample" / name, "--format", "html,docx,pdf,xlsx")
+    run(BIN / "evalkit", "portfolio-index", ROOT / "reports" / "sample")
 
 
 def ensure_chromium() -> None:

@@ -65,7 +65,13 @@ def _summary(args: argparse.Namespace) -> int:
     from evalkit.io import atomic_write, load_dataset, write_excel
     from evalkit.rules import load_ruleset
     from evalkit.scoring import score_indicators
-    from evalkit.summary import SUMMARY_HEADERS, county_figures, summarize_projects
+    from evalkit.summary import (
+        SHEET_HEADERS,
+        SUMMARY_HEADERS,
+        county_figures,
+        county_table,
+        summarize_projects,
+    )
 
     rs = load_ruleset(args.ruleset)
     try:
@@ -79,13 +85,15 @@ def _summary(args: argparse.Namespace) -> int:
     sheet = score_indicators(ds.indicators, ruleset=rs).sheet
     provenance = {"dataset": ds.source, "inputs_sha256": dict(ds.sha256),
                   "evalkit_version": __version__, **rs.to_record()}
-    county_rows = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
     sheets = {
         "项目汇总": summary.rename(columns=SUMMARY_HEADERS),
-        "指标评分表": sheet,
-        "县级汇总": county_rows,
-        "规则集与数据来源": pd.DataFrame({"项": list(provenance),
-                                   "值": [str(v) for v in provenance.values()]}),
+        "指标评分表": sheet.rename(columns=SHEET_HEADERS),
+        "县级汇总": None,  # filled in below, once the monitoring figures are added
+        "规则集与数据来源": pd.DataFrame(
+            [("数据集", ds.source), ("evalkit 版本", __version__), ("规则集", rs.id),
+             ("规则集版本", rs.version), ("规则集 SHA-256", rs.sha256),
+             *((f"输入文件 {name} 的 SHA-256", digest) for name, digest in ds.sha256.items())],
+            columns=["项", "值"]),
     }
     # --- 绩效运行监控: the portfolio 监控情况表 when the dataset has monitoring forms ---
     from evalkit.stages import monitoring
@@ -94,8 +102,6 @@ def _summary(args: argparse.Namespace) -> int:
     if not watch.empty:
         sheets["监控情况表"] = monitoring.portfolio_sheet(watch)
         county.update(monitoring.county_monitoring(watch))
-        county_rows = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
-        sheets["县级汇总"] = county_rows
     # --- 部门整体支出监控: the units' 监控情况表 when the dataset has unit monitoring forms ---
     from evalkit.stages import unit_monitoring
 
@@ -104,8 +110,8 @@ def _summary(args: argparse.Namespace) -> int:
         sheets["单位监控情况表"] = unit_monitoring.portfolio_sheet(units_watch)
         county.update({f"unit_{k}": v for k, v in
                        unit_monitoring.county_unit_monitoring(units_watch).items()})
-        sheets["县级汇总"] = pd.DataFrame({"指标": list(county), "数值": list(county.values())})
-    write_excel(sheets, out / "summary.xlsx")
+    sheets["县级汇总"], county_formats = county_table(county)
+    write_excel(sheets, out / "summary.xlsx", formats={"县级汇总": {"数值": county_formats}})
     payload = {**provenance, "county": county,
                "projects": json.loads(summary.to_json(orient="records", force_ascii=False))}
     atomic_write(out / "summary.json", lambda p: p.write_text(
@@ -220,6 +226,13 @@ def _reports(args: argparse.Namespace) -> int:
     for rt in report_types():
         print(f"{rt.name:24s} {rt.title}（对象：{rt.subject.label}；规则集部分："
               f"{rt.ruleset_section or '无'}）  {rt.applies_to_text}")
+    return 0
+
+
+def _portfolio_index(args: argparse.Namespace) -> int:
+    from evalkit.batch.portfolio import write_portfolio_index
+
+    print(f"已写出报告总览 {write_portfolio_index(args.out)}")
     return 0
 
 
@@ -478,6 +491,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_import_forms)
     p = sub.add_parser("rulesets", help="列出内置规则集")
     p.set_defaults(func=_rulesets)
+    p = sub.add_parser("portfolio-index",
+                       help="写出链接各报告类型清单的总览页 OUT/index.html (one page for every batch)")
+    p.add_argument("out", help="含各批量输出目录（<报告类型>/manifest.json）的文件夹")
+    p.set_defaults(func=_portfolio_index)
     return parser
 
 

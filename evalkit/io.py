@@ -51,12 +51,14 @@ from evalkit.schemas import (
     header_map,
 )
 from evalkit.values import (
+    IndicatorCells,
     is_not_applicable,
     normalize_text,
     parse_comparator,
     parse_indicator_cells,
     parse_value,
 )
+from evalkit.workbook import FORMULA_PREFIXES
 
 _TRUE = {"是", "true", "yes", "y", "1", "扶贫"}
 _FALSE = {"否", "false", "no", "n", "0", ""}
@@ -483,8 +485,9 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     if problems:
         return None, None, problems
 
+    blank = _memoised(_blank)
     body = [(n, r) for n, r in enumerate(rows[1:], start=2)
-            if any(not _blank(c) for c in r)]
+            if any(not blank(c) for c in r)]
     excel_rows = np.array([n for n, _ in body], dtype=int)
     columns: dict[str, list] = {}
     for col in spec.columns:
@@ -492,21 +495,18 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
             continue
         pos = positions[col.name]
         cells = [r[pos] if pos < len(r) else None for _, r in body]
-        parser = _CELL_PARSERS[col.kind]
-        values = []
-        for n, cell in zip(excel_rows, cells, strict=True):
-            try:
-                value = parser(cell)
-            except InputError as exc:
-                problems.append(Problem(file, sheet, int(n), headers[col.name],
-                                        _expected(col.kind), _found(cell, exc)))
-                value = None
-            if (col.required and not col.allow_blank and _blank(cell)
-                    and col.kind in ("text", "number", "int")):
+        values, failed = _parse_column(cells, col.kind)
+        check_blank = (col.required and not col.allow_blank
+                       and col.kind in ("text", "number", "int"))
+        for i in sorted(set(failed) | ({i for i, c in enumerate(cells) if blank(c)}
+                                        if check_blank else set())):
+            cell, n = cells[i], int(excel_rows[i])
+            if i in failed:
+                problems.append(Problem(file, sheet, n, headers[col.name],
+                                        _expected(col.kind), _found(cell, failed[i])))
+            if check_blank and blank(cell):
                 expected = "非空文本" if col.kind == "text" else _expected(col.kind)
-                problems.append(Problem(file, sheet, int(n), headers[col.name], expected,
-                                        "空白"))
-            values.append(value)
+                problems.append(Problem(file, sheet, n, headers[col.name], expected, "空白"))
         columns[col.name] = values
     frame = pd.DataFrame(columns)
     for col in spec.columns:
@@ -521,6 +521,91 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
         problems += more
     problems += _schema_problems(spec, frame, location)
     return frame, location, problems
+
+
+def _cell_key(cell: object) -> tuple[type, object]:
+    return type(cell), cell
+
+
+def _memoised(fn: Callable[[Any], Any],
+              key: Callable[[Any], object] = _cell_key) -> Callable[[Any], Any]:
+    """``fn`` computed once per distinct cell, keyed by its type and value (``1``, ``1.0`` and
+    ``True`` are kept apart), or by ``key`` (a row of cells). Cell parsers are pure functions of
+    their cells, so this changes nothing but the time: a province's sheets repeat the same
+    units, tiers and targets on most rows."""
+    memo: dict[object, Any] = {}
+
+    def call(arg: Any) -> Any:
+        try:
+            k = key(arg)
+            return memo[k]
+        except KeyError:
+            memo[k] = result = fn(arg)
+            return result
+        except TypeError:  # an unhashable cell
+            return fn(arg)
+    return call
+
+
+#: Text that :func:`evalkit.values.parse_value` reads as exactly ``float(text)``: optional sign,
+#: ASCII digits, optional decimals; no spaces, separators, units or comparators.
+_PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+
+
+def _plain_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
+    """The vectorised fast path of :func:`_number`: which cells are plain numbers and their
+    values (NaN elsewhere).
+
+    A cell qualifies when it is a finite int or float (not bool), or text matching
+    :data:`_PLAIN_NUMBER`; for those :func:`evalkit.values.parse_value` returns the same float
+    (``float(text)``, which numpy's conversion of the strings also is). Everything else — blanks,
+    ``1,234.5``, ``12万元``, full-width digits, faults — goes through the per-cell parser, so
+    values and located errors stay those of :mod:`evalkit.values`.
+    """
+    kinds = np.fromiter((2 if type(c) is str else 1 if type(c) in (int, float) else 0
+                         for c in cells), dtype=np.int8, count=len(cells))
+    values = np.full(len(cells), np.nan)
+    ok = np.zeros(len(cells), dtype=bool)
+    num = np.flatnonzero(kinds == 1)
+    if num.size:
+        v = np.array([cells[i] for i in num], dtype=float)
+        finite = np.isfinite(v)
+        values[num[finite]], ok[num[finite]] = v[finite], True
+    text = np.flatnonzero(kinds == 2)
+    if text.size:
+        strings = pd.Series([cells[i] for i in text], dtype=object)
+        plain = strings.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+        values[text[plain]] = np.array(strings[plain].tolist(), dtype=float)
+        ok[text[plain]] = True
+    return ok, values
+
+
+def _parse_column(cells: list, kind: str) -> tuple[list, dict[int, InputError]]:
+    """Parse one column's cells with the parser of ``kind``: the values (None where a cell
+    fails) and the failures by position. Plain numbers take :func:`_plain_numbers`; every other
+    distinct cell is parsed once (:func:`_memoised`)."""
+    values: list = [None] * len(cells)
+    failed: dict[int, InputError] = {}
+    rest: Any = range(len(cells))
+    if kind in ("number", "int"):
+        ok, fast = _plain_numbers(cells)
+        if kind == "int":
+            ok &= fast == np.trunc(fast)
+        for i in np.flatnonzero(ok):
+            values[i] = float(fast[i])
+        rest = np.flatnonzero(~ok)
+
+    def attempt(cell: object) -> tuple[object, InputError | None]:
+        try:
+            return _CELL_PARSERS[kind](cell), None
+        except InputError as exc:
+            return None, exc
+    parse = _memoised(attempt)
+    for i in rest:
+        values[i], error = parse(cells[i])
+        if error is not None:
+            failed[int(i)] = error
+    return values, failed
 
 
 def _text(cell: object) -> str:
@@ -584,12 +669,17 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
 
     judged = frame["judged_score"].to_numpy(dtype=float)
     weight = frame["weight"].to_numpy(dtype=float)
+    def attempt(cells: tuple) -> IndicatorCells | CellError:
+        try:
+            return parse_indicator_cells(*cells)
+        except CellError as exc:
+            return exc
+    parse = _memoised(attempt, key=lambda cells: tuple(map(_cell_key, cells)))
     for i, cells in enumerate(zip(frame["comparator"], frame["target"], frame["unit"],
                                   frame["actual"], strict=True)):
-        try:
-            row = parse_indicator_cells(*cells)
-        except CellError as exc:
-            problem(i, exc.column, exc.expected, repr(exc.found) if exc.found else "空白")
+        row = parse(cells)
+        if isinstance(row, CellError):
+            problem(i, row.column, row.expected, repr(row.found) if row.found else "空白")
             parsed.append(None)
             continue
         parsed.append(row)
@@ -608,11 +698,9 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
             # tier decides how it scores (QualitativeTier.carry), so only [0, weight] is checked.
             problem(i, "judged_score", f"0 至分值 {typed(weight[i])} 之间的评定得分（{tier.tier}）",
                     typed(judged[i]))
-    good = [p for p in parsed if p is not None]
-    if len(good) == len(parsed):
-        cells = pd.DataFrame(good, index=frame.index)
-        for col in cells.columns:
-            frame[col] = cells[col]
+    if all(p is not None for p in parsed):
+        for name in IndicatorCells.__dataclass_fields__:
+            frame[name] = pd.Series([getattr(p, name) for p in parsed], index=frame.index)
     return frame, problems
 
 
@@ -1062,19 +1150,17 @@ def _unit_monitoring_checks(tables: dict[str, pd.DataFrame],
 
 # --- writing outputs ---------------------------------------------------------------------------
 
-#: First characters that make Excel (or LibreOffice) read a text cell as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize_formula(value: object) -> object:
     """Prefix text that Excel would run as a formula with an apostrophe (CSV/formula injection).
 
-    Numbers pass through untouched; only strings are changed.
+    Numbers pass through untouched; only strings are changed. Workbooks are now written with
+    such text as string cells (:mod:`evalkit.workbook`); this is the form earlier versions wrote,
+    which :mod:`evalkit.templates` still recognises when reading a workbook back.
 
     >>> neutralize_formula("=HYPERLINK(\\"http://x\\")"), neutralize_formula(-3), neutralize_formula("安居房")
     ('\\'=HYPERLINK("http://x")', -3, '安居房')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -1173,8 +1259,11 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *,
 
 
 def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
-                root: str | Path | None = None) -> Path:
-    """Write DataFrames to one workbook atomically, neutralising formula injection in text cells.
+                root: str | Path | None = None,
+                formats: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """Write DataFrames to one finished workbook atomically (:func:`evalkit.workbook.write_sheets`:
+    frozen bold headers, autofilter, number formats, 是/否, widths by content, formula-like text
+    stored as text without an apostrophe).
 
     Parameters
     ----------
@@ -1183,16 +1272,9 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     path : str or Path
     root : str or Path, optional
         As in :func:`atomic_write`.
+    formats : mapping, optional
+        Number formats by sheet and column header, as in :func:`evalkit.workbook.write_sheets`.
     """
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                safe = frame.map(neutralize_formula)
-                safe.columns = [neutralize_formula(str(c)) for c in safe.columns]
-                safe.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                for col_cells in sheet.columns:
-                    width = max(len(str(c.value or "")) for c in col_cells[:200])
-                    sheet.column_dimensions[col_cells[0].column_letter].width = min(
-                        max(8, width * 1.8), 60)
-    return atomic_write(path, write, root=root)
+    from evalkit.workbook import write_sheets
+
+    return atomic_write(path, lambda tmp: write_sheets(sheets, tmp, formats=formats), root=root)

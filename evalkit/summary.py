@@ -116,3 +116,55 @@ def county_figures(summary: pd.DataFrame) -> dict[str, float]:
     for category, n in summary["category"].value_counts(sort=False).items():
         figures[f"n_{category}"] = int(n)
     return figures
+
+
+#: Chinese headers of the score sheet (:attr:`evalkit.scoring.ScoreResult.sheet`) in exports.
+SHEET_HEADERS = {
+    "project_id": "项目编码", "indicator_id": "指标编码", "level1": "一级指标",
+    "level2": "二级指标", "name": "三级指标", "comparator": "指标方向", "target": "目标值",
+    "actual": "实际完成值", "actual_tier": "定性等级", "unit": "计量单位", "weight": "分值",
+    "applicable": "是否适用", "effective_weight": "有效分值", "rule": "评分规则",
+    "ratio": "完成比率", "score": "得分", "lost": "扣分", "over_achieved": "是否超额完成",
+    "missing_actual": "是否缺少实际值", "flags": "提示", "evidence": "佐证材料",
+}
+
+#: Chinese labels of :func:`county_figures` (and of the monitoring figures added to it).
+COUNTY_LABELS = {
+    "n_projects": "项目数", "budget": "预算总额(万元)", "execution_rate": "预算执行率",
+    "completion_rate": "绩效目标完成率", "gap_points": "目标完成率与执行率偏差(百分点)",
+    "n_poverty": "扶贫项目数", "poverty_budget": "扶贫项目预算(万元)",
+    "n_rectification": "需整改项目数", "n_monitored": "监控对象数",
+    "average_review_score": "监控审核平均分", "n_notices": "需下发整改通知书数",
+}
+#: Prefixes of counted figures: ``n_<category>``, ``n_light_<颜色>``, ``n_budget_light_<颜色>``.
+_COUNT_PREFIXES = (("n_budget_light_", "预算执行灯为{}的数量"), ("n_light_", "{light}为{}的数量"),
+                   ("n_", "{}项目数"))
+
+
+def county_label(key: str) -> str:
+    """The Chinese label of a county figure; ``unit_`` figures are the budget units' monitoring
+    (whose second light is that of their key tasks).
+
+    >>> county_label("execution_rate"), county_label("n_本级财力追加"), county_label("unit_n_light_绿")
+    ('预算执行率', '本级财力追加项目数', '部门整体监控：重点工作灯为绿的数量')
+    """
+    unit = key.startswith("unit_")
+    key = key.removeprefix("unit_")
+    if key in COUNTY_LABELS:
+        label = COUNTY_LABELS[key]
+    else:
+        prefix, text = next(((p, t) for p, t in _COUNT_PREFIXES if key.startswith(p)), ("", "{}"))
+        label = text.format(key[len(prefix):], light="重点工作灯" if unit else "目标完成灯")
+    return "部门整体监控：" + label if unit else label
+
+
+def county_table(county: dict[str, float]) -> tuple[pd.DataFrame, list[str]]:
+    """The 县级汇总 sheet: one row per figure (指标, 数值) and each row's Excel number format
+    (counts ``0``, rates ``0.00%``, amounts ``#,##0.00``, anything else ``0.00``)."""
+    from evalkit.workbook import AMOUNT, DECIMAL, INTEGER, PERCENT
+
+    labels = [county_label(k) for k in county]
+    formats = [INTEGER if isinstance(v, int) and not isinstance(v, bool) else
+               PERCENT if key.endswith("_rate") else AMOUNT if "万元" in label else DECIMAL
+               for (key, v), label in zip(county.items(), labels, strict=True)]
+    return pd.DataFrame({"指标": labels, "数值": list(county.values())}, dtype=object), formats

@@ -27,8 +27,10 @@ Conventions (judgement calls):
 - Problems with the workbook as a whole (another project, another rule set, an unknown template
   version) are reported at the 说明 line that displays the same fact; the check itself reads the
   hidden ``_evalkit`` sheet. The sheets of such a workbook are not read further.
-- Text written from data (project id and name, expert ids, rule-set text) goes through
-  :func:`evalkit.io.neutralize_formula`; the reader removes that apostrophe again.
+- Text written from data (project id and name, expert ids, rule-set text) that Excel would read
+  as a formula is stored as a string cell with the quote-prefix style: shown as typed, never
+  run. The reader also drops the apostrophe that workbooks written by earlier versions put
+  before such text (:func:`evalkit.io.neutralize_formula`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from evalkit.io import atomic_write, neutralize_formula
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import EXPERT_SCORES
 from evalkit.values import normalize_text, parse_value
+from evalkit.workbook import FORMULA_PREFIXES
 
 #: Layout version written into every template; the reader accepts only the versions it knows.
 TEMPLATE_VERSION = "exante-1"
@@ -247,8 +250,11 @@ def _finish(wb: Workbook, title: str, metadata: Sequence[Sequence[object]]) -> N
 
 
 def _put(ws: Worksheet, row: int, column: int, value: object, **style: object) -> Cell:
-    """Write one cell, neutralising formula-like text, and set openpyxl style attributes."""
-    cell = ws.cell(row=row, column=column, value=neutralize_formula(value))
+    """Write one cell (formula-like text as a quote-prefixed string cell: shown as typed, never
+    run) and set openpyxl style attributes."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type, cell.quotePrefix = "s", True
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
@@ -531,7 +537,7 @@ def _sheet_rows(path: Path) -> tuple[dict[str, list[list]] | None, list[Problem]
 
 
 def _text(cell: object) -> str:
-    """A code or id as typed (NFKC, stripped), without the apostrophe of neutralize_formula."""
+    """A code or id as typed (NFKC, stripped), without the apostrophe of an older workbook."""
     return _undo_neutralize(normalize_text(cell))
 
 
@@ -541,7 +547,8 @@ def _comment(cell: object) -> str:
 
 
 def _undo_neutralize(text: str) -> str:
-    """Drop the apostrophe :func:`evalkit.io.neutralize_formula` put before formula-like text."""
+    """Drop the apostrophe :func:`evalkit.io.neutralize_formula` put before formula-like text in
+    workbooks written by earlier versions."""
     return text[1:] if text.startswith("'") and neutralize_formula(text[1:]) == text else text
 
 

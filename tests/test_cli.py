@@ -39,6 +39,46 @@ def test_summary_writes_scored_outputs_with_provenance(tmp_path, capsys):
     assert "已评分 2 个项目" in capsys.readouterr().out
 
 
+def test_summary_workbook_is_finished(tmp_path):
+    """Every sheet of summary.xlsx: Chinese headers and labels, a number format on every numeric
+    cell (rates as percentages of the unrounded fraction), 是/否, frozen headers, filters; a
+    project named ``=1+1`` is a string cell shown without an apostrophe."""
+    import re
+
+    path = make_workbook(tmp_path / "d.xlsx")
+    book = load_workbook(path)
+    book["项目"]["B2"].value = "=1+1"
+    book["项目"]["B2"].data_type = "s"  # typed as text in the dataset
+    book.save(path)
+    out = tmp_path / "out"
+    assert main(["summary", str(path), "--out", str(out)]) == 0
+    wb = load_workbook(out / "summary.xlsx")
+    for ws in wb:
+        header = [c.value for c in ws[1]]
+        assert all(re.search(r"[一-鿿]", h) for h in header), (ws.title, header)
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                assert not isinstance(cell.value, bool)
+                if isinstance(cell.value, (int, float)):
+                    assert cell.number_format != "General", (ws.title, cell.coordinate)
+    projects = wb["项目汇总"]
+    header = [c.value for c in projects[1]]
+    p001 = projects[2]
+    name = p001[header.index("项目名称")]
+    assert (name.value, name.data_type) == ("=1+1", "s")
+    rate = p001[header.index("预算执行率")]
+    assert rate.value == pytest.approx(0.95) and rate.number_format == "0.00%"
+    assert p001[header.index("预算数(万元)")].number_format == "#,##0.00"
+    assert p001[header.index("是否扶贫项目")].value == "是"
+    county = {r[0].value: r[1] for r in wb["县级汇总"].iter_rows(min_row=2)}
+    assert county["项目数"].value == 2 and county["项目数"].number_format == "0"
+    assert county["预算执行率"].number_format == "0.00%"
+    assert county["预算执行率"].value == pytest.approx((950 + 250) / 1300)
+    sources = dict(wb["规则集与数据来源"].iter_rows(min_row=2, values_only=True))
+    assert re.fullmatch(r"[0-9a-f]{64}", sources["输入文件 d.xlsx 的 SHA-256"])
+
+
 def test_summary_on_invalid_data_writes_nothing(tmp_path):
     projects = [list(r) for r in PROJECT_ROWS]
     projects[0][0] = ""
@@ -102,5 +142,5 @@ def test_summary_of_the_sample_adds_the_units_monitoring_table(tmp_path, capsys)
     rows = list(workbook["单位监控情况表"].iter_rows(values_only=True))
     assert rows[0][:3] == ("单位编码", "预算单位", "监控月份") and len(rows) == 70
     county = dict(workbook["县级汇总"].iter_rows(min_row=2, values_only=True))
-    assert county["unit_n_monitored"] == 69 and county["unit_n_light_绿"] == 21
+    assert county["部门整体监控：监控对象数"] == 69 and county["部门整体监控：重点工作灯为绿的数量"] == 21
     assert "整体支出监控 69 个预算单位：监控审核平均分 96.64" in capsys.readouterr().out

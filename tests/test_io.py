@@ -3,6 +3,8 @@
 import pandas as pd
 import pytest
 from conftest import INDICATOR_ROWS, PROJECT_ROWS, make_folder, make_workbook
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from evalkit import DatasetError, InputError, read_dataset, write_excel
@@ -80,13 +82,24 @@ def test_not_a_dataset(tmp_path):
         read_dataset(tmp_path / "nothing.xlsx")
 
 
-def test_write_excel_neutralises_formulas_and_is_atomic(tmp_path):
+def test_write_excel_keeps_formula_text_as_text_and_is_atomic(tmp_path):
+    """Formula-like text is a string cell shown exactly as typed (no apostrophe) and carries the
+    quote-prefix style; numbers stay numbers with a format; 是/否 for booleans; frozen header
+    row and an autofilter over the table."""
     path = tmp_path / "out.xlsx"
-    write_excel({"汇总": pd.DataFrame({"项目名称": ["=1+1", "@SUM(A1)", "安居房"], "得分": [-1.5, 2, 3]})},
+    write_excel({"汇总": pd.DataFrame({"项目名称": ["=1+1", "@SUM(A1)", "安居房"],
+                                     "得分": [-1.5, 2, 3], "需整改": [True, False, True]})},
                 path)
     ws = load_workbook(path)["汇总"]
-    assert [c.value for c in ws["A"]][1:] == ["'=1+1", "'@SUM(A1)", "安居房"]
-    assert [c.value for c in ws["B"]][1:] == [-1.5, 2, 3]
+    names = [c for c in ws["A"]][1:]
+    assert [c.value for c in names] == ["=1+1", "@SUM(A1)", "安居房"]
+    assert [c.data_type for c in names] == ["s", "s", "s"]
+    assert [c.quotePrefix for c in names] == [True, True, False]
+    assert [(c.value, c.number_format) for c in ws["B"]][1:] == [(-1.5, "0.00"), (2, "0.00"),
+                                                                  (3, "0.00")]
+    assert [c.value for c in ws["C"]][1:] == ["是", "否", "是"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C4"
+    assert ws.column_dimensions["A"].width >= len("安居房") * 2
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 
@@ -139,3 +152,31 @@ def test_percent_formatted_cells_read_as_percentages(tmp_path):
     book.save(path)
     ind = read_dataset(path).indicators.set_index("indicator_id")
     assert ind.loc["P001-03", "actual"] == pytest.approx(93.1)
+
+
+_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{1,4})?", fullmatch=True),
+    st.sampled_from(["", " ", "1,234.5", "12万元", "１２３", "95%", "≥90", "约50", "50-60",
+                     "1e5", "nan", "inf", " 7 ", "+5", "007", "5.0", "是", "否", "扶贫"]),
+    st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELLS, max_size=30), st.sampled_from(["number", "int", "text", "bool"]))
+def test_column_parsing_fast_path_equals_the_cell_parser(cells, kind):
+    """The vectorised plain-number path and the once-per-distinct-cell memo give exactly what
+    the per-cell parser gives: the same values and the same failing cells."""
+    from evalkit.io import _CELL_PARSERS, _parse_column
+
+    values, failed = _parse_column(cells, kind)
+    for i, cell in enumerate(cells):
+        try:
+            expected = _CELL_PARSERS[kind](cell)
+        except InputError:
+            assert i in failed and values[i] is None
+            continue
+        assert i not in failed
+        assert type(values[i]) is type(expected)
+        assert values[i] == expected or (expected != expected and values[i] != values[i])

@@ -465,7 +465,8 @@ def test_every_table_block_becomes_a_sheet_with_numbers_as_numbers():
     assert sheets["表1 得分"]["数值"].tolist() == [1234.5, "95.0%"]
     workbook = load_workbook(BytesIO(xlsx_bytes(nb)))
     cell = workbook["表1 得分 (2)"]["A2"]
-    assert cell.data_type != "f" and cell.value == "'=HYPERLINK(\"x\")"
+    # a quote-prefixed string cell: shown as typed, no apostrophe, never run
+    assert cell.data_type == "s" and cell.quotePrefix and cell.value == "=HYPERLINK(\"x\")"
     assert workbook["表1 得分 (2)"]["B2"].value is None
 
 

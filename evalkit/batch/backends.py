@@ -112,6 +112,7 @@ def local(spec: ProduceSpec, ids: Sequence[str], workers: int,
         try:
             futures = {pool.submit(_pool_task, pid): pid for pid in remaining}
             for future in as_completed(futures):
+                del futures[future]  # a consumed result (its files' bytes) is not kept to the end
                 try:
                     result = future.result()
                 except BrokenProcessPool:

@@ -5,6 +5,12 @@ Per subject: its status, input hash (SHA-256 of the subject's rows in every tabl
 timings and output files with their SHA-256; per run: start, end, report type, backend, workers.
 Only the client process writes, every file through :func:`evalkit.io.atomic_write`, and records a
 subject after its files, so a batch killed at any moment leaves no half-written file.
+
+Each recorded subject is also appended at once, as one JSON line, to ``OUT/manifest.jsonl`` (the
+journal): appending costs the same at the 10,000th report as at the first, and a batch killed at
+any moment loses no report it had recorded — the next run replays the journal over
+``manifest.json`` (a last line cut short by the kill is ignored) and compacts both into
+``manifest.json`` when it ends.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +32,8 @@ from evalkit.registry import ReportType, Subject
 from evalkit.workpaper import FILE_SUFFIX
 
 MANIFEST = "manifest.json"
+#: The append-only journal beside the manifest (one ``{"subject", "entry"}`` JSON line a report).
+JOURNAL = "manifest.jsonl"
 MANIFEST_FORMAT = "evalkit-batch-manifest/2"
 #: Where the partial notebooks of failed reports go, under OUT.
 FAILED_DIR = "_failed"
@@ -95,15 +102,13 @@ def subject_input_hashes(tables: Mapping[str, pd.DataFrame], subject: Subject,
 
 
 class Manifest:
-    """``OUT/manifest.json``: loaded at start, checkpointed after each report, saved at the end.
-
-    A checkpoint is skipped while less than ten times the last write's duration has passed, so
-    writing a large manifest never costs more than a tenth of the run; a report finished but not
-    yet recorded is simply redone by the next run.
-    """
+    """``OUT/manifest.json`` and its journal: loaded (and the journal replayed) at start, each
+    report appended to the journal as it is recorded (:meth:`record`), compacted at the end
+    (:meth:`save`)."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.journal = path.with_name(JOURNAL)
         self.data: dict[str, Any] = {"format": MANIFEST_FORMAT, "run": {}, "subjects": {}}
         if path.is_file():
             try:
@@ -113,32 +118,63 @@ class Manifest:
             except (ValueError, AttributeError):
                 print(f"警告 (warning): {path} 不是批量生成清单，将新建 (not a batch manifest; "
                       f"starting a new one)", file=sys.stderr)
-        self._next = 0.0
+        self.subjects.update(read_journal(self.journal))
+        self._log = None
 
     @property
     def subjects(self) -> dict[str, dict[str, Any]]:
         """Subject id → its entry."""
         return self.data["subjects"]
 
-    def save(self, *, checkpoint: bool = False) -> None:
-        """Write the manifest atomically (a checkpoint only when it is cheap enough)."""
-        now = time.perf_counter()
-        if checkpoint and now < self._next:
-            return
+    def record(self, subject_id: str, entry: dict[str, Any]) -> None:
+        """Set a subject's entry and append it to the journal (flushed: a kill after this loses
+        nothing of it)."""
+        self.subjects[subject_id] = entry
+        if self._log is None:
+            check_inside(self.path.parent, self.journal)
+            self._log = open(self.journal, "a", encoding="utf-8")  # noqa: SIM115 (closed by save)
+        self._log.write(json.dumps({"subject": subject_id, "entry": entry},
+                                   ensure_ascii=False) + "\n")
+        self._log.flush()
+
+    def save(self) -> None:
+        """Write the manifest atomically, then drop the journal it now contains."""
         self.data["subjects"] = dict(sorted(self.subjects.items()))
         text = json.dumps(self.data, ensure_ascii=False, indent=1)
         atomic_write(self.path, lambda p: p.write_text(text, encoding="utf-8"),
                      root=self.path.parent)
-        self._next = now + 10 * (time.perf_counter() - now)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.journal.unlink(missing_ok=True)
+
+
+def read_journal(path: Path) -> dict[str, dict[str, Any]]:
+    """Subject id → entry of every complete line of a journal (later lines win); a line cut short
+    by a kill, or anything that is not an entry, is skipped."""
+    entries: dict[str, dict[str, Any]] = {}
+    if not path.is_file():
+        return entries
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                item = json.loads(line)
+                entries[str(item["subject"])] = dict(item["entry"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return entries
 
 
 def load_manifest(out_dir: str | Path) -> dict[str, Any]:
-    """Read ``OUT/manifest.json`` of a batch."""
+    """Read ``OUT/manifest.json`` of a batch, with the journal of a run still going or killed."""
     path = Path(out_dir) / MANIFEST
-    if not path.is_file():
+    if not path.is_file() and not path.with_name(JOURNAL).is_file():
         raise InputError(f"{out_dir}：应为批量输出目录，含 {MANIFEST}，实际没有 "
                          f"(expected a batch output folder with {MANIFEST}, found none)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    data = (json.loads(path.read_text(encoding="utf-8")) if path.is_file()
+            else {"format": MANIFEST_FORMAT, "run": {}, "subjects": {}})
+    data.setdefault("subjects", {}).update(read_journal(path.with_name(JOURNAL)))
+    return data
 
 
 def _file_sha256(path: Path) -> str | None:

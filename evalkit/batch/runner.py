@@ -32,7 +32,7 @@ from evalkit.batch.manifest import (
     subject_input_hashes,
     up_to_date,
 )
-from evalkit.batch.portfolio import write_index, write_summary_workbook
+from evalkit.batch.portfolio import PortfolioPages, rectification_overview
 from evalkit.batch.produce import (
     ProduceSpec,
     SubjectResult,
@@ -275,6 +275,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         "scheduler": scheduler, "cold": cold, "formats": list(formats), "template": str(template),
         "template_sha256": template_sha, "dataset": str(data_path), **rules.to_record(),
         "evalkit_version": __version__, "requested": len(ids), "interrupted": False}
+    manifest.data["overview"] = (rectification_overview(ds, ids, rules)
+                                 if subject.id_column == "project_id" else None)
 
     def provenance(sid: str) -> dict[str, Any]:
         return {"template": str(template), "template_sha256": template_sha,
@@ -282,6 +284,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
                 "parameters": report_parameters(subject, sid, data_path, ruleset, parameters)}
 
     made, failed, messages, summaries = [], [], {}, {}
+    pages = PortfolioPages(out, report_type)
     bar = _Progress(len(todo), progress and len(todo) > 1 if portfolio else False)
     interrupted = False
     unsafe = [sid for sid in todo if not is_safe(subject, sid)]
@@ -298,13 +301,16 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         for result in _chain((produce(spec, sid) for sid in unsafe), results):
             entry = record(out, result, bases[result.subject_id], report_type,
                            provenance(result.subject_id))
-            manifest.subjects[result.subject_id] = entry
             if portfolio:
-                manifest.save(checkpoint=True)
+                manifest.record(result.subject_id, entry)
+                pages.refresh(manifest.data)
+            else:
+                manifest.subjects[result.subject_id] = entry
             if result.status == "ok":
                 made.append(result.subject_id)
-                summaries[result.subject_id] = {**(result.summary or {}),
-                                                "provenance": provenance(result.subject_id)}
+                if not portfolio:  # a portfolio's summaries are its OUT/<id>/<id>.json files
+                    summaries[result.subject_id] = {**(result.summary or {}),
+                                                    "provenance": provenance(result.subject_id)}
             else:
                 failed.append(result.subject_id)
                 messages[result.subject_id] = entry["error"]["message"]
@@ -322,8 +328,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
             manifest.data["run"].update(end=now(), interrupted=interrupted,
                                         made=len(made), skipped=len(skipped), failed=len(failed))
             manifest.save()
-            write_index(out, manifest.data, report_type)
-            write_summary_workbook(out, manifest.data, report_type)
+            pages.write(manifest.data)
     return BatchResult(out, tuple(made), tuple(skipped), tuple(failed), messages, backend,
                        workers, time.perf_counter() - clock, interrupted, summaries)
 

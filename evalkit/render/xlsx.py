@@ -2,8 +2,8 @@
 
 The tables are those the template showed with :func:`evalkit.report.table` (their display text,
 as in the HTML and Word files); numbers shown as plain numbers become numeric cells, anything
-else (percentages, ``—``) stays text. Written through :func:`evalkit.io.write_excel`, so formula
-injection is neutralised. Works for every report type: a 审核意见表 is the target review's
+else (percentages, ``—``) stays text. Written through :func:`evalkit.io.write_excel` (finished
+sheets; formula-like text stored as text, never run). Works for every report type: a 审核意见表 is the target review's
 tables, a self-evaluation's workbook its 自评表.
 """
 
