@@ -290,7 +290,8 @@ def test_disclosure_tables_cover_every_indicator_and_project(sample, tmp_path):
     tampered["项目绩效自评表"].loc[0, "项目名称"] = '=HYPERLINK("http://x","y")'
     path = write_excel(tampered, tmp_path / "disclosure.xlsx")
     cell = load_workbook(path)["项目绩效自评表"]["C2"]
-    assert cell.data_type == "s" and cell.value.startswith("'=")
+    # kept as typed, as a string cell with the quote-prefix style: shown, never run
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x","y")' and cell.quotePrefix
 
 
 # --- the workbooks of the main job ---------------------------------------------------------------
