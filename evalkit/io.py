@@ -28,9 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit.engagement import engagement_problems
 from evalkit.errors import CellError, DatasetError, InputError, OutputError, Problem
 from evalkit.rules import RuleSet, load_ruleset, validation_options
 from evalkit.schemas import (
+    ENGAGEMENT,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
     INDICATORS,
@@ -474,6 +476,9 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     if spec is INDICATOR_ROUNDS:
         frame, more = _parse_round_comparators(frame, location)
         problems += more
+    if spec is ENGAGEMENT:
+        frame, more = engagement_problems(frame, location)
+        problems += more
     problems += _schema_problems(spec, frame, location)
     return frame, location, problems
 
@@ -606,7 +611,8 @@ def _schema(spec: TableSpec):
     }
     columns = {c.name: pa.Column(checks=checks.get(c.name, []), nullable=True, required=False)
                for c in spec.columns}
-    return pa.DataFrameSchema(columns, unique=list(spec.key), report_duplicates="exclude_first")
+    return pa.DataFrameSchema(columns, unique=list(spec.key) or None,
+                              report_duplicates="exclude_first")
 
 
 def _first_rows(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
@@ -635,7 +641,7 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
         return []
     problems = []
     key_header = "、".join(loc.headers.get(k, k) for k in spec.key)
-    first_of = _first_rows(frame, spec.key)
+    first_of = _first_rows(frame, spec.key) if spec.key else None
     for case in cases.itertuples(index=False):
         if case.index is None or (isinstance(case.index, float) and math.isnan(case.index)):
             continue

@@ -253,10 +253,39 @@ UNIT_TASK_MONITORING = TableSpec("unit_task_monitoring", "重点工作监控", (
 ), key=("unit_id", "task_id"), required=False)
 # --- end unit monitoring -----------------------------------------------------------------------
 
+# --- engagement (项目委托信息, 评价组): who commissioned the evaluation and who signs it ----------
+#: One row: the engagement's identity on every report's cover, signature page and 报告编号
+#: (:mod:`evalkit.engagement`). Every column is optional: a blank shows 【待填】 in the reports
+#: (a 正式稿 refuses to render then); ``report_date`` is an Excel date or text such as 2021-03-15.
+ENGAGEMENT = TableSpec("engagement", "项目委托信息", tuple(
+    C(name, chinese, kind, required=False, allow_blank=True, aliases=aliases)
+    for name, chinese, kind, aliases in (
+        ("client", "委托方", "prose", ("委托单位",)),
+        ("agency", "评价机构", "prose", ("第三方机构",)),
+        ("agency_short", "机构简称", "text", ()),
+        ("lead", "项目负责人", "prose", ()),
+        ("period", "评价期间", "prose", ()),
+        ("year", "评价年度", "int", ("年度",)),
+        ("report_date", "报告日期", "value", ()),
+        ("status", "稿件状态", "text", ()),
+        ("number_pattern", "报告编号规则", "prose", ()),
+        ("confidentiality", "保密提示", "prose", ()),
+        ("word_template", "Word模板", "prose", ("Word 模板",)),
+    )), key=(), required=False)
+
+#: The evaluation team (评价组) listed with signature lines on every report's signature page.
+TEAM = TableSpec("team", "评价组", (
+    C("name", "姓名"),
+    C("role", "角色", "prose", aliases=("分工",)),
+    C("title", "职称/资格", "prose", required=False, aliases=("职称", "资格")),
+), key=("name",), required=False)
+# --- end engagement ----------------------------------------------------------------------------
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
-                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING)
+                                 MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
+                                 ENGAGEMENT, TEAM)
 
 
 def header_map(table: TableSpec) -> dict[str, str]:
