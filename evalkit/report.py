@@ -47,13 +47,18 @@ def _show(block: Block) -> None:
     display(block)
 
 
-def heading(text: str, level: int = 1, *, subtitle: str = "") -> None:
-    """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
+def heading_block(text: str, level: int = 1, subtitle: str = "") -> Block:
+    """The block of a heading (level 1–3) with an optional subtitle line, escaped."""
     tag = f"h{level}"
     body = f"<{tag}>{html.escape(text)}</{tag}>"
     if subtitle:
         body += f'<p class="evalkit-subtitle">{html.escape(subtitle)}</p>'
-    _show(Block("heading", body, text, text=text, level=level, subtitle=subtitle))
+    return Block("heading", body, text, text=text, level=level, subtitle=subtitle)
+
+
+def heading(text: str, level: int = 1, *, subtitle: str = "") -> None:
+    """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
+    _show(heading_block(text, level, subtitle))
 
 
 def paragraph(text: str, *, style: str = "") -> None:

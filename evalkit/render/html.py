@@ -51,6 +51,7 @@ def exporter():
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.anchor_link_text = ""
+    config.HTMLExporter.language_code = "zh-CN"
     folder = Path(str(resources.files("evalkit").joinpath("templates_html")))
     html_exporter = HTMLExporter(config=config, template_name="evalkit",
                                  extra_template_basedirs=[str(folder)])
@@ -59,8 +60,16 @@ def exporter():
     return html_exporter, css
 
 
-def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
-    """Export an executed report notebook to a self-contained, script-free HTML page."""
+def to_html(nb: nbformat.NotebookNode, *, title: str, front: str = "", back: str = "",
+            page_css: str = "") -> str:
+    """Export an executed report notebook to a self-contained, script-free HTML page.
+
+    ``front`` (cover, signature page, table-of-contents marker) and ``back`` (appendix) are
+    escaped HTML put before and after the report's content (:mod:`evalkit.render.frame`);
+    ``page_css`` adds ``@page`` rules (running header and footer of the PDF).
+    """
+    from evalkit.render.frame import with_toc
+
     html_exporter, css = exporter()
     nb = nbformat.from_dict(nb)  # a copy: the caller's notebook is not changed
     nb.metadata["title"] = title
@@ -68,6 +77,7 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, footer: str = "") -> str:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
     body, _ = html_exporter.from_notebook_node(nb, resources={
-        "evalkit_css": font_face_css(_visible_text(nb) + title + footer) + "\n" + css,
-        "evalkit_footer": footer})
-    return body
+        "evalkit_css": (font_face_css(_visible_text(nb) + title + front + back + page_css)
+                        + "\n" + css + "\n" + page_css),
+        "evalkit_front": front, "evalkit_back": back})
+    return with_toc(body)
