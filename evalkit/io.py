@@ -50,6 +50,7 @@ from evalkit.schemas import (
     header_map,
 )
 from evalkit.values import (
+    display_text,
     is_not_applicable,
     normalize_text,
     parse_comparator,
@@ -513,7 +514,7 @@ def _bool(cell: object) -> bool:
 def _prose(cell: object) -> str:
     """Free text a reader sees as written (an explanation, a measure): stripped, Chinese
     punctuation kept (no NFKC folding of ， into ,)."""
-    return "" if _blank(cell) else str(cell).strip()
+    return display_text(cell)
 
 
 _CELL_PARSERS: dict[str, Callable[[object], object]] = {

@@ -24,10 +24,10 @@ def test_paragraphs_of_the_hand_worked_project():
     result = run()
     text = conclusion(result)
     assert text.startswith("经综合评价，该项目绩效评价得分为 91.97 分，评价等级为“优”。")
-    assert "产出指标得 33.70 分（满分 35 分，得分率 96.3%）" in text
+    assert "产出指标得 33.70 分（满分 35 分，得分率 96.29%）" in text
     benefit = level1(result, "效益")
-    assert benefit.startswith("效益指标满分 30 分，得 28.08 分，得分率 93.6%。")
-    assert "“经济效益”得 3.50 分（满分 5 分，得分率 70.0%）" in benefit
+    assert benefit.startswith("效益指标满分 30 分，得 28.08 分，得分率 93.60%。")
+    assert "“经济效益”得 3.50 分（满分 5 分，得分率 70.00%）" in benefit
     listed = problems(result)
     assert listed.startswith(f"本次评价共扣 {100 - 91.968421:.2f} 分")
     assert listed.count("\n") == len(result.problems) + 1
@@ -92,8 +92,8 @@ def test_problems_top_and_notes():
 
 def test_survey_paragraph_small_sample_and_no_valid_answers():
     text = survey_paragraph(quiet(table(HAND10)))
-    assert "有效样本 10 人，其中满意 6 人" in text and "服务对象满意度为 60.0%" in text
-    assert "95% 置信区间 31.3%–83.2%，Wilson 法" in text
+    assert "有效样本 10 人，其中满意 6 人" in text and "服务对象满意度为 60.00%" in text
+    assert "95% 置信区间 31.27%–83.18%，Wilson 法" in text
     assert "样本量不足" in text and "2 条无效答案（超出 1–5 范围 1 条、空白 1 条）" in text
-    assert "比例最高的是“Q1”（70.0%），最低的是“Q2”（50.0%）" in text
+    assert "比例最高的是“Q1”（70.00%），最低的是“Q2”（50.00%）" in text
     assert "没有有效答卷" in survey_paragraph(quiet(table({"R1": ["x", 9]})))

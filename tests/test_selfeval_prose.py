@@ -14,7 +14,7 @@ def test_missing_explanations_says_why_each_is_needed():
                ("满意度指标", "≥", "90%", 10, None)])
     text = missing_explanations(assess(PROJECT, s))
     assert text.startswith("3 个指标需要填写偏差原因分析及改进措施但尚未填写")
-    assert "为年度指标值（≥100）的 150.0%，达到 130% 的超额完成标准" in text
+    assert "为年度指标值（≥100）的 150.00%，达到 130% 的超额完成标准" in text
     assert "年度指标值 ≥80%，实际完成值 70%，未完成目标" in text
     assert "实际完成值未填报，按 0 分计" in text
     full = sheet([("产出指标", "≥", "100", 50, "100")])

@@ -35,7 +35,7 @@ import nbformat
 
 from evalkit.engagement import ReportIdentity, placeholder_identity
 from evalkit.errors import InputError
-from evalkit.render.frame import TOC_MIN_SECTIONS
+from evalkit.render.frame import TOC_MIN_SECTIONS, TOC_TITLE
 from evalkit.render.html import visible_cells
 from evalkit.report import BLOCK_MIME
 
@@ -363,16 +363,19 @@ def _report_date(identity: ReportIdentity) -> datetime:
     return DOCUMENT_DATE if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _fixed_zip_times(data: bytes, stamp: datetime) -> bytes:
+def _fixed_zip_times(data: bytes, stamp: datetime,
+                     replaced: Mapping[str, bytes] | None = None) -> bytes:
     """The same archive with every entry dated ``stamp`` (python-docx stamps each entry with the
-    current time), entries in their order, each compressed as before."""
+    current time), entries in their order, each compressed as before; ``replaced`` gives new
+    contents for some entries."""
+    replaced = dict(replaced or {})
     source, buf = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     when = stamp.timetuple()[:6]
     with zipfile.ZipFile(buf, "w") as target:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=when)
             info.compress_type, info.external_attr = item.compress_type, item.external_attr
-            target.writestr(info, source.read(item.filename))
+            target.writestr(info, replaced.get(item.filename) or source.read(item.filename))
     return buf.getvalue()
 
 
@@ -454,7 +457,7 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
     contents = tpl.new_subdoc()
     if toc:
         writer = _Writer(contents, width_cm)
-        writer.heading("目　录", 0)
+        writer.heading(TOC_TITLE, 0)
         para = writer.paragraph("", indent=False)
         _field(para, 'TOC \\o "1-2" \\h \\z \\u', "（在 Word 中右键“更新域”显示页码）")
         for text in content.sections:
@@ -477,13 +480,33 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
         update.set(qn("w:val"), "true")
         doc.settings.element.append(update)
     stamp = _report_date(identity)
-    props = doc.core_properties
-    props.title, props.subject = title, subject
-    props.author = props.last_modified_by = engagement.agency or ""
-    props.keywords = "；".join(k for k in ("预算绩效管理", report_type, identity.number) if k)
-    props.category, props.comments, props.language = report_type, "", "zh-CN"
-    props.created = props.modified = props.last_printed = stamp.replace(tzinfo=None)
-    props.revision = 1
+    core = _core_xml({"dc:title": title, "dc:subject": subject,
+                      "dc:creator": engagement.agency, "cp:lastModifiedBy": engagement.agency,
+                      "cp:keywords": "；".join(k for k in ("预算绩效管理", report_type,
+                                                          identity.number) if k),
+                      "cp:category": report_type, "dc:language": "zh-CN", "cp:revision": "1"},
+                     stamp)
     buf = io.BytesIO()
     doc.save(buf)
-    return _fixed_zip_times(buf.getvalue(), stamp)
+    return _fixed_zip_times(buf.getvalue(), stamp, {"docProps/core.xml": core})
+
+
+def _core_xml(fields: Mapping[str, str], stamp: datetime) -> bytes:
+    """``docProps/core.xml`` with ``fields`` and ``stamp`` as created and modified date.
+
+    Written here, not through python-docx's core properties: importing docxtpl (docxcompose)
+    rebinds the ``cp`` prefix python-docx uses, which put keywords and category in the wrong
+    namespace.
+    """
+    from xml.sax.saxutils import escape
+
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items() if v)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + body
+            + f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+            "</cp:coreProperties>").encode("utf-8")

@@ -19,6 +19,8 @@ from evalkit.engagement import ReportIdentity
 TOC_MIN_SECTIONS = 5
 #: Where the table of contents goes in the page (replaced once the headings are known).
 TOC_MARKER = "<!--evalkit-toc-->"
+#: The heading of the table of contents (its glyphs go into the page's font subset).
+TOC_TITLE = "目录"
 _H2 = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<inner>.*?)</h2>", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
@@ -102,5 +104,5 @@ def with_toc(page: str) -> str:
     if len(entries) >= TOC_MIN_SECTIONS:
         items = "".join(f'<li><a href="#{html.escape(a)}">{html.escape(t)}</a></li>'
                         for a, t in entries)
-        toc = f'<nav class="evalkit-toc"><h2 class="evalkit-front">目　录</h2><ol>{items}</ol></nav>'
+        toc = f'<nav class="evalkit-toc"><h2 class="evalkit-front">{TOC_TITLE}</h2><ol>{items}</ol></nav>'
     return page.replace(TOC_MARKER, toc, 1)

@@ -68,7 +68,7 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, front: str = "", back: str
     escaped HTML put before and after the report's content (:mod:`evalkit.render.frame`);
     ``page_css`` adds ``@page`` rules (running header and footer of the PDF).
     """
-    from evalkit.render.frame import with_toc
+    from evalkit.render.frame import TOC_TITLE, with_toc
 
     html_exporter, css = exporter()
     nb = nbformat.from_dict(nb)  # a copy: the caller's notebook is not changed
@@ -77,7 +77,7 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, front: str = "", back: str
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
     body, _ = html_exporter.from_notebook_node(nb, resources={
-        "evalkit_css": (font_face_css(_visible_text(nb) + title + front + back + page_css)
+        "evalkit_css": (font_face_css(_visible_text(nb) + title + front + back + page_css + TOC_TITLE)
                         + "\n" + css + "\n" + page_css),
         "evalkit_front": front, "evalkit_back": back})
     return with_toc(body)
