@@ -347,6 +347,21 @@ def column_widths(rows: Sequence[Sequence[str]], total_cm: float) -> list[float]
 
 # --- filling the template ------------------------------------------------------------------------
 
+def _docx_template():
+    """docxtpl's DocxTemplate, with python-docx's ``cp`` prefix restored.
+
+    docxtpl imports docxcompose, whose ``utils`` rebinds ``cp`` in python-docx's shared
+    namespace map to the custom-properties namespace; python-docx then reads and writes the
+    core properties (keywords, category …) in the wrong namespace. evalkit uses docxtpl's
+    sub-documents only, which never read that prefix, so the core-properties binding is put back.
+    """
+    from docx.oxml.ns import nsmap
+    from docxtpl import DocxTemplate
+
+    nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+    return DocxTemplate
+
+
 def _template_bytes(path: str | Path | None) -> bytes:
     if not path:
         return default_template()
@@ -428,12 +443,10 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
     InputError
         When the template is not a .docx file or lacks the ``{{p body }}`` tag.
     """
-    from docxtpl import DocxTemplate
-
     identity = identity or placeholder_identity()
     engagement = identity.engagement
     source = _template_bytes(identity.word_template)
-    tpl = DocxTemplate(io.BytesIO(source))
+    tpl = _docx_template()(io.BytesIO(source))
     where = identity.word_template or "（默认模板）"
     try:
         tags = tpl.get_undeclared_template_variables()
@@ -494,9 +507,8 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
 def _core_xml(fields: Mapping[str, str], stamp: datetime) -> bytes:
     """``docProps/core.xml`` with ``fields`` and ``stamp`` as created and modified date.
 
-    Written here, not through python-docx's core properties: importing docxtpl (docxcompose)
-    rebinds the ``cp`` prefix python-docx uses, which put keywords and category in the wrong
-    namespace.
+    Written whole, not through python-docx's core properties, so nothing of the template's own
+    properties (author "python-docx", a description, a last-printed date) survives.
     """
     from xml.sax.saxutils import escape
 

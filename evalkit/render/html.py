@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -51,7 +52,6 @@ def exporter():
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.anchor_link_text = ""
-    config.HTMLExporter.language_code = "zh-CN"
     folder = Path(str(resources.files("evalkit").joinpath("templates_html")))
     html_exporter = HTMLExporter(config=config, template_name="evalkit",
                                  extra_template_basedirs=[str(folder)])
@@ -80,4 +80,6 @@ def to_html(nb: nbformat.NotebookNode, *, title: str, front: str = "", back: str
         "evalkit_css": (font_face_css(_visible_text(nb) + title + front + back + page_css + TOC_TITLE)
                         + "\n" + css + "\n" + page_css),
         "evalkit_front": front, "evalkit_back": back})
+    # nbconvert accepts only ISO 639-1 codes ("zh"); the page says which Chinese it is
+    body = re.sub(r'<html lang="[^"]*">', '<html lang="zh-CN">', body, count=1)
     return with_toc(body)
