@@ -279,3 +279,19 @@ def test_every_report_type_opens_with_its_cover(name, tmp_path):
     assert "报告编号" in cover and number in cover and ENGAGEMENT["agency"] in cover
     assert f"共{len(pages)}页" in pages[-1].replace(" ", "")
     assert not CJK_COMMA_CJK.search("".join(pages))
+
+
+def test_every_character_on_the_page_is_in_the_embedded_font(made):
+    """No tofu: the cover, signature page, table of contents and moved headings are all in the
+    page's font subset."""
+    import base64
+
+    from fontTools.ttLib import TTFont
+
+    page = made.files["html"].read_text(encoding="utf-8")
+    fonts = re.findall(r"url\(data:font/[a-z0-9-]+;base64,([A-Za-z0-9+/=]+)\)", page)
+    covered = set()
+    for data in fonts:
+        covered |= set(TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap())
+    shown = {ord(c) for c in html_text(page) if ord(c) > 0x2000 and not c.isspace()}
+    assert fonts and shown <= covered, "".join(sorted(chr(c) for c in shown - covered))
