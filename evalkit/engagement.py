@@ -283,6 +283,7 @@ class ReportIdentity:
     engagement: Engagement = field(default_factory=Engagement)
     inputs_sha256: Mapping[str, str] = field(default_factory=dict)
     word_template: str = ""
+    listed: bool = True  # the subject is a row of a dataset table (a portfolio is not)
 
     @property
     def missing(self) -> list[str]:
@@ -292,11 +293,12 @@ class ReportIdentity:
     def cover_rows(self) -> list[tuple[str, str]]:
         """(label, text) rows of the cover, in order."""
         e = self.engagement
-        subject = (f"{self.subject_name}（{self.subject_label}编码 {self.subject_id}）"
+        portfolio = not self.listed
+        subject = (self.subject_name or self.subject_id if portfolio else
+                   f"{self.subject_name}（{self.subject_label}编码 {self.subject_id}）"
                    if self.subject_name and self.subject_name != self.subject_id
                    else self.subject_id)
-        return [(f"{self.subject_label}名称" if self.subject_label != "项目组合" else "评价对象",
-                 subject), ("委托方", e.text("client")), ("评价机构", e.text("agency")),
+        return [("评价对象" if portfolio else f"{self.subject_label}名称", subject), ("委托方", e.text("client")), ("评价机构", e.text("agency")),
                 ("报告编号", self.number), ("报告日期", e.text("report_date")),
                 ("稿件状态", e.text("status"))]
 
@@ -355,7 +357,7 @@ def report_identity(report_type: ReportType, dataset: Dataset, ruleset: Any, sub
         template = str((base if base.is_dir() else base.parent) / engagement.word_template)
     number = report_number(engagement, type_code(report_type), serial, subject_id)
     return ReportIdentity(number, subject.label, name, subject_id, engagement,
-                          dict(dataset.sha256), template)
+                          dict(dataset.sha256), template, listed=bool(subject.table))
 
 
 def warn_missing(engagement: Engagement) -> None:
