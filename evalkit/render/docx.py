@@ -56,6 +56,13 @@ TEMPLATE_FIELDS = ("title", "subject", "number", "client", "agency", "lead", "pe
 DOCUMENT_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+#: The settings.xml elements ECMA-376 places after ``w:updateFields``.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars",
+                        "rsids", "m:mathPr", "attachedSchema", "themeFontLang",
+                        "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                        "readModeInkLockDown", "smartTagType", "sl:schemaLibrary",
+                        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
 _MD_INLINE = re.compile(r"(\*\*|__|`)")
 
 
@@ -251,8 +258,12 @@ class _Writer:
             if block.get("subtitle"):
                 self.paragraph(block["subtitle"], center=True)
         elif kind == "paragraph":
-            for line in block["lines"]:
-                self.paragraph(line)
+            boxed = block.get("style") == "conclusion"  # the conclusion stays on one page
+            for n, line in enumerate(block["lines"], 1):
+                para = self.paragraph(line, keep=boxed and n < len(block["lines"]))
+                if boxed:
+                    para.paragraph_format.keep_together = True
+                    _box(para)
         elif kind == "table":
             if block["caption"]:
                 self.paragraph(block["caption"], indent=False, center=True, style="Caption",
@@ -306,6 +317,27 @@ class _Writer:
             col.set(qn("w:w"), str(int(widths[j] * 567)))
 
 
+def _box(paragraph) -> None:
+    """A single border around a paragraph (consecutive boxed paragraphs share one box)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        element = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "4"),
+                           ("w:color", "1565C0")):
+            element.set(qn(key), value)
+        borders.append(element)
+    _insert_before(paragraph._p.get_or_add_pPr(), borders,
+                   ("shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+                    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+                    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+                    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+                    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
+                    "pPrChange"))
+
+
 def _grid(table) -> None:
     """Single black borders on every cell (not a style: an agency template may lack Table Grid)."""
     from docx.oxml import OxmlElement
@@ -318,7 +350,21 @@ def _grid(table) -> None:
                            ("w:color", "000000")):
             element.set(qn(key), value)
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    _insert_before(table._tbl.tblPr, borders, ("shd", "tblLayout", "tblCellMar", "tblLook",
+                                               "tblCaption", "tblDescription"))
+
+
+def _insert_before(parent, element, successors: Sequence[str]) -> None:
+    """Insert ``element`` into ``parent`` before the first child named in ``successors`` (the
+    elements the schema puts after it; Word rejects children out of order), else at the end."""
+    from docx.oxml.ns import qn
+
+    names = {qn(f"w:{s}") if ":" not in s else qn(s) for s in successors}
+    later = next((c for c in parent if c.tag in names), None)
+    if later is None:
+        parent.append(element)
+    else:
+        later.addprevious(element)
 
 
 def _text_width(text: str) -> float:
@@ -491,7 +537,7 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
 
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
-        doc.settings.element.append(update)
+        _insert_before(doc.settings.element, update, _AFTER_UPDATE_FIELDS)
     stamp = _report_date(identity)
     core = _core_xml({"dc:title": title, "dc:subject": subject,
                       "dc:creator": engagement.agency, "cp:lastModifiedBy": engagement.agency,
