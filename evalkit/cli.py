@@ -12,6 +12,9 @@
 ``evalkit batch TYPE --dataset DATA --projects all --out DIR [--workers N] [--scheduler ADDR]``
     Produce many reports with warm workers (local processes or Dask), resumable, with a
     portfolio index.html, summary.xlsx and manifest.json; exit 1 if any report failed.
+    ``--word-template FILE.docx`` (run and batch): the agency's Word template.
+``evalkit word-template FILE.docx``
+    Write the default Word template (GB/T 9704 style) for an agency to restyle.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
 ``evalkit template ahp --experts N [--level3] -o FILE.xlsx``
