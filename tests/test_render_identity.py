@@ -295,3 +295,17 @@ def test_every_character_on_the_page_is_in_the_embedded_font(made):
         covered |= set(TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap())
     shown = {ord(c) for c in html_text(page) if ord(c) > 0x2000 and not c.isspace()}
     assert fonts and shown <= covered, "".join(sorted(chr(c) for c in shown - covered))
+
+
+def test_the_word_template_command_writes_the_default_for_an_agency(tmp_path, capsys):
+    from evalkit.cli import main
+
+    target = tmp_path / "house.docx"
+    assert main(["word-template", str(target)]) == 0
+    doc = Document(target)
+    assert "{{p body }}" in [p.text for p in doc.paragraphs]
+    assert abs(doc.sections[0].page_width - Mm(210)) < Mm(0.5)
+    assert doc.styles["Heading 1"].element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "黑体"
+    assert main(["word-template", str(tmp_path / "house.txt")]) == 1
+    assert "应为 .docx 路径" in capsys.readouterr().err
