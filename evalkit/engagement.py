@@ -285,11 +285,6 @@ class ReportIdentity:
     word_template: str = ""
     listed: bool = True  # the subject is a row of a dataset table (a portfolio is not)
 
-    @property
-    def missing(self) -> list[str]:
-        """The blank fields (Chinese names), as :meth:`Engagement.missing`."""
-        return self.engagement.missing()
-
     def cover_rows(self) -> list[tuple[str, str]]:
         """(label, text) rows of the cover, in order."""
         e = self.engagement
@@ -329,7 +324,8 @@ def report_identity(report_type: ReportType, dataset: Dataset, ruleset: Any, sub
     ``word_template`` (a path, e.g. ``--word-template``) wins over the engagement's Word模板,
     which is read relative to the dataset's folder.
     """
-    key = (report_type.name, dataset.source, tuple(sorted(dataset.sha256.items())), str(ruleset))
+    key = (report_type.name, dataset.source, tuple(sorted(dataset.sha256.items())),
+           getattr(ruleset, "sha256", str(ruleset)))
     if key not in _SERIALS:
         if len(_SERIALS) > 32:
             _SERIALS.clear()

@@ -165,6 +165,11 @@ def test_missing_details_show_placeholders_and_a_final_version_refuses(made):
                                       status="正式稿", agency_short="MJ", year=2020))
     with pytest.raises(InputError, match="正式稿.*委托方、评价组"):
         render_outputs(nb, summary, ["html"], identity=final)
+    hostile = ReportIdentity('A"</style><script>x</script>', "项目", "<b>名</b>", "XM-2020-001",
+                             Engagement(client="<i>委托</i>", agency_short="<x>"))
+    page = render_outputs(nb, summary, ["html"], identity=hostile)["html"].decode()
+    assert "<script>" not in page and "<b>名</b>" not in page and "<i>委托</i>" not in page
+    assert "&lt;i&gt;委托&lt;/i&gt;" in page
 
 
 @pytest.fixture

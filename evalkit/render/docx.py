@@ -380,7 +380,7 @@ def column_widths(rows: Sequence[Sequence[str]], total_cm: float) -> list[float]
     shared in proportion.
 
     >>> [round(w, 1) for w in column_widths([["指标", "得分"], ["产出数量完成率", "9.50"]], 15)]
-    [9.0, 6.0]
+    [11.7, 3.3]
     """
     header = rows[0]
     need = []
@@ -523,12 +523,11 @@ def docx_bytes(nb: nbformat.NotebookNode, *, title: str = "",
             writer.paragraph(text, indent=False)
         _page_break(contents)
     subject = identity.cover_rows()[0][1]
-    context = {"title": title, "subject": subject, "number": identity.number,
-               "client": engagement.text("client"), "agency": engagement.text("agency"),
-               "lead": engagement.text("lead"), "period": engagement.text("period"),
-               "report_date": engagement.text("report_date"), "status": engagement.text("status"),
-               "confidentiality": engagement.confidentiality, "report_type": report_type,
-               "body": body, "signatures": signatures, "toc": contents}
+    context = {**dict(zip(TEMPLATE_FIELDS, (
+        title, subject, identity.number, *(engagement.text(a) for a in (
+            "client", "agency", "lead", "period", "report_date", "status")),
+        engagement.confidentiality, report_type), strict=True)),
+        "body": body, "signatures": signatures, "toc": contents}
     tpl.render(context, autoescape=True)
     doc = tpl.docx
     if toc:  # Word refreshes the TOC (and page numbers) when the file opens

@@ -38,8 +38,13 @@ def provenance_rows(summary: Mapping[str, Any], identity: ReportIdentity,
 
 
 def _css_string(text: str) -> str:
-    """``text`` as a CSS string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """``text`` as a CSS string literal that cannot end the ``<style>`` element it sits in.
+
+    >>> _css_string('a"</style>')
+    '"a\\\\"\\\\3c /style>"'
+    """
+    return ('"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            .replace("\n", " ") + '"')
 
 
 def page_css(identity: ReportIdentity) -> str:
