@@ -12,6 +12,9 @@
 ``evalkit batch TYPE --dataset DATA --projects all --out DIR [--workers N] [--scheduler ADDR]``
     Produce many reports with warm workers (local processes or Dask), resumable, with a
     portfolio index.html, summary.xlsx and manifest.json; exit 1 if any report failed.
+    ``--word-template FILE.docx`` (run and batch): the agency's Word template.
+``evalkit word-template FILE.docx``
+    Write the default Word template (GB/T 9704 style) for an agency to restyle.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
     Write a ready-to-fill expert scoring workbook.
 ``evalkit template ahp --experts N [--level3] -o FILE.xlsx``
@@ -36,7 +39,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from evalkit.errors import DatasetError, EvalkitError
+from evalkit.errors import DatasetError, EvalkitError, InputError
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -139,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
     result = run_batch(args.template, dataset=args.dataset, subjects=args.project,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=1, force=True, portfolio=False, progress=False,
-                       wait=args.wait)
+                       wait=args.wait, word_template=args.word_template)
     for sid in result.failed:
         print(f"错误 (error): {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     for sid in result.made:
@@ -207,13 +210,30 @@ def _review(args: argparse.Namespace) -> int:
         return 130
 
 
+_WORD_TEMPLATE_HELP = ("评价机构的 Word 模板 .docx（含 {{ title }}、{{p body }} 等标记，见 README）；"
+                       "默认取项目委托信息的 Word模板，否则用内置 GB/T 9704 样式模板")
+
+
+def _word_template(args: argparse.Namespace) -> int:
+    from evalkit.io import atomic_write
+    from evalkit.render.docx import default_template
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".docx":
+        raise InputError(f"{out}：应为 .docx 路径，实际为 {out.suffix or '无扩展名'} "
+                         f"(expected a .docx path)")
+    atomic_write(out, lambda p: p.write_bytes(default_template()))
+    print(f"已写出默认 Word 模板 {out}；修改样式与封面后用 --word-template {out} 生成报告")
+    return 0
+
+
 def _batch(args: argparse.Namespace) -> int:
     from evalkit.batch import run_batch
 
     result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       cold=args.cold, wait=args.wait)
+                       cold=args.cold, wait=args.wait, word_template=args.word_template)
     for sid in result.failed:
         print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     print(result.summary_line())
@@ -421,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,docx,pdf", help="html,docx,pdf,xlsx,workpaper 中的任意组合（xlsx：报告中的表格，每表一页；workpaper：逐项指标的底稿 <编码>_底稿.xlsx）")
     p.add_argument("--ruleset", default="national")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
+    p.add_argument("--word-template", default=None, help=_WORD_TEMPLATE_HELP)
     p.set_defaults(func=_run)
     p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
     p.add_argument("template", help="报告类型（evalkit reports 列出）或笔记本 .ipynb 路径")
@@ -437,7 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
+    p.add_argument("--word-template", default=None, help=_WORD_TEMPLATE_HELP)
     p.set_defaults(func=_batch)
+    p = sub.add_parser("word-template", help="写出默认 Word 模板，供评价机构修改为本机构模板")
+    p.add_argument("output", help="输出 .docx 路径")
+    p.set_defaults(func=_word_template)
     p = sub.add_parser("review", help="评分假设复核页面 (serve the assumption review, Voilà)")
     p.add_argument("dataset", help="CSV 文件夹或 .xlsx 工作簿；sample 为内置示例县")
     p.add_argument("--ruleset", default="national", help="规则集名称或 YAML 路径")

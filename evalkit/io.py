@@ -29,9 +29,11 @@ import numpy as np
 import pandas as pd
 
 from evalkit.county_checks import county_year_checks
+from evalkit.engagement import engagement_problems
 from evalkit.errors import CellError, DatasetError, InputError, OutputError, Problem
 from evalkit.rules import RuleSet, load_ruleset, validation_options
 from evalkit.schemas import (
+    ENGAGEMENT,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
     INDICATORS,
@@ -52,6 +54,7 @@ from evalkit.schemas import (
 )
 from evalkit.values import (
     IndicatorCells,
+    display_text,
     is_not_applicable,
     normalize_text,
     parse_comparator,
@@ -519,6 +522,9 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     if spec is INDICATOR_ROUNDS:
         frame, more = _parse_round_comparators(frame, location)
         problems += more
+    if spec is ENGAGEMENT:
+        frame, more = engagement_problems(frame, location)
+        problems += more
     problems += _schema_problems(spec, frame, location)
     return frame, location, problems
 
@@ -638,7 +644,7 @@ def _bool(cell: object) -> bool:
 def _prose(cell: object) -> str:
     """Free text a reader sees as written (an explanation, a measure): stripped, Chinese
     punctuation kept (no NFKC folding of ， into ,)."""
-    return "" if _blank(cell) else str(cell).strip()
+    return display_text(cell)
 
 
 _CELL_PARSERS: dict[str, Callable[[object], object]] = {
@@ -740,7 +746,8 @@ def _schema(spec: TableSpec):
     }
     columns = {c.name: pa.Column(checks=checks.get(c.name, []), nullable=True, required=False)
                for c in spec.columns}
-    return pa.DataFrameSchema(columns, unique=list(spec.key), report_duplicates="exclude_first")
+    return pa.DataFrameSchema(columns, unique=list(spec.key) or None,
+                              report_duplicates="exclude_first")
 
 
 def _first_rows(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
@@ -769,7 +776,7 @@ def _schema_problems(spec: TableSpec, frame: pd.DataFrame, loc: _Location) -> li
         return []
     problems = []
     key_header = "、".join(loc.headers.get(k, k) for k in spec.key)
-    first_of = _first_rows(frame, spec.key)
+    first_of = _first_rows(frame, spec.key) if spec.key else None
     for case in cases.itertuples(index=False):
         if case.index is None or (isinstance(case.index, float) and math.isnan(case.index)):
             continue

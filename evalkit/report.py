@@ -16,6 +16,7 @@ import html
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,6 +27,35 @@ import pandas as pd
 BLOCK_MIME = "application/vnd.evalkit.block+json"
 #: Mimetype of a report's machine summary (read by renderers, batch runs and tests).
 SUMMARY_MIME = "application/vnd.evalkit.summary+json"
+#: The number-format policy of every report (display only; results stay unrounded): percentages
+#: and shares, scores and 万元 amounts all show this many decimals ("68.34%", "9.43", "1,234.50"),
+#: so one figure never reads 68.3% in one table and 68.34% in another. Tables apply it to their
+#: format specs (:func:`display_spec`); prose uses :func:`percent` and
+#: :func:`evalkit.stages.prose.points`.
+DISPLAY_DECIMALS = 2
+_SPEC = re.compile(r"([+,]?)\.(\d+)([f%])")
+
+
+def display_spec(spec: str) -> str:
+    """A table's format spec under :data:`DISPLAY_DECIMALS`: a percentage or a decimal number
+    gets the policy's decimals; whole numbers (``.0f``, ``d``) and other specs stay.
+
+    >>> display_spec(".1%"), display_spec(",.2f"), display_spec(".0f"), display_spec("d")
+    ('.2%', ',.2f', '.0f', 'd')
+    """
+    match = _SPEC.fullmatch(spec)
+    if not match or (match.group(3) == "f" and match.group(2) == "0"):
+        return spec
+    return f"{match.group(1)}.{DISPLAY_DECIMALS}{match.group(3)}"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage under :data:`DISPLAY_DECIMALS` (0.6834 → ``68.34%``).
+
+    >>> percent(0.6834)
+    '68.34%'
+    """
+    return f"{share * 100:.{DISPLAY_DECIMALS}f}%"
 
 
 class Block:
@@ -47,13 +77,18 @@ def _show(block: Block) -> None:
     display(block)
 
 
-def heading(text: str, level: int = 1, *, subtitle: str = "") -> None:
-    """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
+def heading_block(text: str, level: int = 1, subtitle: str = "") -> Block:
+    """The block of a heading (level 1–3) with an optional subtitle line, escaped."""
     tag = f"h{level}"
     body = f"<{tag}>{html.escape(text)}</{tag}>"
     if subtitle:
         body += f'<p class="evalkit-subtitle">{html.escape(subtitle)}</p>'
-    _show(Block("heading", body, text, text=text, level=level, subtitle=subtitle))
+    return Block("heading", body, text, text=text, level=level, subtitle=subtitle)
+
+
+def heading(text: str, level: int = 1, *, subtitle: str = "") -> None:
+    """Display a heading (level 1–3) built from data, e.g. the project name in the title."""
+    _show(heading_block(text, level, subtitle))
 
 
 def paragraph(text: str, *, style: str = "") -> None:
@@ -75,11 +110,11 @@ def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool
     if callable(fmt):
         return fmt(value), isinstance(value, (int, float)) and not isinstance(value, bool)
     if fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format(value, fmt), True
+        return format(value, display_spec(fmt)), True
     if isinstance(value, bool):
         return ("是" if value else "否"), False
     if isinstance(value, float):
-        return f"{value:.2f}", True
+        return f"{value:.{DISPLAY_DECIMALS}f}", True
     return str(value), isinstance(value, int)
 
 
@@ -96,7 +131,8 @@ def table(frame: pd.DataFrame, *, caption: str = "",
     columns : mapping, optional
         Column → Chinese header; only these columns are shown, in this order.
     formats : mapping, optional
-        Column → format spec (``".2f"``, ``".1%"``) or a callable returning text.
+        Column → format spec (``".2f"``, ``".2%"``; decimals follow :data:`DISPLAY_DECIMALS`)
+        or a callable returning text.
     """
     columns = dict(columns) if columns else {c: str(c) for c in frame.columns}
     formats = dict(formats or {})

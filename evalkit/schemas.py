@@ -20,8 +20,9 @@ class ColumnSpec:
 
     ``kind`` is how cells are parsed: ``text``, ``number`` (plain number, may be typed ``1,234.5``
     or ``12万元``), ``value`` (indicator target/actual as typed: ``≥90%``, ``不适用``, a tier name),
-    ``comparator``, ``bool`` (是/否), ``int`` or ``prose`` (free text kept as written, Chinese
-    punctuation intact). ``required`` columns must be present and, unless
+    ``comparator``, ``bool`` (是/否), ``int`` or ``prose`` (display text kept as written, Chinese
+    punctuation intact: names, evidence, comments, explanations; ``text`` is folded with NFKC,
+    for codes and categories that are compared). ``required`` columns must be present and, unless
     ``allow_blank``, filled in every row.
     """
 
@@ -76,7 +77,7 @@ def has_indicator_sheet(projects: pd.DataFrame) -> np.ndarray:
 
 UNITS = TableSpec("units", "预算单位", (
     C("unit_id", "单位编码"),
-    C("unit_name", "预算单位", aliases=("单位名称",)),
+    C("unit_name", "预算单位", "prose", aliases=("单位名称",)),
     C("budget", "预算数", "number", aliases=("年度预算数", "年初预算数", "预算数(万元)")),
     *(C(name, chinese, kind, required=False, aliases=aliases)
       for name, chinese, kind, aliases in (
@@ -96,16 +97,16 @@ UNITS = TableSpec("units", "预算单位", (
           ("assets", "固定资产总额", "number", ()),
           ("assets_in_use", "在用固定资产", "number", ("实际在用固定资产",)),
           ("satisfaction", "服务对象满意度(%)", "number", ("服务对象满意度",)),
-          ("goal", "年度总体目标", "text", ()),
-          ("goal_result", "总体目标完成情况", "text", ("实际完成情况",)),
+          ("goal", "年度总体目标", "prose", ()),
+          ("goal_result", "总体目标完成情况", "prose", ("实际完成情况",)),
       )),
 ), key=("unit_id",))
 
 PROJECTS = TableSpec("projects", "项目", (
     C("project_id", "项目编码"),
-    C("project_name", "项目名称"),
+    C("project_name", "项目名称", "prose"),
     C("unit_id", "单位编码"),
-    C("unit_name", "预算单位", aliases=("单位名称",)),
+    C("unit_name", "预算单位", "prose", aliases=("单位名称",)),
     C("year", "年度", "int"),
     C("category", "资金类别"),
     C("is_poverty", "是否扶贫项目", "bool"),
@@ -115,7 +116,7 @@ PROJECTS = TableSpec("projects", "项目", (
     C("spent", "执行数", "number",
       aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
     C("stage", "评价类型", required=False),
-    C("note", "说明", required=False, aliases=("备注",)),
+    C("note", "说明", "prose", required=False, aliases=("备注",)),
     # the year a 事前评估 project was assessed in (the annual summary counts that year's)
     C("assessed_year", "评估年度", "int", required=False, allow_blank=True),
     # the self-evaluation form's other budget bases (DOMAIN.md §3, §10): the execution rate's
@@ -132,7 +133,7 @@ INDICATORS = TableSpec("indicators", "绩效指标", (
     C("indicator_id", "指标编码"),
     C("level1", "一级指标"),
     C("level2", "二级指标"),
-    C("name", "三级指标", aliases=("指标名称",)),
+    C("name", "三级指标", "prose", aliases=("指标名称",)),
     # 指标性质 (正向/反向/定性, or a sign) of the provincial exports (DOMAIN.md §10)
     C("comparator", "指标方向", "comparator", aliases=("比较符", "指标性质")),
     C("target", "目标值", "value", aliases=("年度指标值", "年度目标值", "指标值", "年度指标值(A)")),
@@ -142,8 +143,8 @@ INDICATORS = TableSpec("indicators", "绩效指标", (
     C("actual", "实际完成值", "value", required=False,
       aliases=("实际值", "全年实际值", "全年实际值(B)", "实际完成值(B)", "完成值", "全年完成值")),
     C("judged_score", "评定得分", "number", required=False),
-    C("evidence", "佐证材料", required=False),
-    C("explanation", "偏差原因分析及改进措施", required=False,
+    C("evidence", "佐证材料", "prose", required=False),
+    C("explanation", "偏差原因分析及改进措施", "prose", required=False,
       aliases=("偏差原因", "偏差原因分析", "未完成原因分析", "未完成原因及拟采取的改进措施",
                "偏差原因分析及改进措施说明")),
 ), key=("project_id", "indicator_id"))
@@ -156,7 +157,7 @@ EXPERT_SCORES = TableSpec("expert_scores", "专家评分", (
     # the item's points the expert scored against (the 分值 of the scoring sheet): the score
     # carries to another rule set's item table as the share score / points (stages.exante)
     C("points", "分值", "number", required=False, aliases=("满分",)),
-    C("comment", "意见", required=False, aliases=("专家意见",)),
+    C("comment", "意见", "prose", required=False, aliases=("专家意见",)),
 ), key=("project_id", "expert_id", "item_id"), required=False)
 
 SURVEY = TableSpec("survey", "满意度调查", (
@@ -172,8 +173,8 @@ JUDGEMENTS = TableSpec("judgements", "定性评价", (
     C("indicator_id", "指标编码"),
     C("tier", "评价等级", aliases=("等级",)),
     C("score", "得分", "number", required=False),
-    C("evidence", "佐证材料"),
-    C("note", "评价说明", required=False, aliases=("说明",)),
+    C("evidence", "佐证材料", "prose"),
+    C("note", "评价说明", "prose", required=False, aliases=("说明",)),
 ), key=("project_id", "indicator_id"), required=False)
 
 # --- department-wide evaluation (部门整体支出绩效评价): a unit's key tasks and judged items ---------
@@ -181,12 +182,12 @@ JUDGEMENTS = TableSpec("judgements", "定性评价", (
 UNIT_TASKS = TableSpec("unit_tasks", "重点工作", (
     C("unit_id", "单位编码"),
     C("task_id", "任务编码"),
-    C("task", "重点工作任务", aliases=("重点工作",)),
+    C("task", "重点工作任务", "prose", aliases=("重点工作",)),
     C("target", "目标值", "number", aliases=("年度目标",)),
     C("actual", "完成值", "number", aliases=("实际完成值",)),
     C("measure", "计量单位", required=False),
-    C("evidence", "佐证材料", required=False),
-    C("note", "说明", required=False, aliases=("备注",)),
+    C("evidence", "佐证材料", "prose", required=False),
+    C("note", "说明", "prose", required=False, aliases=("备注",)),
 ), key=("unit_id", "task_id"), required=False)
 
 UNIT_JUDGEMENTS = TableSpec("unit_judgements", "整体评价定性", (
@@ -194,8 +195,8 @@ UNIT_JUDGEMENTS = TableSpec("unit_judgements", "整体评价定性", (
     C("item_id", "指标编码", aliases=("评价项编码",)),
     C("self_tier", "自评等级"),
     C("tier", "评价等级", aliases=("复核等级",)),
-    C("evidence", "佐证材料"),
-    C("note", "评价说明", required=False, aliases=("说明",)),
+    C("evidence", "佐证材料", "prose"),
+    C("note", "评价说明", "prose", required=False, aliases=("说明",)),
 ), key=("unit_id", "item_id"), required=False)
 
 # --- target review (绩效目标审核) ---------------------------------------------------------------
@@ -208,7 +209,7 @@ INDICATOR_ROUNDS = TableSpec("indicator_rounds", "目标审核轮次", (
     C("indicator_id", "指标编码"),
     C("level1", "一级指标"),
     C("level2", "二级指标"),
-    C("name", "三级指标", aliases=("指标名称",)),
+    C("name", "三级指标", "prose", aliases=("指标名称",)),
     C("comparator", "指标方向", "comparator", aliases=("比较符",), allow_blank=True),
     C("target", "年度指标值", aliases=("目标值", "年度目标值"), allow_blank=True),
     C("unit", "计量单位", required=False),
@@ -243,7 +244,7 @@ MONITORING_INDICATORS = TableSpec("monitoring_indicators", "监控指标", (
     C("likelihood", "完成目标可能性", required=False),
     C("cause", "偏差原因", required=False),
     C("explanation", "原因说明", "prose", required=False),
-    C("evidence", "佐证材料", required=False),
+    C("evidence", "佐证材料", "prose", required=False),
 ), key=("project_id", "indicator_id"), required=False)
 
 # --- 部门整体支出监控 (unit monitoring): a budget unit's 绩效监控表 at a checkpoint ---------------
@@ -265,7 +266,7 @@ UNIT_TASK_MONITORING = TableSpec("unit_task_monitoring", "重点工作监控", (
     C("likelihood", "完成目标可能性", required=False),
     C("cause", "偏差原因", required=False),
     C("explanation", "原因说明", "prose", required=False),
-    C("evidence", "佐证材料", required=False),
+    C("evidence", "佐证材料", "prose", required=False),
 ), key=("unit_id", "task_id"), required=False)
 # --- end unit monitoring -----------------------------------------------------------------------
 
@@ -344,12 +345,40 @@ SELF_SCORES = TableSpec("self_scores", "自评得分", (
     C("note", "说明", "prose", required=False),
 ), key=("project_id", "row_id"), required=False)
 
+# --- engagement (项目委托信息, 评价组): who commissioned the evaluation and who signs it ----------
+#: One row: the engagement's identity on every report's cover, signature page and 报告编号
+#: (:mod:`evalkit.engagement`). Every column is optional: a blank shows 【待填】 in the reports
+#: (a 正式稿 refuses to render then); ``report_date`` is an Excel date or text such as 2021-03-15.
+ENGAGEMENT = TableSpec("engagement", "项目委托信息", tuple(
+    C(name, chinese, kind, required=False, allow_blank=True, aliases=aliases)
+    for name, chinese, kind, aliases in (
+        ("client", "委托方", "prose", ("委托单位",)),
+        ("agency", "评价机构", "prose", ("第三方机构",)),
+        ("agency_short", "机构简称", "text", ()),
+        ("lead", "项目负责人", "prose", ()),
+        ("period", "评价期间", "prose", ()),
+        ("year", "评价年度", "int", ("年度",)),
+        ("report_date", "报告日期", "value", ()),
+        ("status", "稿件状态", "text", ()),
+        ("number_pattern", "报告编号规则", "prose", ()),
+        ("confidentiality", "保密提示", "prose", ()),
+        ("word_template", "Word模板", "prose", ("Word 模板",)),
+    )), key=(), required=False)
+
+#: The evaluation team (评价组) listed with signature lines on every report's signature page.
+TEAM = TableSpec("team", "评价组", (
+    C("name", "姓名"),
+    C("role", "角色", "prose", aliases=("分工",)),
+    C("title", "职称/资格", "prose", required=False, aliases=("职称", "资格")),
+), key=("name",), required=False)
+# --- end engagement ----------------------------------------------------------------------------
+
 #: All canonical tables, in reading order.
 TABLES: tuple[TableSpec, ...] = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS,
                                  UNIT_TASKS, UNIT_JUDGEMENTS, INDICATOR_ROUNDS, MONITORING,
                                  MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
                                  POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS,
-                                 DIRECT_FUNDS, SELF_SCORES)
+                                 DIRECT_FUNDS, SELF_SCORES, ENGAGEMENT, TEAM)
 
 
 def header_key(header: object) -> str:

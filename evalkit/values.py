@@ -83,6 +83,19 @@ def normalize_text(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+def display_text(text: object) -> str:
+    """Return ``text`` as a stripped string *as written*: no folding, so the full-width "，" "；"
+    "（）" of Chinese prose stay (names, evidence, comments, explanations). Fold with
+    :func:`normalize_text` only where a value is parsed or compared.
+
+    >>> display_text("  立项依据充分，程序规范；资料齐全。 ")
+    '立项依据充分，程序规范；资料齐全。'
+    """
+    if _missing(text):
+        return ""
+    return str(text).strip()
+
+
 def parse_comparator(text: object) -> str | None:
     """Return the canonical comparator (``≥``, ``≤``, ``=`` or ``定性``) or None for a blank.
 

@@ -49,7 +49,7 @@ def test_conclusion_hand_checked(hand):
 def test_conclusion_veto(vetoed):
     assert conclusion(vetoed) == (
         "经专家评审，该项目事前绩效评估综合得分为 91.00 分，评估结论为“予以支持”。"
-        "其中“筹资合规性”得分率为 55.0%，低于 60% 的否决线，触发一票否决（筹资不合规），"
+        "其中“筹资合规性”得分率为 55.00%，低于 60% 的否决线，触发一票否决（筹资不合规），"
         "评估结论调整为“不予支持”。")
 
 
@@ -69,8 +69,8 @@ def test_conclusion_provincial_two_vetoes():
                                               else 1.0), ruleset="provincial"),
         ruleset="provincial")
     text = conclusion(result)
-    assert ("其中“筹资合规性”得分率为 40.0%，低于 60% 的否决线，触发一票否决（筹资不合规）；"
-            "“立项必要性”得分率为 40.0%，低于 50% 的否决线，触发一票否决（立项依据不足），"
+    assert ("其中“筹资合规性”得分率为 40.00%，低于 60% 的否决线，触发一票否决（筹资不合规）；"
+            "“立项必要性”得分率为 40.00%，低于 50% 的否决线，触发一票否决（立项依据不足），"
             "评估结论调整为“不予支持”。") in text
     assert result.vetoes == ("筹资不合规", "立项依据不足")  # rule-set order
 
@@ -82,13 +82,13 @@ def test_conclusion_provincial_two_vetoes():
 
 def test_dimensions_hand_checked(hand):
     assert dimensions(hand) == (
-        "分维度看，“筹资合规性”得分率最高，得 17.40 分（满分 20 分，得分率 87.0%）；"
-        "“投入经济性”得分率最低，得 13.40 分（满分 20 分，得分率 67.0%）。")
+        "分维度看，“筹资合规性”得分率最高，得 17.40 分（满分 20 分，得分率 87.00%）；"
+        "“投入经济性”得分率最低，得 13.40 分（满分 20 分，得分率 67.00%）。")
 
 
 def test_dimensions_all_equal():
     result = quiet_assess(uniform(lambda item, points: points * 0.8))
-    assert dimensions(result) == "分维度看，五个维度的得分率均为 80.0%。"
+    assert dimensions(result) == "分维度看，五个维度的得分率均为 80.00%。"
 
 
 def test_lost_points_hand_checked_largest_first(hand):
@@ -165,7 +165,7 @@ def test_suggestions_hand_checked(hand):
     """Dimensions below 80%: 投入经济性 67%, 绩效目标合理性 70%, 实施方案可行性 75%; then the tier."""
     lines = numbered(suggestions(hand))
     assert 3 <= len(lines) <= 5
-    assert lines[0].startswith("1. “投入经济性”得分率为 67.0%（其中“预算编制规范性”得分率为 66.7%），"
+    assert lines[0].startswith("1. “投入经济性”得分率为 67.00%（其中“预算编制规范性”得分率为 66.67%），"
                                "建议细化成本测算")
     assert "完善绩效指标" in lines[1] and "完善实施方案和风险应对" in lines[2]
     assert lines[-1] == "4. 建议项目单位根据专家意见修改完善申报材料，经财政部门复核后再纳入预算安排。"
@@ -174,7 +174,7 @@ def test_suggestions_hand_checked(hand):
 def test_suggestions_veto(vetoed):
     lines = numbered(suggestions(vetoed))
     assert len(lines) == 3
-    assert lines[0].startswith("1. “筹资合规性”得分率为 55.0%")
+    assert lines[0].startswith("1. “筹资合规性”得分率为 55.00%")
     assert "触发一票否决，建议落实资金来源" in lines[0]
     assert lines[1] == "2. 建议本年度暂不安排该项目预算；项目单位可针对上述问题补充完善后重新申报评估。"
 
@@ -191,7 +191,7 @@ def test_suggestion_for_each_weak_dimension(dimension, advice):
     result = quiet_assess(uniform(lambda item, points: points * (0.7 if dims[item] == dimension
                                                                  else 1.0)))
     first = numbered(suggestions(result))[0]
-    assert first.startswith(f"1. “{dimension}”得分率为 70.0%") and advice in first
+    assert first.startswith(f"1. “{dimension}”得分率为 70.00%") and advice in first
 
 
 def test_suggestions_low_agreement_and_limits():

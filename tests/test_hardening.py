@@ -324,13 +324,13 @@ def test_docx_and_pdf_bytes_do_not_depend_on_the_clock(tmp_path):
     for ext in ("docx", "pdf"):
         assert first.files[ext].read_bytes() == second.files[ext].read_bytes(), ext
     with zipfile.ZipFile(first.files["docx"]) as archive:
-        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.date_time for i in archive.infolist()} == {(2021, 3, 15, 0, 0, 0)}
         core = archive.read("docProps/core.xml").decode()
-    assert "1980-01-01T00:00:00Z" in core
+    assert "2021-03-15T00:00:00Z" in core  # the engagement's 报告日期, never the clock
     from pypdf import PdfReader
 
     meta = PdfReader(first.files["pdf"]).metadata
-    assert (meta.creation_date.year, meta.modification_date.year) == (1980, 1980)
+    assert (meta.creation_date.year, meta.modification_date.year) == (2021, 2021)
 
 
 # --- survey answers excluded from the rate are listed with file and row ------------------------

@@ -33,10 +33,10 @@ def test_paragraphs_of_the_hand_worked_project():
     result = run()
     text = conclusion(result)
     assert text.startswith("经综合评价，该项目绩效评价得分为 91.97 分，评价等级为“优”。")
-    assert "产出指标得 33.70 分（满分 35 分，得分率 96.3%）" in text
+    assert "产出指标得 33.70 分（满分 35 分，得分率 96.29%）" in text
     benefit = level1(result, "效益")
-    assert benefit.startswith("效益指标满分 30 分，得 28.08 分，得分率 93.6%。")
-    assert "“经济效益”得 3.50 分（满分 5 分，得分率 70.0%）" in benefit
+    assert benefit.startswith("效益指标满分 30 分，得 28.08 分，得分率 93.60%。")
+    assert "“经济效益”得 3.50 分（满分 5 分，得分率 70.00%）" in benefit
     listed = problems(result, "national")
     assert listed.startswith(f"本次评价共扣 {100 - 91.968421:.2f} 分")
     decision = listed.split("（一）决策方面\n\n")[1].split("\n\n")[0]
@@ -45,9 +45,9 @@ def test_paragraphs_of_the_hand_worked_project():
     assert "（二）过程方面\n\n1. “制度执行有效性”扣 2.00 分（满分 4 分）" in listed
     lines = suggestions(result, "national").split("\n")
     assert 3 <= len(lines) <= 6
-    assert lines[0] == ("1. 服务对象满意度为 90.0%，低于目标值 95%，建议梳理问卷中满意度较低的事项，"
+    assert lines[0] == ("1. 服务对象满意度为 90.00%，低于目标值 95%，建议梳理问卷中满意度较低的事项，"
                         "逐项整改并向服务对象反馈。")
-    assert lines[1].startswith("2. “制度执行有效性”（过程）得分率为 50.0%，建议加强对制度执行情况的监督检查")
+    assert lines[1].startswith("2. “制度执行有效性”（过程）得分率为 50.00%，建议加强对制度执行情况的监督检查")
     assert lines[-1].endswith("建议在以后年度预算安排中优先保障，并总结推广项目管理经验。")
     how = method(result, "national")
     assert "农村安居房建设项目" in how and "实施单位 县住建局" in how
@@ -92,10 +92,10 @@ def test_bad_arguments_are_errors():
 
 def test_survey_paragraph_small_sample_and_no_valid_answers():
     text = survey_paragraph(quiet(table(HAND10)))
-    assert "有效样本 10 人，其中满意 6 人" in text and "服务对象满意度为 60.0%" in text
-    assert "95% 置信区间 31.3%–83.2%，Wilson 法" in text
+    assert "有效样本 10 人，其中满意 6 人" in text and "服务对象满意度为 60.00%" in text
+    assert "95% 置信区间 31.27%–83.18%，Wilson 法" in text
     assert "样本量不足" in text and "2 条无效答案（超出 1–5 范围 1 条、空白 1 条）" in text
-    assert "比例最高的是“Q1”（70.0%），最低的是“Q2”（50.0%）" in text
+    assert "比例最高的是“Q1”（70.00%），最低的是“Q2”（50.00%）" in text
     assert "没有有效答卷" in survey_paragraph(quiet(table({"R1": ["x", 9]})))
 
 
@@ -170,7 +170,7 @@ def test_cause_comes_from_the_sheet_explanation_and_the_ledger_note():
     text = problems(result, "national")
     assert ("“完成及时性”扣 0.80 分（满分 8 分）。原因：“工程完工时间”年度指标值 ≤180天，"
             "实际完成 200天；雨季停工 20 天，已调整施工计划。") in text
-    assert ("原因：实际支出 600.00 万元，为到位资金 950.00 万元的 63.2%，资金支付进度滞后"
+    assert ("原因：实际支出 600.00 万元，为到位资金 950.00 万元的 63.16%，资金支付进度滞后"
             "（项目单位说明：部分工程款待竣工决算后支付）。") in text
     assert "正向" not in text and "目标值/实际值" not in text
 
@@ -181,12 +181,12 @@ def test_each_kind_of_suggestion_is_triggered_by_its_case():
                    "扩大满意度调查样本", "缺少佐证材料"):
         assert phrase not in quiet_case
     low_exec = suggestions(run(project={**PROJECT, "spent": 649.23}), "national")
-    assert "1. 项目预算执行率仅为 68.3%，低于 90%，建议加快项目实施和资金支付进度" in low_exec
+    assert "1. 项目预算执行率仅为 68.34%，低于 90%，建议加快项目实施和资金支付进度" in low_exec
     rows = [r if r[0] != "I01" else (*r[:8], "6600", *r[9:]) for r in SHEET_ROWS]  # 132 %
     over = suggestions(run(sheet=indicators(rows)), "national")
     assert "“新建安居房”实际完成值达到年度指标值的 130% 以上，反映绩效目标设定偏低" in over
     low_sat = suggestions(run(answers=survey(48, 12)), "national")  # 80 % against 95 %
-    assert "服务对象满意度为 80.0%，低于目标值 95%" in low_sat
+    assert "服务对象满意度为 80.00%，低于目标值 95%" in low_sat
     small = suggestions(run(answers=survey(40, 10)), "national")
     assert "扩大满意度调查样本（本次有效样本 50 人，规则集要求不少于 60 人）" in small
     bare = judgements().assign(evidence=lambda t: np.where(t["indicator_id"] == "B21", "",
@@ -209,8 +209,8 @@ def test_background_states_funds_targets_and_the_optional_texts():
                "goal": "年内完成 5000 套安居房建设"}
     text = background(pd.Series(project), run(project=project))
     assert text.startswith("“农村安居房建设项目”由县住建局组织实施，资金类别为专项转移支付，属扶贫项目。"
-                           "项目 2020 年度预算 1,000.00 万元，实际到位 950.00 万元（到位率 95.0%），"
-                           "实际支出 900.00 万元（预算执行率 94.7%）。")
+                           "项目 2020 年度预算 1,000.00 万元，实际到位 950.00 万元（到位率 95.00%），"
+                           "实际支出 900.00 万元（预算执行率 94.74%）。")
     assert "立项背景：全县仍有 512 户住房安全不达标。主要内容：新建安居房 5000 套。" in text
     assert "项目年度总体目标：年内完成 5000 套安居房建设。" in text
     assert "数量指标：新建安居房≥5000套；" in text and "长效管护机制（定性）" in text

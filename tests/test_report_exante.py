@@ -131,7 +131,7 @@ def test_docx_has_headings_tables_charts_and_east_asian_fonts(reports):
     assert len(doc.tables) >= 5 and len(doc.inline_shapes) == 2
     for style in ("Normal", "Heading 1", "Title"):
         fonts = doc.styles[style].element.rPr.rFonts
-        assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体")
+        assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体", "仿宋")  # GB/T 9704 template
 
 
 def test_unknown_project_fails_cleanly_and_keeps_only_its_partial_notebook(tmp_path):

@@ -26,6 +26,7 @@ from evalkit.io import read_dataset
 from evalkit.rules import load_ruleset
 from evalkit.schemas import (
     DIRECT_FUNDS,
+    ENGAGEMENT,
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
@@ -40,6 +41,7 @@ from evalkit.schemas import (
     PROJECTS,
     SELF_SCORES,
     SURVEY,
+    TEAM,
     UNIT_JUDGEMENTS,
     UNIT_MONITORING,
     UNIT_TASK_MONITORING,
@@ -59,7 +61,8 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 SPECS = (UNITS, PROJECTS, INDICATORS, EXPERT_SCORES, SURVEY, JUDGEMENTS, UNIT_TASKS,
          UNIT_JUDGEMENTS, INDICATOR_ROUNDS,
          MONITORING, MONITORING_INDICATORS, UNIT_MONITORING, UNIT_TASK_MONITORING,
-         POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS, DIRECT_FUNDS, SELF_SCORES)
+         POVERTY_PROJECTS, POVERTY_INDICATORS, PRIOR_EVALUATIONS, DIRECT_FUNDS, SELF_SCORES,
+         ENGAGEMENT, TEAM)
 CSV_FILES = tuple(f"{spec.name}.csv" for spec in SPECS)
 WORKBOOK = "sample_county.xlsx"
 SUPPORT, REVISE, REJECT = "予以支持", "调整完善后予以支持", "不予支持"
@@ -184,7 +187,8 @@ def test_workbook_sheets_headers_and_synthetic_mark() -> None:
     assert wb.sheetnames == ["说明", "预算单位", "项目", "绩效指标", "专家评分", "满意度调查", "定性评价",
                              "重点工作", "整体评价定性", "目标审核轮次",
                              "绩效监控", "监控指标", "单位监控", "重点工作监控",
-                             "扶贫项目", "扶贫绩效目标", "以前年度自评", "直达资金", "自评得分"]
+                             "扶贫项目", "扶贫绩效目标", "以前年度自评", "直达资金", "自评得分",
+                             "项目委托信息", "评价组"]
     for spec in SPECS:
         header = next(wb[spec.chinese].iter_rows(max_row=1, values_only=True))
         chinese = chinese_headers(spec)

@@ -23,7 +23,7 @@ def test_missing_explanations_says_why_each_is_needed():
                ("满意度指标", "≥", "90%", 10, None)])
     text = missing_explanations(assess(PROJECT, s))
     assert text.startswith("3 个指标需要填写偏差原因分析及改进措施但尚未填写")
-    assert "为年度指标值（≥100）的 150.0%，达到 130% 的超额完成标准" in text
+    assert "为年度指标值（≥100）的 150.00%，达到 130% 的超额完成标准" in text
     assert "年度指标值 ≥80%，实际完成值 70%，未完成目标" in text
     assert "实际完成值未填报，按 0 分计" in text
     full = sheet([("产出指标", "≥", "100", 50, "100")])
@@ -103,8 +103,8 @@ def test_rectification_sentence_for_the_flagged_projects(sample):
     text = rectification(summary.loc["XM-2020-008"], result, "national")
     row = summary.loc["XM-2020-008"]
     gap = (row["completion_rate"] - row["spent"] / row["budget"]) * 100
-    assert text.startswith(f"该项目预算执行率为 {row['spent'] / row['budget']:.1%}，绩效目标完成率为 "
-                           f"{row['completion_rate']:.1%}，两者相差 {gap:.1f} 个百分点，超过 20 个百分点。"
+    assert text.startswith(f"该项目预算执行率为 {row['spent'] / row['budget']:.2%}，绩效目标完成率为 "
+                           f"{row['completion_rate']:.2%}，两者相差 {gap:.1f} 个百分点，超过 20 个百分点。"
                            "自评等级为“优”，但资金支出进度明显滞后于目标完成进度")
     low = rectification(summary.loc["XM-2020-002"], sample_result(data, "XM-2020-002"),
                         "national")

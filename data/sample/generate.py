@@ -83,6 +83,7 @@ from evalkit.panel import aggregate_panel
 from evalkit.rules import RuleSet, grade, load_ruleset
 from evalkit.schemas import (
     DIRECT_FUNDS,
+    ENGAGEMENT,
     EXANTE_STAGE,
     EXPERT_SCORES,
     INDICATOR_ROUNDS,
@@ -97,6 +98,7 @@ from evalkit.schemas import (
     PROJECTS,
     SELF_SCORES,
     SURVEY,
+    TEAM,
     UNIT_JUDGEMENTS,
     UNIT_MONITORING,
     UNIT_TASK_MONITORING,
@@ -2528,6 +2530,32 @@ def sample_self_scores(tables: dict[TableSpec, list[list[object]]],
            for p, r in zip(scores["project_id"], scores["row_id"], strict=True)]
     return _rows(scores.assign(row_id=ids))
 
+# --- engagement (项目委托信息, 评价组): the identity every report's cover and signature page show --
+
+#: The sample engagement, one value per column of ENGAGEMENT (a draft: 征求意见稿). Word模板 is
+#: blank, so reports use evalkit's default template.
+ENGAGEMENT_ROW = {
+    "client": "示例县财政局", "agency": "示例绩效评价咨询有限公司（虚构）", "agency_short": "SLPJ",
+    "lead": "王明", "period": "2020年1月1日至2020年12月31日", "year": 2020,
+    "report_date": "2021-03-15", "status": "征求意见稿",
+    "number_pattern": "{机构简称}-{年度}-{类型代码}-{序号:03d}",
+    "confidentiality": "本报告仅供委托方内部使用；未经评价机构书面同意，不得向第三方提供。",
+    "word_template": "",
+}
+#: The sample evaluation team (评价组): name, role, title or qualification.
+TEAM_ROWS = [
+    ["王明", "项目负责人", "高级会计师"],
+    ["李华", "主评人", "注册会计师"],
+    ["张伟", "评价人员", "中级经济师"],
+    ["陈静", "质量复核", "高级审计师"],
+]
+
+
+def engagement_tables() -> dict[TableSpec, list[list[object]]]:
+    """The 项目委托信息 row and the 评价组 rows of the sample."""
+    return {ENGAGEMENT: [[ENGAGEMENT_ROW[c] for c in _columns(ENGAGEMENT)]],
+            TEAM: [list(r) for r in TEAM_ROWS]}
+
 
 # --- entry point -------------------------------------------------------------------------------
 
@@ -2561,6 +2589,7 @@ def main(out_dir: Path | str = HERE) -> dict[str, float]:
     tables = {**tables, UNIT_MONITORING: _rows(unit_forms), UNIT_TASK_MONITORING: _rows(unit_rows),
               **county_year_tables(units, projects, indicators)}
     tables[SELF_SCORES] = sample_self_scores(tables, out_dir / FORMS_FOLDER)
+    tables = {**tables, **engagement_tables()}
     write_csv(out_dir / "csv", tables)
     write_workbook(out_dir / "sample_county.xlsx", tables,
                    notes_rows(figures, lam, tables, exante, evaluated, units))

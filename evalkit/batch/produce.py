@@ -48,6 +48,7 @@ class ProduceSpec:
     cold: bool = False
     preload: str = ""
     payload: Mapping[str, tuple[bool, tuple[tuple[str, bytes], ...]]] | None = None
+    word_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,10 @@ def produce(spec: ProduceSpec, subject_id: str) -> SubjectResult:
             raise _Failure("summary", str(exc), nb=nb) from exc
         rendered = time.perf_counter()
         try:
+            report_type, identity = _identity(spec, sid, dataset, ruleset)
             files = {"ipynb": nbformat.writes(nb).encode("utf-8"),
-                     **render_outputs(nb, summary, spec.formats)}
+                     **render_outputs(nb, summary, spec.formats, identity=identity,
+                                      report_type=report_type.title)}
         except Exception as exc:
             raise _Failure("rendering", f"{type(exc).__name__}: {exc}", nb=nb) from exc
         timings["render_s"] = time.perf_counter() - rendered
@@ -125,6 +128,23 @@ def produce(spec: ProduceSpec, subject_id: str) -> SubjectResult:
     timings["total_s"] = time.perf_counter() - start
     return SubjectResult(subject_id, "ok", files=files, summary=summary, timings=timings,
                          worker=worker)
+
+
+def _identity(spec: ProduceSpec, subject_id: str, dataset: str, ruleset: str):
+    """The report type and the identity (cover, 报告编号, signatures) of one report, from the
+    dataset on this worker (read once per process: :func:`evalkit.io.load_dataset` caches it)."""
+    from evalkit.batch.runner import resolve_report_type
+    from evalkit.engagement import report_identity
+    from evalkit.io import load_dataset
+    from evalkit.rules import load_ruleset
+
+    report_type, _ = resolve_report_type(spec.template_file)
+    rules = load_ruleset(ruleset)
+    template = spec.word_template
+    if template and spec.payload and template in spec.payload:
+        template = _materialise(template, spec.payload[template])
+    return report_type, report_identity(report_type, load_dataset(dataset, rules), rules,
+                                        subject_id, word_template=template)
 
 
 def _checked_id(subject: Subject, subject_id: str) -> str:

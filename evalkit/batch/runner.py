@@ -41,6 +41,7 @@ from evalkit.batch.produce import (
     report_parameters,
     template_imports,
 )
+from evalkit.engagement import check_final, engagement_of, warn_missing
 from evalkit.errors import EvalkitError, InputError
 from evalkit.io import check_inside
 from evalkit.registry import ReportType
@@ -139,7 +140,7 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
               portfolio: bool = True, progress: bool | None = None,
-              wait: bool = False) -> BatchResult:
+              wait: bool = False, word_template: str | Path | None = None) -> BatchResult:
     """Produce a report type's reports for many subjects; see :mod:`evalkit.batch`.
 
     Parameters
@@ -173,6 +174,9 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     wait : bool
         When another batch is writing ``out_dir``, wait for it to end instead of refusing
         (:func:`evalkit.batch.lock.output_lock`).
+    word_template : str or Path, optional
+        The agency's Word template (.docx with docxtpl tags, :mod:`evalkit.render.docx`) for
+        every report; default: the engagement's Word模板, else evalkit's GB/T 9704 template.
 
     Returns
     -------
@@ -187,7 +191,8 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     RuleSetError
         When the rule set is invalid or lacks the report type's section.
     InputError
-        For an unknown report type, format, subject list, or a missing Dask.
+        For an unknown report type, format, subject list, Word template, or a missing Dask;
+        for a 正式稿 engagement with blank fields (naming them).
     OutputError
         When ``out_dir`` is held by another running batch, cannot be written, or holds a link
         leading out of it.
@@ -196,14 +201,14 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
         return _run_batch(template, dataset=dataset, subjects=subjects, out_dir=out_dir,
                           formats=formats, ruleset=ruleset, parameters=parameters,
                           workers=workers, scheduler=scheduler, force=force, cold=cold,
-                          portfolio=portfolio, progress=progress)
+                          portfolio=portfolio, progress=progress, word_template=word_template)
 
 
 def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[str],
                out_dir: str | Path, formats: Iterable[str], ruleset: str | Path,
                parameters: Mapping[str, Any] | None, workers: int | None,
                scheduler: str | None, force: bool, cold: bool, portfolio: bool,
-               progress: bool | None) -> BatchResult:
+               progress: bool | None, word_template: str | Path | None = None) -> BatchResult:
     """:func:`run_batch` once the output folder is locked."""
     from evalkit import __version__
     from evalkit.io import load_dataset, resolve_dataset
@@ -221,9 +226,11 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         backends.require_dask()
     workers = max(1, int(workers or backends.cores()))
     template_sha = hashlib.sha256(template_file.read_bytes()).hexdigest()
+    word = _word_template(word_template) if "docx" in formats else ""
     spec = ProduceSpec(template_file=str(template_file), subject=subject, dataset=str(data_path),
                        ruleset=ruleset, formats=formats, parameters=dict(parameters or {}),
-                       cold=cold, preload="" if cold else template_imports(template_file))
+                       cold=cold, preload="" if cold else template_imports(template_file),
+                       word_template=word)
     out = Path(out_dir)
     # a first or forced run will need its workers: boot them (and their kernels) while this
     # process reads and validates the dataset; a resumed run starts them only if work is left
@@ -231,6 +238,9 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
             and (force or not portfolio or not (out / MANIFEST).is_file()) else None)
     try:
         ds = load_dataset(dataset, rules)
+        engagement = engagement_of(ds)
+        check_final(engagement, f"{Path(ds.source).name} 项目委托信息")
+        warn_missing(engagement)
         ids = parse_subjects(subjects, report_type, ds, rules)
     except BaseException:
         if pool is not None:
@@ -291,7 +301,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     runnable = [sid for sid in todo if sid not in unsafe]
     if backend == "dask":
         results = backends.dask(replace(spec, payload=payload(
-            [template_file, data_path, *([Path(ruleset)] if Path(ruleset).is_file() else [])])),
+            [template_file, data_path, *([Path(ruleset)] if Path(ruleset).is_file() else []),
+             *([Path(word)] if word else [])])),
             runnable, workers, scheduler)
     elif backend == "local":
         results = backends.local(spec, runnable, workers, pool)
@@ -333,6 +344,19 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
                        workers, time.perf_counter() - clock, interrupted, summaries)
 
 
+def _word_template(path: str | Path | None) -> str:
+    """The absolute path of an agency's Word template ('' for none); not a .docx file is an
+    InputError (checked before anything runs)."""
+    if not path:
+        return ""
+    source = Path(path).resolve()
+    if not source.is_file() or source.suffix.lower() != ".docx":
+        raise InputError(f"--word-template {path}：应为 .docx 文件，实际"
+                         f"{'不存在' if not source.exists() else '是其他类型的文件'} "
+                         f"(word template: expected a .docx file)")
+    return str(source)
+
+
 class ReportError(EvalkitError):
     """A report could not be produced; ``subject_id`` and ``stage`` say which and where, and
     ``notebook`` the partial notebook kept (``OUT/_failed/<id>.ipynb``), if any."""
@@ -355,7 +379,8 @@ class ReportOutput:
 def run_report(template: str | Path, *, dataset: Any = "sample", subject_id: str,
                out_dir: str | Path, formats: Iterable[str] = DEFAULT_FORMATS,
                ruleset: str | Path = "national",
-               parameters: Mapping[str, Any] | None = None) -> ReportOutput:
+               parameters: Mapping[str, Any] | None = None,
+               word_template: str | Path | None = None) -> ReportOutput:
     """Produce one subject's report: a batch of one, in this process (``evalkit run``).
 
     The same produce step, glyph check, atomic writes and failure handling as
@@ -375,7 +400,7 @@ def run_report(template: str | Path, *, dataset: Any = "sample", subject_id: str
     """
     result = run_batch(template, dataset=dataset, subjects=[subject_id], out_dir=out_dir,
                        formats=formats, ruleset=ruleset, parameters=parameters, workers=1,
-                       force=True, portfolio=False, progress=False)
+                       force=True, portfolio=False, progress=False, word_template=word_template)
     out = Path(out_dir)
     if result.failed:
         notebook = out / FAILED_DIR / f"{subject_id}.ipynb"

@@ -1,8 +1,10 @@
 """PDF reports: WeasyPrint renders the report HTML in-process (the font subset is embedded);
-the bytes are deterministic (dated :data:`evalkit.render.docx.DOCUMENT_DATE`, no identifier)."""
+the bytes are deterministic (dated by the 报告日期, else :data:`evalkit.render.docx.DOCUMENT_DATE`;
+no identifier)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +18,12 @@ def to_pdf(html_text: str, path: Path) -> None:
     Path(path).write_bytes(pdf_bytes(html_text))
 
 
-def pdf_bytes(html_text: str) -> bytes:
-    """The PDF of a report page; any URL but ``data:`` is refused, never fetched."""
+def pdf_bytes(html_text: str, *, date: dt.date | None = None) -> bytes:
+    """The PDF of a report page; any URL but ``data:`` is refused, never fetched.
+
+    ``date`` (the engagement's 报告日期) is the document's creation and modification date;
+    without one :data:`~evalkit.render.docx.DOCUMENT_DATE`.
+    """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -28,7 +34,9 @@ def pdf_bytes(html_text: str) -> bytes:
         # WeasyPrint takes the PDF dates from <meta name=dcterms.created/modified> and writes no
         # file identifier unless asked (pdf_identifier=False): pin both, so the bytes depend on
         # the page alone and never on the clock
-        document.metadata.created = document.metadata.modified = DOCUMENT_DATE.isoformat()
+        stamp = (DOCUMENT_DATE if date is None
+                 else dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC))
+        document.metadata.created = document.metadata.modified = stamp.isoformat()
         return document.write_pdf(pdf_identifier=False)
 
 

@@ -51,7 +51,7 @@ from evalkit.rules import QualitativeTier, RuleSet, band_of, load_ruleset
 from evalkit.scoring import SHEET_COLUMNS, score_indicators
 from evalkit.stages.base import StageResult, known_ids, plain, project_row, require_keys, warn
 from evalkit.survey import SurveyResult, analyze_survey
-from evalkit.values import normalize_text, parse_value
+from evalkit.values import display_text, normalize_text, parse_value
 
 if TYPE_CHECKING:
     from evalkit.io import Dataset
@@ -330,7 +330,7 @@ def _project(project: pd.Series | Mapping[str, Any]) -> tuple[Any, dict, _Ledger
     if problems:
         raise InputError("\n".join(problems))
     return pid, record, _Ledger(amounts["budget"], amounts["received"], amounts["spent"],
-                                normalize_text(record.get("note")))
+                                display_text(record.get("note")))
 
 
 def _own(table: pd.DataFrame | None, pid: Any, name: str) -> pd.DataFrame | None:
@@ -419,8 +419,8 @@ def _judgements(table: pd.DataFrame | None, fw: pd.DataFrame, rs: RuleSet,
                 where, f"expected a score in [0, {weight:g}] points, found {score:g}"))
             continue
         share = tier.carry(score / weight if not math.isnan(score) and weight > 0 else math.nan)
-        out[code] = _Judgement(tier, score, share, normalize_text(row.get("evidence")),
-                               normalize_text(row.get("note")))
+        out[code] = _Judgement(tier, score, share, display_text(row.get("evidence")),
+                               display_text(row.get("note")))
     for code in fw.loc[fw["source"] == "qualitative", "code"]:
         if code not in named:
             name = leaves.loc[code, "name"]
@@ -557,7 +557,7 @@ def _from_sheet(leaf: Mapping[str, Any], ctx: _Context) -> _Leaf | None:
             ctx.problems.append(f"指标“{row.name}”（{row.indicator_id}）实际完成值为目标值的 "
                                 f"{row.actual / row.target:.0%}，超额完成较多，目标值设定可能偏低，"
                                 f"需说明原因。")
-    evidence = "、".join(dict.fromkeys(e for e in (normalize_text(r.evidence) for r in rows) if e))
+    evidence = "、".join(dict.fromkeys(e for e in (display_text(r.evidence) for r in rows) if e))
     return _Leaf(True, value, value, formula, evidence=evidence)
 
 

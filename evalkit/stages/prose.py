@@ -3,7 +3,8 @@
 The prose modules (:mod:`~evalkit.stages.exante_prose`, :mod:`~evalkit.stages.keyproject_prose`,
 :mod:`~evalkit.stages.selfeval_prose`) generate a report's Chinese sentences from a result; these
 helpers are the parts of their wording that more than one stage uses. Numbers are formatted here,
-for display only: scores with 2 decimals, shares as percentages with 1 decimal, thresholds as the
+for display only: scores with 2 decimals, shares as percentages with 2 decimals (the report's
+one number-format policy, :data:`evalkit.report.DISPLAY_DECIMALS`), thresholds as the
 rule set writes them; the results themselves stay unrounded. The sentences may hold Markdown
 (numbered lists); renderers escape them for HTML.
 """
@@ -54,8 +55,11 @@ def points(x: float) -> str:
 
 
 def percent(share: float) -> str:
-    """A computed share for display: a percentage with 1 decimal."""
-    return f"{share * 100:.1f}%"
+    """A computed share for display: the report's percentage format
+    (:data:`evalkit.report.DISPLAY_DECIMALS` decimals, the same as in its tables)."""
+    from evalkit.report import percent as display_percent
+
+    return display_percent(share)
 
 
 def threshold(share: float) -> str:

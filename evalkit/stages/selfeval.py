@@ -37,7 +37,7 @@ from evalkit.rules import RuleSet, band_of, check_sum, load_ruleset
 from evalkit.schemas import EXANTE_STAGE
 from evalkit.scoring import EXECUTION_LEVEL1, prepare_indicators, score_indicators
 from evalkit.stages.base import StageResult, plain, project_row, require_keys
-from evalkit.values import NOT_APPLICABLE, normalize_text
+from evalkit.values import NOT_APPLICABLE, display_text, normalize_text
 
 if TYPE_CHECKING:
     from evalkit.io import Dataset
@@ -874,7 +874,7 @@ def _table(df: pd.DataFrame, raw_target: np.ndarray, sheet: pd.DataFrame, rates:
     exec_rates = rates.reindex(sheet["project_id"].iloc[n:]).to_numpy()
     table["target_text"] = _target_texts(df, raw_target) + ["100%"] * m
     table["actual_text"] = _actual_texts(df, applicable) + [f"{r:.2%}" for r in exec_rates]
-    explanation = (df["explanation"].map(normalize_text).tolist() if "explanation" in df
+    explanation = (df["explanation"].map(display_text).tolist() if "explanation" in df
                    else [""] * n)
     table["explanation"] = explanation + [""] * m
 

@@ -42,7 +42,7 @@ import pandas as pd
 from evalkit.errors import InputError
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.stages.base import StageResult, plain, require_keys
-from evalkit.values import normalize_text, parse_comparator, parse_value
+from evalkit.values import display_text, normalize_text, parse_comparator, parse_value
 
 if TYPE_CHECKING:
     from evalkit.io import Dataset
@@ -383,7 +383,7 @@ def review_sheet(
         indicator_id = "" if row is None else normalize_text(row["indicator_id"])
         found.append({"round": round_, "rule_id": rule_id, "rule": RULES[rule_id],
                       "key": key or indicator_id, "indicator_id": indicator_id,
-                      "indicator": _SHEET_LEVEL if row is None else normalize_text(row["name"]),
+                      "indicator": _SHEET_LEVEL if row is None else display_text(row["name"]),
                       "finding": finding, "suggestion": suggestion})
 
     level2 = set(sheet["level2"].map(normalize_text))
