@@ -72,6 +72,9 @@ TOTAL_LABELS = ("总分", "合计")
 #: Labels of the header block.
 HEADER_LABELS = {"project_name": ("项目名称",), "department": ("主管部门",),
                  "implementer": ("实施单位", "实施单位(盖章)"), "code": ("项目编码", "项目代码")}
+_HEADER_KEYS = {label for labels in HEADER_LABELS.values() for label in labels}
+#: Rows the official layout prints for further indicators (指标2, ……): skipped when left empty.
+_PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?|…+|\.{3,})$")
 GOAL_LABELS = {"goal": ("预期目标", "项目年度目标", "年度目标"),
                "goal_result": ("实际完成情况", "年度目标完成情况", "目标完成情况")}
 #: Indicator-table headers beyond the indicators table's: the department's score.
@@ -314,7 +317,9 @@ class _Reader:
         head = {}
         for name, labels in HEADER_LABELS.items():
             r, c = self.find(grid, labels, start, stop)
-            head[name] = grid.right_of(r, c)[1] if r >= 0 else ""
+            value = grid.right_of(r, c)[1] if r >= 0 else ""
+            # a blank field followed by the next label (主管部门 | 空 | 实施单位) is blank
+            head[name] = "" if _SPACE.sub("", value) in _HEADER_KEYS else value
             if name in ("project_name", "department") and not head[name]:
                 where = (r, c) if r >= 0 else (start, 0)
                 self.problems.append(grid.problem(*where, f"{labels[0]}的填报内容", "空白或缺少该标签"))
@@ -367,7 +372,7 @@ class _Reader:
 
     def funds(self, grid: _Grid, start: int, stop: int) -> dict | None:
         """The funds block: its total row's budgets, spending, points and score."""
-        r, _ = self.find(grid, ("年初预算数", "年初预算"), start, stop)
+        r, _ = self.find(grid, ("年初预算数", "年初预算", "全年预算数", "全年预算数(A)"), start, stop)
         if r < 0:
             self.problems.append(grid.problem(start, 0, "资金情况（年初预算数、全年预算数、全年执行数…）",
                                               "未找到“年初预算数”标签"))
@@ -483,7 +488,8 @@ class _Reader:
                     printed[level1] = (float(m.group("points")), grid.cell(r, c))
             level2 = self.pick(grid, r, columns.get("level2")) or level2
             name = self.pick(grid, r, columns["name"])
-            if not name:
+            if not name or (_PLACEHOLDER.match(_SPACE.sub("", name)) and not any(
+                    self.pick(grid, r, columns.get(k)) for k in ("target", "actual", "weight", "score"))):
                 continue
             n += 1
             indicator_id = f"I{n:02d}"

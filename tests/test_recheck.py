@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.errors import EvalkitWarning
+from evalkit.errors import DatasetError, EvalkitWarning
 from evalkit.forms import read_forms
 from evalkit.io import Dataset, load_dataset
 from evalkit.rules import derive_ruleset
@@ -203,17 +203,25 @@ PUBLISHED = {
     # published with 完成值 and 得分 blank
     "sichuan_qingshen_2023_gongzi": {name: [KINDS["missing_score"]] for name in
                                      ("发放(缴纳)覆盖率", "足额保障率(参保率)", "预算执行率")},
+    # every row reproduced; the form's fault is in its points (test below): 70/20/10 + 10 = 110
+    "sichuan_zhongjiang_2022_biaochi": {},
+    # 37.24 / 43.2 = 86.2 % of 10 points is 8.62; the department typed 9 (whole points), on the
+    # execution row and on the 工程资金金额 row; 成本控制率 100 has no comparator and is a 成本 row
+    "hebei_langfang_2019_nuantong": {"指标1工程资金金额": [KINDS["rounding"]],
+                                     "预算执行率": [KINDS["rounding"]],
+                                     "指标1成本控制率": [KINDS["confirm"]]},
 }
-#: rows of each fixture (indicators, then 预算执行率).
+#: rows of each fixture (indicators, then 预算执行率); 廊坊's empty 指标2 / …… rows are skipped.
 PUBLISHED_ROWS = {"anhui_chizhou_2022_weituo": 10, "yunnan_lijiang_2020_weipian": 5,
-                  "sichuan_qingshen_2023_gongzi": 3}
+                  "sichuan_qingshen_2023_gongzi": 3, "sichuan_zhongjiang_2022_biaochi": 10,
+                  "hebei_langfang_2019_nuantong": 10}
 
 
 @pytest.fixture(scope="module")
 def published():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        got = read_forms(sorted(FORMS.glob("*.xlsx")))
+        got = read_forms([FORMS / f"{name}.xlsx" for name in PUBLISHED])
     data = Dataset(got.tables, "tests/forms", {})
     stems = {row.project_id: Path(row.file).stem for row in got.forms.itertuples()}
     return {stems[pid]: recheck.evaluate(data, pid) for pid in stems}, got
@@ -242,6 +250,26 @@ def test_published_funds_and_header_blocks_are_read(published):
     chizhou = got.tables["indicators"][got.tables["indicators"]["name"] == "经费支出合规性"]
     assert chizhou[["comparator", "actual"]].values.tolist() == [["定性", "达成"]]
     assert any("按“其中”各行合计" in w.found for w in got.warnings)
+
+
+def test_published_points_adding_to_110_are_flagged(published):
+    """中江县水利局 2022: 产出 70 + 效益 20 + 满意度 10 + 执行率 10 = 110 printed, 总分 typed 100,
+    while the form's own note sets 50/30/10/10."""
+    result = published[0]["sichuan_zhongjiang_2022_biaochi"]
+    found = result.discrepancies.groupby("kind")["item"].apply(sorted).to_dict()
+    assert found == {KINDS["weights"]: ["产出指标", "总分", "总分", "效益指标"],
+                     KINDS["sum"]: ["总分"], KINDS["total"]: ["总分"]}
+    assert (result.self_total, result.total) == (100.0, 110.0)
+    assert result.discrepancies.set_index("kind").loc[KINDS["sum"], "cell"] == "H22"
+
+
+def test_published_form_with_a_blank_department_is_refused_at_its_cell():
+    """天长市水利局 2022 is published with 主管部门 blank (实施单位 filled): an error at the
+    label, not 实施单位 read as the department."""
+    with pytest.raises(DatasetError) as err:
+        read_forms([FORMS / "anhui_tianchang_2022_fangyu.xlsx"])
+    assert [p.cell for p in err.value.problems] == ["A4"]
+    assert "主管部门" in str(err.value) and "anhui_tianchang_2022_fangyu.xlsx" in str(err.value)
 
 
 # --- the report: 复核意见 in Word and Excel, and the portfolio of departments ------------------
