@@ -67,6 +67,8 @@ FUNDS_FIELD_LABELS = {"budget": "年初预算数", "budget_annual": "全年预�
 FUNDS_TOTAL = ("年度资金总额", "资金总额", "总额")
 FUNDS_PARTS = ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "上年结转资金", "其他资金",
                "财政专户管理资金", "单位资金")
+#: A funds-block label that says the amounts are in 元: 项目资金（元）.
+_IN_YUAN = re.compile(r"^(?:项目资金|资金情况)[(（]元[)）]$")
 #: Labels of the indicator table's last row.
 TOTAL_LABELS = ("总分", "合计")
 #: Labels of the header block.
@@ -414,6 +416,13 @@ class _Reader:
                 listed = "，".join(f"{FUNDS_FIELD_LABELS[a]} {v:g}" for a, v in summed.items())
                 self.warnings.append(grid.problem(total, columns["spent"], "年度资金总额",
                                                   f"空白或 0；按“其中”各行合计：{listed}"))
+        yuan = next(((i, c) for i in range(start, r + 1) for c in range(min(3, len(grid.text[i])))
+                     if _IN_YUAN.search(grid.key(i, c))), None)
+        if yuan:
+            for a in ("budget", "budget_annual", "budget_adjusted", "spent"):
+                out[a] /= 1e4
+            self.warnings.append(grid.problem(*yuan, "以万元计的资金", f"{grid.text[yuan[0]][yuan[1]]}，"
+                                              "各金额按 元 ÷ 10000 换算为万元"))
         if np.isnan(out["budget"]):
             out["budget"] = 0.0
         return out

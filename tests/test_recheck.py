@@ -210,11 +210,15 @@ PUBLISHED = {
     "hebei_langfang_2019_nuantong": {"指标1工程资金金额": [KINDS["rounding"]],
                                      "预算执行率": [KINDS["rounding"]],
                                      "指标1成本控制率": [KINDS["confirm"]]},
+    # 资金到位及时率 met (100 % of ≧ 100) and scored 7 with no explanation; 政策知晓率 ═ 100 at
+    # 98 % scored 9, which neither "=" rule gives (all-or-nothing 0, proportional 9.8 → 10)
+    "yunnan_yongde_2022_yingyang": {"资金到位及时率": [KINDS["unexplained_deduction"]],
+                                    "政策知晓率": [KINDS["score"]]},
 }
 #: rows of each fixture (indicators, then 预算执行率); 廊坊's empty 指标2 / …… rows are skipped.
 PUBLISHED_ROWS = {"anhui_chizhou_2022_weituo": 10, "yunnan_lijiang_2020_weipian": 5,
                   "sichuan_qingshen_2023_gongzi": 3, "sichuan_zhongjiang_2022_biaochi": 10,
-                  "hebei_langfang_2019_nuantong": 10}
+                  "hebei_langfang_2019_nuantong": 10, "yunnan_yongde_2022_yingyang": 10}
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +265,20 @@ def test_published_points_adding_to_110_are_flagged(published):
                      KINDS["sum"]: ["总分"], KINDS["total"]: ["总分"]}
     assert (result.self_total, result.total) == (100.0, 110.0)
     assert result.discrepancies.set_index("kind").loc[KINDS["sum"], "cell"] == "H22"
+
+
+def test_published_amounts_in_yuan_and_level1_points_from_the_rows(published):
+    """永德县明朗中学 2022 (公开14表): 项目资金（元） 387664.62 → 38.766462 万元 with a warning at
+    the label; no printed level-1 points, so the rows' 40 / 30 / 20 are checked."""
+    results, got = published
+    result = results["yunnan_yongde_2022_yingyang"]
+    projects = got.tables["projects"].set_index("project_name")
+    row = projects.loc["义务教育营养改善计划专项资金"]
+    assert (row["budget_annual"], row["spent"]) == (pytest.approx(38.766462), pytest.approx(38.766462))
+    assert any(w.cell == "A5" and "元 ÷ 10000" in w.found for w in got.warnings)
+    weights = result.discrepancies[result.discrepancies["kind"] == KINDS["weights"]]
+    assert sorted(weights["item"]) == ["产出指标", "满意度指标"]
+    assert (result.self_total, result.total) == (96.0, 90.0)
 
 
 def test_published_form_with_a_blank_department_is_refused_at_its_cell():
