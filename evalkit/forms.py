@@ -268,8 +268,8 @@ class _Grid:
         return -1, ""
 
 
-def _grids(path: Path, problems: list[Problem]) -> list[_Grid]:
-    """Every sheet of a workbook as a grid (merged ranges filled)."""
+def _grids(path: Path, problems: list[Problem], warnings: list[Problem]) -> list[_Grid]:
+    """Every sheet of a workbook (.xlsx, or a legacy .xls) as a grid (merged ranges filled)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -284,31 +284,61 @@ def _grids(path: Path, problems: list[Problem]) -> list[_Grid]:
                                 f"无法读取（{exc.strerror or exc}）"))
         return []
     if data.startswith(_OLE_MAGIC):
-        problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 工作簿",
-                                "受密码保护的工作簿或旧版 .xls 文件（请另存为 .xlsx）"))
-        return []
+        return _xls_grids(path, problems, warnings)
     try:
         wb = load_workbook(path, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 工作簿",
                                 f"文件已损坏或不是工作簿（{type(exc).__name__}）"))
         return []
-    grids = []
-    for ws in wb.worksheets:
-        values = [[_cell_value(c) for c in row] for row in ws.iter_rows()]
-        width = max((len(r) for r in values), default=0)
-        values = [r + [None] * (width - len(r)) for r in values]
-        origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in ws.merged_cells.ranges:
-            top = values[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(values) else None
-            for i in range(rng.min_row - 1, min(rng.max_row, len(values))):
-                for j in range(rng.min_col - 1, min(rng.max_col, width)):
-                    origin[(i, j)] = (rng.min_row - 1, rng.min_col - 1)
-                    values[i][j] = top
-        text = [[_cell_text(v) for v in row] for row in values]
-        grids.append(_Grid(path.name, ws.title, text, values, origin))
+    grids = [_grid(path.name, ws.title, [[_cell_value(c) for c in row] for row in ws.iter_rows()],
+                   [((r.min_row - 1, r.min_col - 1), (r.max_row - 1, r.max_col - 1))
+                    for r in ws.merged_cells.ranges]) for ws in wb.worksheets]
     wb.close()
     return grids
+
+
+def _xls_grids(path: Path, problems: list[Problem], warnings: list[Problem]) -> list[_Grid]:
+    """Every sheet of a legacy .xls workbook, read with python-calamine (merged ranges filled).
+
+    python-calamine gives stored values, not number formats: a number *shown* as 100% is
+    stored as 1. So every .xls workbook read gets one warning saying so (percentages count
+    as typed text ``100%`` or as percent points ``100``); a workbook calamine cannot open
+    (password-protected, damaged, not a workbook) is a problem.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = [wb.get_sheet_by_name(name) for name in wb.sheet_names]
+        grids = [_grid(path.name, ws.name, [[None if v == "" else v for v in row]
+                                            for row in ws.to_python(skip_empty_area=False)],
+                       ws.merged_cell_ranges or []) for ws in sheets]
+    except (CalamineError, OSError, ValueError) as exc:
+        problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 或 .xls 工作簿",
+                                f"受密码保护、已损坏或不是工作簿（{type(exc).__name__}）"))
+        return []
+    warnings.append(Problem(path.name, "", None, "", "可读取数字格式的 .xlsx 工作簿",
+                            "旧版 .xls：按单元格存储值读取，看不到数字格式（显示为 100% 的数字存为 1）；"
+                            "百分数请核对是否按文本“100%”或百分点数 100 填写"))
+    return grids
+
+
+def _grid(file: str, sheet: str, values: list[list[object]],
+          merges: Iterable[tuple[tuple[int, int], tuple[int, int]]]) -> _Grid:
+    """A sheet's rows as a grid: rows padded to one width, each merged range ((top, left),
+    (bottom, right), 0-based, inclusive) filled with its top-left value."""
+    width = max((len(r) for r in values), default=0)
+    values = [list(r) + [None] * (width - len(r)) for r in values]
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in merges:
+        top = values[r0][c0] if r0 < len(values) and c0 < width else None
+        for i in range(r0, min(r1 + 1, len(values))):
+            for j in range(c0, min(c1 + 1, width)):
+                origin[(i, j)] = (r0, c0)
+                values[i][j] = top
+    text = [[_cell_text(v) for v in row] for row in values]
+    return _Grid(file, sheet, text, values, origin)
 
 
 def _cell_text(value: object) -> str:
@@ -333,7 +363,7 @@ class _Reader:
     # --- workbooks and sheets -----------------------------------------------------------------
 
     def workbook(self, path: Path) -> None:
-        grids = _grids(path, self.problems)
+        grids = _grids(path, self.problems, self.warnings)
         found = 0
         for grid in grids:
             starts = [r for r, row in enumerate(grid.text)

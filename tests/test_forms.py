@@ -346,3 +346,34 @@ def test_declared_targets_go_to_the_target_review(tmp_path):
     review = target_review.evaluate(Dataset(got.tables, "申报", {}), "ZP0001")
     assert review.findings["rule_id"].tolist() == ["weights"]
     assert review.sheets["target"].tolist()[2] == "2024年12月底前"
+
+
+# --- legacy .xls (python-calamine) --------------------------------------------------------------
+
+def test_an_xls_form_reads_as_its_xlsx_twin():
+    """tests/forms/yunnan_yongde_2022_yingyang.xls is the .xlsx fixture converted by LibreOffice
+    (``soffice --headless --convert-to xls``): the same tables, plus one warning that .xls
+    number formats are not seen."""
+    from pathlib import Path
+
+    forms = Path(__file__).parent / "forms"
+    xlsx = read_forms([forms / "yunnan_yongde_2022_yingyang.xlsx"])
+    xls = read_forms([forms / "yunnan_yongde_2022_yingyang.xls"])
+    for name, frame in xlsx.tables.items():
+        pd.testing.assert_frame_equal(frame.drop(columns=["file"], errors="ignore"),
+                                      xls.tables[name].drop(columns=["file"], errors="ignore"),
+                                      check_dtype=False)
+    assert xls.tables["self_scores"]["file"].unique().tolist() == ["yunnan_yongde_2022_yingyang.xls"]
+    assert xls.tables["self_scores"]["cell"].tolist() == xlsx.tables["self_scores"]["cell"].tolist()
+    legacy = [w for w in xls.warnings if "旧版 .xls" in w.found]
+    assert len(legacy) == 1 and legacy[0].file == "yunnan_yongde_2022_yingyang.xls"
+    assert not any("旧版 .xls" in w.found for w in xlsx.warnings)
+
+
+def test_an_ole_file_that_is_no_workbook_is_a_located_problem(tmp_path):
+    path = tmp_path / "坏.xls"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)
+    with pytest.raises(DatasetError) as info:
+        read_forms([path])
+    assert [p.file for p in info.value.problems] == ["坏.xls"]
+    assert "受密码保护、已损坏或不是工作簿" in str(info.value)
