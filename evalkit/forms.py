@@ -146,7 +146,9 @@ def read_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "nationa
     Parameters
     ----------
     paths : iterable of str or Path
-        ``.xlsx`` workbooks (``.xlsm`` too); every sheet is searched for forms.
+        ``.xlsx`` workbooks (``.xlsm`` too), or legacy ``.xls`` ones (read with python-calamine,
+        which sees stored values but not number formats: one warning per such workbook);
+        every sheet is searched for forms.
     ruleset : RuleSet or str, default "national"
         Its ``recheck`` section says how typed values are read (text tiers, completion words,
         direction words, the default comparator).
@@ -189,7 +191,7 @@ def read_target_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "
     Parameters
     ----------
     paths : iterable of str or Path
-        ``.xlsx`` workbooks; every sheet is searched for forms.
+        ``.xlsx`` or ``.xls`` workbooks, as :func:`read_forms`; every sheet is searched.
     ruleset : RuleSet or str, default "national"
         Its ``recheck`` section says how typed targets are read (as :func:`read_forms`).
     year : int, optional
