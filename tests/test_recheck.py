@@ -214,11 +214,22 @@ PUBLISHED = {
     # 98 % scored 9, which neither "=" rule gives (all-or-nothing 0, proportional 9.8 → 10)
     "yunnan_yongde_2022_yingyang": {"资金到位及时率": [KINDS["unexplained_deduction"]],
                                     "政策知晓率": [KINDS["score"]]},
+    # 2-point rows scored in proportion (actual / target × 2): one-decimal 1.9 (1.946), 1.4
+    # (1.428) and whole-point 1 (1.15) are the rounding conventions; 1.8 for 1.897, 1.9 for
+    # 1.694 … follow none of them (1.8 for 1.897 would be truncation, no rule-set option)
+    "shanxi_jishan_2021_gongwei": {
+        **{f"指标{n}:{name}": [KINDS["rounding"]] for n, name in (
+            (8, "适龄儿童疫苗接种率"), (14, "早孕建册数"), (15, "老年人体检数"), (22, "老年人中医药规范管理数"))},
+        **{f"指标{n}:{name}": [KINDS["score"]] for n, name in (
+            (12, "孕产妇7天访视数"), (13, "孕产妇42天访视数"), (16, "高血压规范管理数"),
+            (17, "高血压随访控制数"), (18, "糖尿病规范管理数"), (19, "糖尿病随访控制数"),
+            (20, "严重精神障碍患者管理数"), (23, "0-36月龄中医药规范管理数"), (25, "家庭医生签约率"))}},
 }
 #: rows of each fixture (indicators, then 预算执行率); 廊坊's empty 指标2 / …… rows are skipped.
 PUBLISHED_ROWS = {"anhui_chizhou_2022_weituo": 10, "yunnan_lijiang_2020_weipian": 5,
                   "sichuan_qingshen_2023_gongzi": 3, "sichuan_zhongjiang_2022_biaochi": 10,
-                  "hebei_langfang_2019_nuantong": 10, "yunnan_yongde_2022_yingyang": 10}
+                  "hebei_langfang_2019_nuantong": 10, "yunnan_yongde_2022_yingyang": 10,
+                  "shanxi_jishan_2021_gongwei": 20}
 
 
 @pytest.fixture(scope="module")
@@ -279,6 +290,15 @@ def test_published_amounts_in_yuan_and_level1_points_from_the_rows(published):
     weights = result.discrepancies[result.discrepancies["kind"] == KINDS["weights"]]
     assert sorted(weights["item"]) == ["产出指标", "满意度指标"]
     assert (result.self_total, result.total) == (96.0, 90.0)
+
+
+def test_a_partial_published_excerpt_is_flagged_as_partial(published):
+    """稷山县 2021: the excerpt holds 19 of the form's rows (38 of its 90 indicator points) and
+    no 总分, which the re-check says instead of inventing a total."""
+    result = published[0]["shanxi_jishan_2021_gongwei"]
+    totals = result.discrepancies[result.discrepancies["item"] == "总分"]
+    assert totals["kind"].tolist() == [KINDS["weights"], KINDS["missing_score"]]
+    assert "合计 48 分" in totals["evidence"].iloc[0]
 
 
 def test_published_form_with_a_blank_department_is_refused_at_its_cell():
