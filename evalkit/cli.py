@@ -508,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_import_scores)
     p = sub.add_parser("import-forms",
                        help="读取各部门填报的项目支出绩效自评表 (read filled self-evaluation forms)")
-    p.add_argument("files", nargs="+", help="一个或多个已填写的 .xlsx（每个可含多张自评表）")
+    p.add_argument("files", nargs="+", help="一个或多个已填写的 .xlsx 或旧版 .xls（每个可含多张自评表）")
     p.add_argument("-o", "--output", required=True,
                    help="输出数据集：.xlsx 工作簿或 CSV 文件夹（含 自评得分 表）")
     p.add_argument("--year", type=int, default=None, help="表头未注明年度时的年度")

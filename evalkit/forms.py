@@ -11,12 +11,18 @@ evalkit's own scoring.
 Forms are located by their **label text**, never by fixed cell addresses, so provincial variants
 read alike: a form starts at its 项目名称 label; the header block gives 项目名称, 主管部门 and
 实施单位 (the value is the next cell to the right that is not the label's merged copy); the funds
-block is the row holding 年初预算数 (or 年初预算) and its column labels (全年预算数, 调整后预算数,
-全年执行数 / 预算执行数, 分值 / 权重, 执行率, 得分), read on its 年度资金总额 (总额) row; 预期目标 and
+block is the row holding 年初预算数 (or 年初预算; 全年预算数 on forms without it) and its column labels
+(全年预算数, 调整后预算数, 全年执行数 / 预算执行数, 分值 / 权重, 执行率, 得分), read on its 年度资金总额
+(总额) row, amounts in 元 where its label says 项目资金（元）; a blank header field is blank, not the
+next label (主管部门 | 空 | 实施单位); 预期目标 and
 实际完成情况 are the cells under those labels; the indicator table starts at the row holding both
 一级指标 and 三级指标, its columns named by :data:`evalkit.schemas.INDICATORS`'s aliases (年度指标值 /
 指标值, 实际完成值 / 全年实际值 / 完成值, 指标性质, 度量单位, 分值 / 权重, 得分, 偏差原因分析及改进措施 /
-未完成原因分析 …), merged 一级/二级 cells filled down, and ends at the 总分 / 合计 row.
+未完成原因分析 …), merged 一级/二级 cells filled down, the layout's empty placeholder rows (指标2, ……)
+skipped, and ends at the 总分 / 合计 row.
+
+:func:`read_target_forms` reads the 绩效目标申报表 the same way (targets only): projects with their
+declared 年度资金总额 and nothing spent, indicator sheets with no actuals, for the target review.
 
 Values are read as typed (:func:`evalkit.values.read_form_cells`: text and date targets, missing
 comparators, ═, 元 and 万元), with the rule set's ``recheck`` section. Every problem and every
@@ -50,7 +56,7 @@ from evalkit.schemas import (
 )
 from evalkit.values import normalize_text, parse_value, read_form_cells
 
-__all__ = ["FormImport", "read_forms"]
+__all__ = ["FormImport", "read_forms", "read_target_forms"]
 
 #: Funds-block column labels (as :func:`evalkit.schemas.header_key` reads them) → field.
 FUNDS_LABELS = {
@@ -67,11 +73,20 @@ FUNDS_FIELD_LABELS = {"budget": "年初预算数", "budget_annual": "全年预�
 FUNDS_TOTAL = ("年度资金总额", "资金总额", "总额")
 FUNDS_PARTS = ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "上年结转资金", "其他资金",
                "财政专户管理资金", "单位资金")
+#: A funds-block label that says the amounts are in 元: 项目资金（元）.
+_IN_YUAN = re.compile(r"^(?:项目资金|资金情况)[(（]元[)）]$")
 #: Labels of the indicator table's last row.
 TOTAL_LABELS = ("总分", "合计")
 #: Labels of the header block.
-HEADER_LABELS = {"project_name": ("项目名称",), "department": ("主管部门",),
+HEADER_LABELS = {"project_name": ("项目名称",), "department": ("主管部门", "主管部门及代码"),
                  "implementer": ("实施单位", "实施单位(盖章)"), "code": ("项目编码", "项目代码")}
+#: The 绩效目标申报表's header block and funds labels (read right of the label).
+TARGET_HEADER_LABELS = {**HEADER_LABELS, "attribute": ("项目属性",), "period": ("项目期",)}
+TARGET_FUNDS_LABELS = {"annual": ("年度资金总额",), "medium": ("中期资金总额",)}
+TARGET_GOAL_LABELS = {"goal": ("年度目标",), "goal_medium": ("中期目标",)}
+_LABEL_KEYS = {label for labels in TARGET_HEADER_LABELS.values() for label in labels}
+#: Rows the official layout prints for further indicators (指标2, ……): skipped when left empty.
+_PLACEHOLDER = re.compile(r"^(?:指标\d+[:：]?|…+|\.{3,})$")
 GOAL_LABELS = {"goal": ("预期目标", "项目年度目标", "年度目标"),
                "goal_result": ("实际完成情况", "年度目标完成情况", "目标完成情况")}
 #: Indicator-table headers beyond the indicators table's: the department's score.
@@ -131,7 +146,9 @@ def read_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "nationa
     Parameters
     ----------
     paths : iterable of str or Path
-        ``.xlsx`` workbooks (``.xlsm`` too); every sheet is searched for forms.
+        ``.xlsx`` workbooks (``.xlsm`` too), or legacy ``.xls`` ones (read with python-calamine,
+        which sees stored values but not number formats: one warning per such workbook);
+        every sheet is searched for forms.
     ruleset : RuleSet or str, default "national"
         Its ``recheck`` section says how typed values are read (text tiers, completion words,
         direction words, the default comparator).
@@ -155,6 +172,51 @@ def read_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "nationa
     options = dict(rs.section("recheck", needed_by="evalkit import-forms"))
     options["tiers"] = {name: t.tier for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
     reader = _Reader(options, year)
+    for path in paths:
+        reader.workbook(Path(path))
+    return reader.result()
+
+
+def read_target_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "national",
+                      year: int | None = None) -> FormImport:
+    """Read filled 绩效目标申报表 workbooks (targets only) into projects and indicator sheets.
+
+    The declaration form is recognised by its labels, as :func:`read_forms` recognises the
+    self-evaluation form: a form starts at its 项目名称 label; 主管部门 (及代码), 实施单位,
+    项目属性, 项目期 are read right of their labels; 年度资金总额 (and 中期资金总额), 其中：财政拨款,
+    其他资金 right of theirs; 总体目标 under 中期目标 and 年度目标; the indicator table from the
+    row holding 一级指标 and 三级指标, merged 一级/二级 cells filled down. Where the table has a
+    中期 and a 年度 half (三级指标 | 指标值 twice), the last pair — the year's targets — is read.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        ``.xlsx`` or ``.xls`` workbooks, as :func:`read_forms`; every sheet is searched.
+    ruleset : RuleSet or str, default "national"
+        Its ``recheck`` section says how typed targets are read (as :func:`read_forms`).
+    year : int, optional
+        The year of forms whose title does not say it (``2024年度``).
+
+    Returns
+    -------
+    FormImport
+        ``projects`` with ``budget`` = 年度资金总额 and ``spent`` / ``received`` blank (nothing
+        is spent when targets are declared; the note keeps 项目属性, 项目期, 中期资金总额,
+        其中财政拨款 / 其他资金 and the 中期目标), ``indicators`` with no actuals (``weight``
+        from a 分值 column where the form has one, else blank), ``self_scores`` empty — what the
+        target review (:mod:`evalkit.stages.target_review`) checks.
+
+    Raises
+    ------
+    DatasetError
+        Every problem at once, each naming file, sheet and cell: no form in a sheet, a
+        required label (项目名称, 主管部门, 年度资金总额) without a value, an amount that is not a
+        number, no indicator table, a target that cannot be read.
+    """
+    rs = load_ruleset(ruleset)
+    options = dict(rs.section("recheck", needed_by="evalkit import-forms"))
+    options["tiers"] = {name: t.tier for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
+    reader = _Reader(options, year, targets=True)
     for path in paths:
         reader.workbook(Path(path))
     return reader.result()
@@ -208,8 +270,8 @@ class _Grid:
         return -1, ""
 
 
-def _grids(path: Path, problems: list[Problem]) -> list[_Grid]:
-    """Every sheet of a workbook as a grid (merged ranges filled)."""
+def _grids(path: Path, problems: list[Problem], warnings: list[Problem]) -> list[_Grid]:
+    """Every sheet of a workbook (.xlsx, or a legacy .xls) as a grid (merged ranges filled)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -224,31 +286,61 @@ def _grids(path: Path, problems: list[Problem]) -> list[_Grid]:
                                 f"无法读取（{exc.strerror or exc}）"))
         return []
     if data.startswith(_OLE_MAGIC):
-        problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 工作簿",
-                                "受密码保护的工作簿或旧版 .xls 文件（请另存为 .xlsx）"))
-        return []
+        return _xls_grids(path, problems, warnings)
     try:
         wb = load_workbook(path, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 工作簿",
                                 f"文件已损坏或不是工作簿（{type(exc).__name__}）"))
         return []
-    grids = []
-    for ws in wb.worksheets:
-        values = [[_cell_value(c) for c in row] for row in ws.iter_rows()]
-        width = max((len(r) for r in values), default=0)
-        values = [r + [None] * (width - len(r)) for r in values]
-        origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in ws.merged_cells.ranges:
-            top = values[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(values) else None
-            for i in range(rng.min_row - 1, min(rng.max_row, len(values))):
-                for j in range(rng.min_col - 1, min(rng.max_col, width)):
-                    origin[(i, j)] = (rng.min_row - 1, rng.min_col - 1)
-                    values[i][j] = top
-        text = [[_cell_text(v) for v in row] for row in values]
-        grids.append(_Grid(path.name, ws.title, text, values, origin))
+    grids = [_grid(path.name, ws.title, [[_cell_value(c) for c in row] for row in ws.iter_rows()],
+                   [((r.min_row - 1, r.min_col - 1), (r.max_row - 1, r.max_col - 1))
+                    for r in ws.merged_cells.ranges]) for ws in wb.worksheets]
     wb.close()
     return grids
+
+
+def _xls_grids(path: Path, problems: list[Problem], warnings: list[Problem]) -> list[_Grid]:
+    """Every sheet of a legacy .xls workbook, read with python-calamine (merged ranges filled).
+
+    python-calamine gives stored values, not number formats: a number *shown* as 100% is
+    stored as 1. So every .xls workbook read gets one warning saying so (percentages count
+    as typed text ``100%`` or as percent points ``100``); a workbook calamine cannot open
+    (password-protected, damaged, not a workbook) is a problem.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = [wb.get_sheet_by_name(name) for name in wb.sheet_names]
+        grids = [_grid(path.name, ws.name, [[None if v == "" else v for v in row]
+                                            for row in ws.to_python(skip_empty_area=False)],
+                       ws.merged_cell_ranges or []) for ws in sheets]
+    except (CalamineError, OSError, ValueError) as exc:
+        problems.append(Problem(path.name, "", None, "", "可打开的 .xlsx 或 .xls 工作簿",
+                                f"受密码保护、已损坏或不是工作簿（{type(exc).__name__}）"))
+        return []
+    warnings.append(Problem(path.name, "", None, "", "可读取数字格式的 .xlsx 工作簿",
+                            "旧版 .xls：按单元格存储值读取，看不到数字格式（显示为 100% 的数字存为 1）；"
+                            "百分数请核对是否按文本“100%”或百分点数 100 填写"))
+    return grids
+
+
+def _grid(file: str, sheet: str, values: list[list[object]],
+          merges: Iterable[tuple[tuple[int, int], tuple[int, int]]]) -> _Grid:
+    """A sheet's rows as a grid: rows padded to one width, each merged range ((top, left),
+    (bottom, right), 0-based, inclusive) filled with its top-left value."""
+    width = max((len(r) for r in values), default=0)
+    values = [list(r) + [None] * (width - len(r)) for r in values]
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r0, c0), (r1, c1) in merges:
+        top = values[r0][c0] if r0 < len(values) and c0 < width else None
+        for i in range(r0, min(r1 + 1, len(values))):
+            for j in range(c0, min(c1 + 1, width)):
+                origin[(i, j)] = (r0, c0)
+                values[i][j] = top
+    text = [[_cell_text(v) for v in row] for row in values]
+    return _Grid(file, sheet, text, values, origin)
 
 
 def _cell_text(value: object) -> str:
@@ -260,8 +352,8 @@ def _cell_text(value: object) -> str:
 class _Reader:
     """Collects the rows of every form read, and every problem and warning, located."""
 
-    def __init__(self, options: dict, year: int | None):
-        self.options, self.year = options, year
+    def __init__(self, options: dict, year: int | None, targets: bool = False):
+        self.options, self.year, self.targets = options, year, targets
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.projects: list[dict] = []
@@ -273,7 +365,7 @@ class _Reader:
     # --- workbooks and sheets -----------------------------------------------------------------
 
     def workbook(self, path: Path) -> None:
-        grids = _grids(path, self.problems)
+        grids = _grids(path, self.problems, self.warnings)
         found = 0
         for grid in grids:
             starts = [r for r, row in enumerate(grid.text)
@@ -282,11 +374,13 @@ class _Reader:
             starts = sorted(set(starts))
             for n, start in enumerate(starts):
                 stop = starts[n + 1] if n + 1 < len(starts) else len(grid.text)
-                self.form(grid, self._title_row(grid, start), start, stop)
+                read = self.target_form if self.targets else self.form
+                read(grid, self._title_row(grid, start), start, stop)
             found += len(starts)
         if grids and not found:
+            kind = "绩效目标申报表" if self.targets else "项目支出绩效自评表"
             self.problems.append(Problem(path.name, "", None, "",
-                                         "至少一张项目支出绩效自评表（含“项目名称”标签）", "未找到"))
+                                         f"至少一张{kind}（含“项目名称”标签）", "未找到"))
 
     @staticmethod
     def _title_row(grid: _Grid, start: int) -> int:
@@ -309,20 +403,33 @@ class _Reader:
 
     # --- one form -----------------------------------------------------------------------------
 
-    def form(self, grid: _Grid, title: int, start: int, stop: int) -> None:
-        before = len(self.problems)
+    def header(self, grid: _Grid, start: int, stop: int,
+               labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+        """The header block's fields, right of their labels; 项目名称 and 主管部门 required."""
         head = {}
-        for name, labels in HEADER_LABELS.items():
-            r, c = self.find(grid, labels, start, stop)
-            head[name] = grid.right_of(r, c)[1] if r >= 0 else ""
+        for name, own in labels.items():
+            r, c = self.find(grid, own, start, stop)
+            value = grid.right_of(r, c)[1] if r >= 0 else ""
+            # a blank field followed by the next label (主管部门 | 空 | 实施单位) is blank
+            head[name] = "" if _SPACE.sub("", value) in _LABEL_KEYS else value
             if name in ("project_name", "department") and not head[name]:
                 where = (r, c) if r >= 0 else (start, 0)
-                self.problems.append(grid.problem(*where, f"{labels[0]}的填报内容", "空白或缺少该标签"))
-        year = self._year(grid, title, start)
+                self.problems.append(grid.problem(*where, f"{own[0]}的填报内容", "空白或缺少该标签"))
+        return head
+
+    def ids(self, head: dict[str, str]) -> tuple[str, str, str, str]:
+        """(project_id, project_name, unit_id, department) from the header block."""
         code, project_name = _split_code(head["project_name"])
         project_id = head["code"] or code or f"ZP{len(self.forms) + 1:04d}"
         dept_code, dept_name = _split_code(head["department"])
         unit_id = self.departments.setdefault(dept_name, dept_code or f"DW{len(self.departments) + 1:03d}")
+        return project_id, project_name, unit_id, dept_name
+
+    def form(self, grid: _Grid, title: int, start: int, stop: int) -> None:
+        before = len(self.problems)
+        head = self.header(grid, start, stop, HEADER_LABELS)
+        year = self._year(grid, title, start)
+        project_id, project_name, unit_id, dept_name = self.ids(head)
         funds = self.funds(grid, start, stop)
         goals = {}
         for name, labels in GOAL_LABELS.items():
@@ -353,6 +460,114 @@ class _Reader:
                            "project_name": project_name, "department": dept_name,
                            "n_indicators": sum(1 for r in table if r["kind"] == "indicator")})
 
+    def target_form(self, grid: _Grid, title: int, start: int, stop: int) -> None:
+        """One 绩效目标申报表: a project with its declared funds and goals, and its targets."""
+        before = len(self.problems)
+        head = self.header(grid, start, stop, TARGET_HEADER_LABELS)
+        year = self._year(grid, title, start)
+        project_id, project_name, unit_id, dept_name = self.ids(head)
+        funds: dict[str, float] = {}
+        for name, labels in TARGET_FUNDS_LABELS.items():
+            r, c = self.find(grid, labels, start, stop, exact=False)
+            j = grid.right_of(r, c)[0] if r >= 0 else -1
+            funds[name] = self.number(grid, r, j) if j >= 0 else np.nan
+            # 其中：财政拨款 / 其他资金 under the total, in the same column
+            for part in ("财政拨款", "其他资金"):
+                i = next((i for i in range(r + 1, stop) if r >= 0 and part in grid.key(i, c)), -1)
+                k = grid.right_of(i, c)[0] if i >= 0 else -1
+                funds[f"{name}_{part}"] = self.number(grid, i, k) if k >= 0 else np.nan
+            if name == "annual" and np.isnan(funds[name]):
+                where = (r, c) if r >= 0 else (start, 0)
+                self.problems.append(grid.problem(*where, "年度资金总额（万元，数字）", "空白或缺少该标签"))
+        goals = {}
+        for name, labels in TARGET_GOAL_LABELS.items():
+            r, c = self.find(grid, labels, start, stop, exact=False)
+            i, _ = grid.below(r, c, stop) if r >= 0 else (-1, "")
+            goals[name] = str(grid.values[i][c]).strip() if i >= 0 else ""
+        table = self.target_table(grid, start, stop, project_id, year)
+        if len(self.problems) > before or table is None:
+            return
+        if any(p["project_id"] == project_id for p in self.projects):
+            self.problems.append(grid.problem(start, 0, "每个项目一张申报表（项目编码唯一）",
+                                              f"项目 {project_id} 的第二张申报表"))
+            return
+        notes = [f"{label}：{head[key]}" for key, label in
+                 (("implementer", "实施单位"), ("attribute", "项目属性"), ("period", "项目期")) if head[key]]
+        notes += [f"{label} {funds[key]:g} 万元" for key, label in
+                  (("medium", "中期资金总额"), ("annual_财政拨款", "其中财政拨款"),
+                   ("annual_其他资金", "其他资金")) if not np.isnan(funds[key])]
+        if goals["goal_medium"]:
+            notes.append(f"中期目标：{goals['goal_medium']}")
+        self.projects.append({
+            "project_id": project_id, "project_name": project_name, "unit_id": unit_id,
+            "unit_name": dept_name, "year": year, "category": "项目支出", "is_poverty": False,
+            "budget": funds["annual"], "received": np.nan, "spent": np.nan,
+            "budget_annual": np.nan, "budget_adjusted": np.nan, "stage": "",
+            "note": "；".join(notes), "goal": goals["goal"], "goal_result": ""})
+        self.indicators += table
+        self.forms.append({"file": grid.file, "sheet": grid.sheet, "cell": grid.cell(start, 0),
+                           "project_id": project_id, "project_name": project_name,
+                           "department": dept_name, "n_indicators": len(table)})
+
+    def target_table(self, grid: _Grid, start: int, stop: int, project_id: str,
+                     year: float) -> list[dict] | None:
+        """The declared indicator rows (一级/二级 filled down; the last 三级指标 | 指标值 pair)."""
+        head = next((r for r in range(start, stop) if {"一级指标", "三级指标"}
+                     <= {grid.key(r, c) for c in range(len(grid.text[r]))}), -1)
+        if head < 0:
+            self.problems.append(grid.problem(start, 0, "绩效指标表（含“一级指标”“三级指标”的表头行）",
+                                              "未找到"))
+            return None
+        aliases = header_map(INDICATORS)
+        columns: dict[str, list[int]] = {}
+        for c in range(len(grid.text[head])):
+            name = aliases.get(grid.key(head, c))
+            if name:
+                columns.setdefault(name, []).append(c)
+        if "target" not in columns:
+            self.problems.append(grid.problem(head, 0, "表头 指标值（或年度指标值）",
+                                              f"缺少；该行表头：{'、'.join(t for t in grid.text[head] if t)}"))
+            return None
+        # 中期 | 年度 halves: the year's pair is the last 三级指标 and the last 指标值
+        name_c, target_c = columns["name"][-1], columns["target"][-1]
+        rows: list[dict] = []
+        level1 = level2 = ""
+        for r in range(head + 1, stop):
+            row = grid.text[r]
+            keys = [grid.key(r, c) for c in range(len(row))]
+            if not any(row) or any(k.startswith(t) for k in keys for t in TOTAL_LABELS):
+                if any(row):
+                    break
+                continue
+            level1 = _level1_name(self.pick(grid, r, columns.get("level1")) or level1)
+            level2 = self.pick(grid, r, columns.get("level2")) or level2
+            name = self.pick(grid, r, [name_c])
+            target = self.pick(grid, r, [target_c])
+            if not name or (_PLACEHOLDER.match(_SPACE.sub("", name)) and not target):
+                continue
+            try:
+                cells = read_form_cells(
+                    name, self.pick(grid, r, columns.get("comparator")), target,
+                    self.pick(grid, r, columns.get("unit")), "",
+                    year=None if np.isnan(year) else int(year), options=self.options)
+            except CellError as exc:
+                self.problems.append(grid.problem(r, target_c, exc.expected,
+                                                  repr(exc.found) if exc.found else "空白"))
+                continue
+            for note in cells.notes:
+                self.warnings.append(grid.problem(r, target_c, f"“{name}”的指标值", note))
+            weight_c = columns.get("weight", [None])[0]
+            rows.append({
+                "project_id": project_id, "indicator_id": f"I{len(rows) + 1:02d}",
+                "level1": level1, "level2": level2 or level1, "name": name,
+                "comparator": cells.comparator, "target": cells.target, "unit": cells.unit,
+                "weight": self.number(grid, r, weight_c) if weight_c is not None else np.nan,
+                "actual": np.nan, "judged_score": np.nan, "evidence": "", "explanation": ""})
+        if not rows:
+            self.problems.append(grid.problem(head, 0, "至少一行三级指标", "无"))
+            return None
+        return rows
+
     def _year(self, grid: _Grid, title: int, start: int) -> float:
         rows = [t for r in range(title, start + 1) for t in grid.text[r]]
         for text in (*rows, grid.sheet):
@@ -367,7 +582,7 @@ class _Reader:
 
     def funds(self, grid: _Grid, start: int, stop: int) -> dict | None:
         """The funds block: its total row's budgets, spending, points and score."""
-        r, _ = self.find(grid, ("年初预算数", "年初预算"), start, stop)
+        r, _ = self.find(grid, ("年初预算数", "年初预算", "全年预算数", "全年预算数(A)"), start, stop)
         if r < 0:
             self.problems.append(grid.problem(start, 0, "资金情况（年初预算数、全年预算数、全年执行数…）",
                                               "未找到“年初预算数”标签"))
@@ -409,6 +624,13 @@ class _Reader:
                 listed = "，".join(f"{FUNDS_FIELD_LABELS[a]} {v:g}" for a, v in summed.items())
                 self.warnings.append(grid.problem(total, columns["spent"], "年度资金总额",
                                                   f"空白或 0；按“其中”各行合计：{listed}"))
+        yuan = next(((i, c) for i in range(start, r + 1) for c in range(min(3, len(grid.text[i])))
+                     if _IN_YUAN.search(grid.key(i, c))), None)
+        if yuan:
+            for a in ("budget", "budget_annual", "budget_adjusted", "spent"):
+                out[a] /= 1e4
+            self.warnings.append(grid.problem(*yuan, "以万元计的资金", f"{grid.text[yuan[0]][yuan[1]]}，"
+                                              "各金额按 元 ÷ 10000 换算为万元"))
         if np.isnan(out["budget"]):
             out["budget"] = 0.0
         return out
@@ -483,7 +705,8 @@ class _Reader:
                     printed[level1] = (float(m.group("points")), grid.cell(r, c))
             level2 = self.pick(grid, r, columns.get("level2")) or level2
             name = self.pick(grid, r, columns["name"])
-            if not name:
+            if not name or (_PLACEHOLDER.match(_SPACE.sub("", name)) and not any(
+                    self.pick(grid, r, columns.get(k)) for k in ("target", "actual", "weight", "score"))):
                 continue
             n += 1
             indicator_id = f"I{n:02d}"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from evalkit.cli import main
 from evalkit.errors import CellError, DatasetError
-from evalkit.forms import read_forms, write_forms
+from evalkit.forms import read_forms, read_target_forms, write_forms
 from evalkit.io import read_dataset
 from evalkit.rules import derive_ruleset, load_ruleset
 from evalkit.schemas import INDICATORS
@@ -256,3 +256,124 @@ def test_a_sheet_without_a_form_and_a_form_without_its_funds_are_problems(tmp_pa
     wb.save(tmp_path / "empty.xlsx")
     with pytest.raises(DatasetError, match="未找到"):
         read_forms([tmp_path / "empty.xlsx"])
+
+
+# --- 绩效目标申报表 (targets only) -----------------------------------------------------------------
+
+#: A filled declaration form in the central layout: 中期 and 年度 halves side by side.
+TARGET_FORM = [
+    ["项目支出绩效目标申报表", None, None, None, None, None, None],
+    ["（2024年度）", None, None, None, None, None, None],
+    ["项目名称", None, "农村饮水安全巩固提升工程", None, None, None, None],
+    ["主管部门及代码", None, "101-某县水利局", None, "实施单位", "某县农村供水站", None],
+    ["项目属性", None, "延续项目", None, "项目期", "3年", None],
+    ["项目资金（万元）", None, "中期资金总额", 900, "年度资金总额", 300, None],
+    [None, None, "其中：财政拨款", 800, "其中：财政拨款", 280, None],
+    [None, None, "其他资金", 100, "其他资金", 20, None],
+    ["总体目标", None, "中期目标（2024年—2026年）", None, "年度目标", None, None],
+    [None, None, "巩固提升农村供水保障水平", None, "新建管网50公里，受益1万人", None, None],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "三级指标", "指标值"],
+    [None, "产出指标", "数量指标", "新建管网长度", "≥150公里", "新建管网长度", "≥50公里"],
+    [None, None, "质量指标", "工程验收合格率", "100%", "工程验收合格率", "100%"],
+    [None, None, "时效指标", "完工时间", "2026年12月底前", "完工时间", "2024年12月底前"],
+    [None, "效益指标", "社会效益指标", "受益人口", "≥3万人", "受益人口", "≥1万人"],
+    [None, "满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "群众满意度", "≥90%"],
+]
+TARGET_MERGES = ["A1:G1", "A2:G2", "A3:B3", "C3:G3", "A4:B4", "C4:D4", "F4:G4", "A5:B5", "C5:D5",
+                 "F5:G5", "A6:B8", "A9:B10", "A11:A16", "B12:B14"]
+
+
+def _target_form(path, edits=None):
+    """Write TARGET_FORM with ``edits`` ({"F6": value}) applied, as a department's copy."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申报表"
+    for r, row in enumerate(TARGET_FORM, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    for cell, value in (edits or {}).items():
+        ws[cell] = value
+    for rng in TARGET_MERGES:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def test_the_target_form_gives_a_project_and_its_years_targets_without_actuals(tmp_path):
+    got = read_target_forms([_target_form(tmp_path / "申报.xlsx")])
+    project = got.tables["projects"].iloc[0]
+    assert (project["project_name"], project["unit_id"], project["unit_name"], project["year"]) == (
+        "农村饮水安全巩固提升工程", "101", "某县水利局", 2024)
+    assert project["budget"] == 300 and math.isnan(project["spent"]) and math.isnan(project["received"])
+    assert project["goal"] == "新建管网50公里，受益1万人"
+    assert project["note"].split("；") == [
+        "实施单位：某县农村供水站", "项目属性：延续项目", "项目期：3年", "中期资金总额 900 万元",
+        "其中财政拨款 280 万元", "其他资金 20 万元", "中期目标：巩固提升农村供水保障水平"]
+    ind = got.tables["indicators"]
+    # the 年度 half (F, G), not the 中期 one (D, E); 一级 merged over three rows filled down
+    assert ind[["level1", "name", "comparator", "target", "unit"]].values.tolist() == [
+        ["产出指标", "新建管网长度", "≥", 50.0, "公里"],
+        ["产出指标", "工程验收合格率", "≥", 100.0, "%"],
+        ["产出指标", "完工时间", "定性", "2024年12月底前", ""],
+        ["效益指标", "受益人口", "≥", 1.0, "万人"],
+        ["满意度指标", "群众满意度", "≥", 90.0, "%"]]
+    assert ind["actual"].isna().all() and ind["weight"].isna().all()
+    assert got.tables["self_scores"].empty
+    assert [w.cell for w in got.warnings if "未注明指标方向" in w.found] == ["G13"]
+    assert got.forms[["sheet", "cell", "n_indicators"]].values.tolist() == [["申报表", "A3", 5]]
+
+
+def test_target_form_problems_name_file_sheet_and_cell(tmp_path):
+    path = _target_form(tmp_path / "bad.xlsx", {"F6": None, "G12": "约50公里", "C4": None})
+    with pytest.raises(DatasetError) as info:
+        read_target_forms([path])
+    got = [(p.file, p.sheet, p.cell) for p in info.value.problems]
+    assert got == [("bad.xlsx", "申报表", "A4"), ("bad.xlsx", "申报表", "E6"),
+                   ("bad.xlsx", "申报表", "G12")]
+    assert "年度资金总额" in str(info.value) and "约50公里" in str(info.value)
+
+
+def test_declared_targets_go_to_the_target_review(tmp_path):
+    """The imported sheet is what 绩效目标审核 checks: no 分值 column on this form, so the
+    weights do not add up (a finding, not a crash on the text target 2024年12月底前)."""
+    from evalkit.io import Dataset
+    from evalkit.stages import target_review
+
+    got = read_target_forms([_target_form(tmp_path / "申报.xlsx")])
+    review = target_review.evaluate(Dataset(got.tables, "申报", {}), "ZP0001")
+    assert review.findings["rule_id"].tolist() == ["weights"]
+    assert review.sheets["target"].tolist()[2] == "2024年12月底前"
+
+
+# --- legacy .xls (python-calamine) --------------------------------------------------------------
+
+def test_an_xls_form_reads_as_its_xlsx_twin():
+    """tests/forms/yunnan_yongde_2022_yingyang.xls is the .xlsx fixture converted by LibreOffice
+    (``soffice --headless --convert-to xls``): the same tables, plus one warning that .xls
+    number formats are not seen."""
+    from pathlib import Path
+
+    forms = Path(__file__).parent / "forms"
+    xlsx = read_forms([forms / "yunnan_yongde_2022_yingyang.xlsx"])
+    xls = read_forms([forms / "yunnan_yongde_2022_yingyang.xls"])
+    for name, frame in xlsx.tables.items():
+        pd.testing.assert_frame_equal(frame.drop(columns=["file"], errors="ignore"),
+                                      xls.tables[name].drop(columns=["file"], errors="ignore"),
+                                      check_dtype=False)
+    assert xls.tables["self_scores"]["file"].unique().tolist() == ["yunnan_yongde_2022_yingyang.xls"]
+    assert xls.tables["self_scores"]["cell"].tolist() == xlsx.tables["self_scores"]["cell"].tolist()
+    legacy = [w for w in xls.warnings if "旧版 .xls" in w.found]
+    assert len(legacy) == 1 and legacy[0].file == "yunnan_yongde_2022_yingyang.xls"
+    assert not any("旧版 .xls" in w.found for w in xlsx.warnings)
+
+
+def test_an_ole_file_that_is_no_workbook_is_a_located_problem(tmp_path):
+    path = tmp_path / "坏.xls"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)
+    with pytest.raises(DatasetError) as info:
+        read_forms([path])
+    assert [p.file for p in info.value.problems] == ["坏.xls"]
+    assert "受密码保护、已损坏或不是工作簿" in str(info.value)

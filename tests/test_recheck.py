@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.errors import EvalkitWarning
+from evalkit.errors import DatasetError, EvalkitWarning
 from evalkit.forms import read_forms
 from evalkit.io import Dataset, load_dataset
 from evalkit.rules import derive_ruleset
@@ -203,17 +203,40 @@ PUBLISHED = {
     # published with 完成值 and 得分 blank
     "sichuan_qingshen_2023_gongzi": {name: [KINDS["missing_score"]] for name in
                                      ("发放(缴纳)覆盖率", "足额保障率(参保率)", "预算执行率")},
+    # every row reproduced; the form's fault is in its points (test below): 70/20/10 + 10 = 110
+    "sichuan_zhongjiang_2022_biaochi": {},
+    # 37.24 / 43.2 = 86.2 % of 10 points is 8.62; the department typed 9 (whole points), on the
+    # execution row and on the 工程资金金额 row; 成本控制率 100 has no comparator and is a 成本 row
+    "hebei_langfang_2019_nuantong": {"指标1工程资金金额": [KINDS["rounding"]],
+                                     "预算执行率": [KINDS["rounding"]],
+                                     "指标1成本控制率": [KINDS["confirm"]]},
+    # 资金到位及时率 met (100 % of ≧ 100) and scored 7 with no explanation; 政策知晓率 ═ 100 at
+    # 98 % scored 9, which neither "=" rule gives (all-or-nothing 0, proportional 9.8 → 10)
+    "yunnan_yongde_2022_yingyang": {"资金到位及时率": [KINDS["unexplained_deduction"]],
+                                    "政策知晓率": [KINDS["score"]]},
+    # 2-point rows scored in proportion (actual / target × 2): one-decimal 1.9 (1.946), 1.4
+    # (1.428) and whole-point 1 (1.15) are the rounding conventions; 1.8 for 1.897, 1.9 for
+    # 1.694 … follow none of them (1.8 for 1.897 would be truncation, no rule-set option)
+    "shanxi_jishan_2021_gongwei": {
+        **{f"指标{n}:{name}": [KINDS["rounding"]] for n, name in (
+            (8, "适龄儿童疫苗接种率"), (14, "早孕建册数"), (15, "老年人体检数"), (22, "老年人中医药规范管理数"))},
+        **{f"指标{n}:{name}": [KINDS["score"]] for n, name in (
+            (12, "孕产妇7天访视数"), (13, "孕产妇42天访视数"), (16, "高血压规范管理数"),
+            (17, "高血压随访控制数"), (18, "糖尿病规范管理数"), (19, "糖尿病随访控制数"),
+            (20, "严重精神障碍患者管理数"), (23, "0-36月龄中医药规范管理数"), (25, "家庭医生签约率"))}},
 }
-#: rows of each fixture (indicators, then 预算执行率).
+#: rows of each fixture (indicators, then 预算执行率); 廊坊's empty 指标2 / …… rows are skipped.
 PUBLISHED_ROWS = {"anhui_chizhou_2022_weituo": 10, "yunnan_lijiang_2020_weipian": 5,
-                  "sichuan_qingshen_2023_gongzi": 3}
+                  "sichuan_qingshen_2023_gongzi": 3, "sichuan_zhongjiang_2022_biaochi": 10,
+                  "hebei_langfang_2019_nuantong": 10, "yunnan_yongde_2022_yingyang": 10,
+                  "shanxi_jishan_2021_gongwei": 20}
 
 
 @pytest.fixture(scope="module")
 def published():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EvalkitWarning)
-        got = read_forms(sorted(FORMS.glob("*.xlsx")))
+        got = read_forms([FORMS / f"{name}.xlsx" for name in PUBLISHED])
     data = Dataset(got.tables, "tests/forms", {})
     stems = {row.project_id: Path(row.file).stem for row in got.forms.itertuples()}
     return {stems[pid]: recheck.evaluate(data, pid) for pid in stems}, got
@@ -242,6 +265,49 @@ def test_published_funds_and_header_blocks_are_read(published):
     chizhou = got.tables["indicators"][got.tables["indicators"]["name"] == "经费支出合规性"]
     assert chizhou[["comparator", "actual"]].values.tolist() == [["定性", "达成"]]
     assert any("按“其中”各行合计" in w.found for w in got.warnings)
+
+
+def test_published_points_adding_to_110_are_flagged(published):
+    """中江县水利局 2022: 产出 70 + 效益 20 + 满意度 10 + 执行率 10 = 110 printed, 总分 typed 100,
+    while the form's own note sets 50/30/10/10."""
+    result = published[0]["sichuan_zhongjiang_2022_biaochi"]
+    found = result.discrepancies.groupby("kind")["item"].apply(sorted).to_dict()
+    assert found == {KINDS["weights"]: ["产出指标", "总分", "总分", "效益指标"],
+                     KINDS["sum"]: ["总分"], KINDS["total"]: ["总分"]}
+    assert (result.self_total, result.total) == (100.0, 110.0)
+    assert result.discrepancies.set_index("kind").loc[KINDS["sum"], "cell"] == "H22"
+
+
+def test_published_amounts_in_yuan_and_level1_points_from_the_rows(published):
+    """永德县明朗中学 2022 (公开14表): 项目资金（元） 387664.62 → 38.766462 万元 with a warning at
+    the label; no printed level-1 points, so the rows' 40 / 30 / 20 are checked."""
+    results, got = published
+    result = results["yunnan_yongde_2022_yingyang"]
+    projects = got.tables["projects"].set_index("project_name")
+    row = projects.loc["义务教育营养改善计划专项资金"]
+    assert (row["budget_annual"], row["spent"]) == (pytest.approx(38.766462), pytest.approx(38.766462))
+    assert any(w.cell == "A5" and "元 ÷ 10000" in w.found for w in got.warnings)
+    weights = result.discrepancies[result.discrepancies["kind"] == KINDS["weights"]]
+    assert sorted(weights["item"]) == ["产出指标", "满意度指标"]
+    assert (result.self_total, result.total) == (96.0, 90.0)
+
+
+def test_a_partial_published_excerpt_is_flagged_as_partial(published):
+    """稷山县 2021: the excerpt holds 19 of the form's rows (38 of its 90 indicator points) and
+    no 总分, which the re-check says instead of inventing a total."""
+    result = published[0]["shanxi_jishan_2021_gongwei"]
+    totals = result.discrepancies[result.discrepancies["item"] == "总分"]
+    assert totals["kind"].tolist() == [KINDS["weights"], KINDS["missing_score"]]
+    assert "合计 48 分" in totals["evidence"].iloc[0]
+
+
+def test_published_form_with_a_blank_department_is_refused_at_its_cell():
+    """天长市水利局 2022 is published with 主管部门 blank (实施单位 filled): an error at the
+    label, not 实施单位 read as the department."""
+    with pytest.raises(DatasetError) as err:
+        read_forms([FORMS / "anhui_tianchang_2022_fangyu.xlsx"])
+    assert [p.cell for p in err.value.problems] == ["A4"]
+    assert "主管部门" in str(err.value) and "anhui_tianchang_2022_fangyu.xlsx" in str(err.value)
 
 
 # --- the report: 复核意见 in Word and Excel, and the portfolio of departments ------------------

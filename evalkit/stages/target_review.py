@@ -617,8 +617,10 @@ def assess(
 
 
 def _indicator_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
-    """A project's indicators-table rows as a round-1 sheet (targets written back as text)."""
-    target = [("" if pd.isna(v) else f"{v:g}") for v in indicators["target"]]
+    """A project's indicators-table rows as a round-1 sheet (targets written back as text; a
+    text target — a date or a wording read from a form by :mod:`evalkit.forms` — as typed)."""
+    target = [v if isinstance(v, str) else "" if pd.isna(v) else f"{v:g}"
+              for v in indicators["target"]]
     return indicators.assign(round=1, target=target, last_year=math.nan)
 
 
