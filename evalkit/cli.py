@@ -353,10 +353,11 @@ def _import_scores(args: argparse.Namespace) -> int:
 
 
 def _import_forms(args: argparse.Namespace) -> int:
-    from evalkit.forms import read_forms
+    from evalkit.forms import read_forms, read_target_forms
 
+    reader = read_target_forms if args.targets else read_forms
     try:
-        imported = read_forms(args.files, ruleset=args.ruleset, year=args.year)
+        imported = reader(args.files, ruleset=args.ruleset, year=args.year)
     except DatasetError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -364,7 +365,10 @@ def _import_forms(args: argparse.Namespace) -> int:
     for i, problem in enumerate(imported.warnings, 1):
         print(f"  {i}. {problem}")
     forms = imported.forms
-    print(f"已读取 {len(forms)} 张自评表（{forms['department'].nunique()} 个主管部门，"
+    if args.targets and imported.tables["indicators"]["weight"].isna().any():
+        print("  注意：申报表未列分值，数据集的 分值 列为空白；补填分值后 evalkit validate 才能通过")
+    kind = "绩效目标申报表" if args.targets else "自评表"
+    print(f"已读取 {len(forms)} 张{kind}（{forms['department'].nunique()} 个主管部门，"
           f"{int(forms['n_indicators'].sum())} 条三级指标），需复核 {len(imported.warnings)} 处，"
           f"写入 {args.output}")
     return 0
@@ -512,6 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True,
                    help="输出数据集：.xlsx 工作簿或 CSV 文件夹（含 自评得分 表）")
     p.add_argument("--year", type=int, default=None, help="表头未注明年度时的年度")
+    p.add_argument("--targets", action="store_true",
+                   help="读取绩效目标申报表（只有目标、尚无执行数与完成值），供 target_review 审核")
     p.add_argument("--ruleset", default="national")
     p.set_defaults(func=_import_forms)
     p = sub.add_parser("rulesets", help="列出内置规则集")

@@ -43,6 +43,7 @@ import pandas as pd
 from evalkit.errors import CellError, DatasetError, InputError, Problem
 from evalkit.rules import RuleSet, load_ruleset
 from evalkit.schemas import (
+    INDICATOR_ROUNDS,
     INDICATORS,
     PROJECTS,
     SELF_SCORE_EXECUTION,
@@ -106,7 +107,9 @@ class FormImport:
     Attributes
     ----------
     tables : dict of DataFrame
-        ``units``, ``projects``, ``indicators`` and ``self_scores``, with canonical columns.
+        ``units``, ``projects``, ``indicators`` and ``self_scores``, with canonical columns;
+        from :func:`read_target_forms` also ``indicator_rounds`` (目标审核轮次, round 1: the
+        sheet as declared, targets as typed, which the target review reads).
     forms : DataFrame
         One row per form read: ``file``, ``sheet``, ``cell`` (of its 项目名称 label),
         ``project_id``, ``project_name``, ``department``, ``n_indicators``.
@@ -125,7 +128,7 @@ class FormImport:
         from evalkit.io import atomic_write, write_excel
 
         path = Path(path)
-        specs = {s.name: s for s in (UNITS, PROJECTS, INDICATORS, SELF_SCORES)}
+        specs = {s.name: s for s in (UNITS, PROJECTS, INDICATORS, SELF_SCORES, INDICATOR_ROUNDS)}
         tables = dict(self.tables)
         # "=" would be written '= (formula-injection guard of write_excel): spell it 等于
         tables["indicators"] = tables["indicators"].replace({"comparator": {"=": "等于"}})
@@ -203,8 +206,11 @@ def read_target_forms(paths: Iterable[str | Path], *, ruleset: RuleSet | str = "
         ``projects`` with ``budget`` = 年度资金总额 and ``spent`` / ``received`` blank (nothing
         is spent when targets are declared; the note keeps 项目属性, 项目期, 中期资金总额,
         其中财政拨款 / 其他资金 and the 中期目标), ``indicators`` with no actuals (``weight``
-        from a 分值 column where the form has one, else blank), ``self_scores`` empty — what the
-        target review (:mod:`evalkit.stages.target_review`) checks.
+        from a 分值 column where the form has one, else blank), ``self_scores`` empty, and
+        ``indicator_rounds``: the same rows as round 1 with the target cell as typed and the
+        comparator as read (a text target such as 2024年12月底前 survives the round trip through a dataset
+        file, where ``indicators`` keeps only numbers) — what the target review
+        (:mod:`evalkit.stages.target_review`) checks.
 
     Raises
     ------
@@ -562,7 +568,8 @@ class _Reader:
                 "level1": level1, "level2": level2 or level1, "name": name,
                 "comparator": cells.comparator, "target": cells.target, "unit": cells.unit,
                 "weight": self.number(grid, r, weight_c) if weight_c is not None else np.nan,
-                "actual": np.nan, "judged_score": np.nan, "evidence": "", "explanation": ""})
+                "actual": np.nan, "judged_score": np.nan, "evidence": "", "explanation": "",
+                "typed_target": target})
         if not rows:
             self.problems.append(grid.problem(head, 0, "至少一行三级指标", "无"))
             return None
@@ -791,6 +798,11 @@ class _Reader:
         scores = pd.DataFrame(self.scores, columns=[c.name for c in SELF_SCORES.columns])
         tables = {"units": units, "projects": projects, "indicators": indicators,
                   "self_scores": scores}
+        if self.targets:
+            rounds = indicators[[c.name for c in INDICATOR_ROUNDS.columns if c.name in indicators]]
+            tables["indicator_rounds"] = rounds.assign(
+                round=1, target=[row["typed_target"] for row in self.indicators],
+                last_year=np.nan)[[c.name for c in INDICATOR_ROUNDS.columns]]
         return FormImport(tables, pd.DataFrame(self.forms), tuple(self.warnings))
 
 

@@ -113,7 +113,9 @@ PROJECTS = TableSpec("projects", "项目", (
     C("budget", "预算数", "number", aliases=("预算数(万元)", "年初预算数", "年初预算")),
     # blank allowed: the self-evaluation forms (evalkit import-forms) do not report it
     C("received", "到位数", "number", aliases=("到位数(万元)", "资金到位数"), allow_blank=True),
-    C("spent", "执行数", "number",
+    # blank allowed: a 绩效目标申报表 (evalkit import-forms --targets) declares targets before
+    # anything is spent; the self-evaluation and the county summary refuse such projects
+    C("spent", "执行数", "number", allow_blank=True,
       aliases=("执行数(万元)", "实际支出", "全年执行数", "全年执行数(B)", "预算执行数")),
     C("stage", "评价类型", required=False),
     C("note", "说明", "prose", required=False, aliases=("备注",)),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evalkit.errors import InputError
 from evalkit.rules import RuleSet, band_of, load_ruleset
 from evalkit.schemas import has_indicator_sheet
 from evalkit.scoring import EXECUTION_LEVEL1, score_indicators
@@ -53,6 +54,11 @@ def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
 
     Projects at the ex-ante stage (``stage`` = 事前评估) have no indicator sheet and are left out.
 
+    Raises
+    ------
+    InputError
+        A project with an indicator sheet but no 执行数 (blank ``spent``), each named.
+
     Notes
     -----
     execution_rate = spent / budget; execution_points = points × min(execution_rate, 1) (rule
@@ -60,6 +66,7 @@ def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
     """
     rs = load_ruleset(ruleset)
     projects = projects[has_indicator_sheet(projects)]
+    _require_spent(projects)
     rate = (projects["spent"] / projects["budget"]).set_axis(projects["project_id"])
     result = score_indicators(indicators, ruleset=rs, execution_rate=rate)
     level1 = result.level1
@@ -87,6 +94,23 @@ def summarize_projects(projects: pd.DataFrame, indicators: pd.DataFrame, *,
     gap_limit = float(rs.section("monitoring")["gap_points"])
     out["rectification"] = np.abs(out["gap_points"].to_numpy()) > gap_limit
     return out[list(SUMMARY_HEADERS)].reset_index(drop=True)
+
+
+def _require_spent(projects: pd.DataFrame) -> None:
+    """Refuse projects without 执行数 (a blank ``spent``, as a 绩效目标申报表 imports them): the
+    execution rate Σ spent / Σ budget would count their budget and none of their spending.
+
+    Raises
+    ------
+    InputError
+        Naming every such project by 项目编码 and 项目名称.
+    """
+    blank = projects[pd.to_numeric(projects["spent"], errors="coerce").isna()]
+    if len(blank):
+        names = "、".join(f"{pid}（{name}）" for pid, name in
+                         zip(blank["project_id"], blank["project_name"], strict=True))
+        raise InputError(f"项目表 执行数 列：应为数字，以下 {len(blank)} 个项目为空白，无法计算预算执行率"
+                         f"（绩效目标申报表导入的项目尚无执行数，请补填执行数或改用 target_review）：{names}")
 
 
 def county_figures(summary: pd.DataFrame) -> dict[str, float]:

@@ -377,3 +377,61 @@ def test_an_ole_file_that_is_no_workbook_is_a_located_problem(tmp_path):
         read_forms([path])
     assert [p.file for p in info.value.problems] == ["坏.xls"]
     assert "受密码保护、已损坏或不是工作簿" in str(info.value)
+
+
+def _target_form_with_weights(path, weights):
+    """TARGET_FORM with a 分值 column H after the 年度 half, ``weights`` down its indicator rows."""
+    from openpyxl import load_workbook
+
+    _target_form(path)
+    wb = load_workbook(path)
+    ws = wb.active
+    ws["H11"] = "分值"
+    for r, w in enumerate(weights, start=12):
+        ws.cell(r, 8, w)
+    wb.save(path)
+    return path
+
+
+def test_imported_targets_validate_and_go_to_the_target_review(tmp_path, capsys):
+    """import-forms --targets → evalkit validate passes (blank 执行数 / 到位数 allowed) →
+    target_review reviews the loaded dataset; the self-evaluation and the county summary
+    refuse the project for its missing 执行数, naming it."""
+    from evalkit.cli import main
+    from evalkit.errors import InputError
+    from evalkit.io import load_dataset
+    from evalkit.stages import selfeval, target_review
+    from evalkit.summary import summarize_projects
+
+    form = _target_form_with_weights(tmp_path / "申报.xlsx", [30, 20, 10, 20, 10])
+    out = tmp_path / "declared.xlsx"
+    assert main(["import-forms", "--targets", str(form), "-o", str(out)]) == 0
+    assert "已读取 1 张绩效目标申报表" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0
+    ds = load_dataset(out)
+    project = ds.tables["projects"].iloc[0]
+    assert project["budget"] == 300 and math.isnan(project["spent"])
+    assert ds.tables["indicators"]["weight"].tolist() == [30, 20, 10, 20, 10]
+    # the review reads round 1 of 目标审核轮次: the G column as typed (TARGET_FORM), so the
+    # text target 2024年12月底前 is still there after the dataset file
+    rounds = ds.tables["indicator_rounds"]
+    assert rounds["round"].unique().tolist() == [1]
+    assert rounds["target"].tolist() == [row[6] for row in TARGET_FORM[11:16]]
+    review = target_review.evaluate(ds, "ZP0001")
+    assert review.sheets["target"].tolist() == [row[6] for row in TARGET_FORM[11:16]]
+    assert review.findings.empty, review.findings[["rule_id", "key"]].values.tolist()
+    with pytest.raises(InputError, match="ZP0001（农村饮水安全巩固提升工程）"):
+        summarize_projects(ds.tables["projects"], ds.tables["indicators"])
+    with pytest.raises(InputError, match="项目 ZP0001：未填执行数"):
+        selfeval.evaluate(ds, "ZP0001")
+
+
+def test_targets_without_weights_say_validation_will_ask_for_them(tmp_path, capsys):
+    from evalkit.cli import main
+
+    out = tmp_path / "declared.xlsx"
+    assert main(["import-forms", "--targets", str(_target_form(tmp_path / "申报.xlsx")),
+                 "-o", str(out)]) == 0
+    assert "分值 列为空白" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 1
+    assert "列 分值：应为数字" in capsys.readouterr().err

@@ -659,7 +659,10 @@ def _execution_rates(projects: pd.DataFrame, rs: RuleSet) -> pd.Series:
         if not (np.isfinite(b) and b > 0):
             problems.append(f"project {pid!r}, column budget: expected a number > 0 (the "
                             f"denominator of the budget execution rate), found {raw_b!r}")
-        if not (np.isfinite(s) and s >= 0):
+        if pd.isna(raw_s) or raw_s == "":
+            problems.append(f"项目 {pid}：未填执行数（全年执行数），无法计算预算执行率；"
+                            f"自评需要执行数（绩效目标申报表导入的项目尚无执行数）")
+        elif not (np.isfinite(s) and s >= 0):
             problems.append(f"project {pid!r}, column spent: expected a number ≥ 0, found "
                             f"{raw_s!r}")
     if problems:
