@@ -224,12 +224,23 @@ PUBLISHED = {
             (12, "孕产妇7天访视数"), (13, "孕产妇42天访视数"), (16, "高血压规范管理数"),
             (17, "高血压随访控制数"), (18, "糖尿病规范管理数"), (19, "糖尿病随访控制数"),
             (20, "严重精神障碍患者管理数"), (23, "0-36月龄中医药规范管理数"), (25, "家庭医生签约率"))}},
+    # as form 1: the total row typed 0/0/0 with 得分 0, the 其中 row 202.64 / 132.912 / 132.912
+    # (executed in full against the 全年预算数); every indicator row reproduced
+    "anhui_chizhou_2022_cunji": {"预算执行率": [KINDS["unexplained_deduction"]]},
+    # 8676 of 8755 (99.1 %) of 15 points is 14.86, typed 13 (with its explanation), and 65.07 /
+    # 65.66 of 10 points is 9.91, typed 9: no rounding convention gives either (9 would be
+    # truncation); two rows met (95 % of 95 %) and scored 27 / 30 and 9 / 10 without explanation
+    "shanxi_jishan_2020_jiandang": {
+        "指标1:全县参合人数": [KINDS["score"]], "预算执行率": [KINDS["score"]],
+        "指标1:是否解决建档立卡人员看病难贵问题": [KINDS["unexplained_deduction"]],
+        "指标1:是否满意": [KINDS["unexplained_deduction"]]},
 }
 #: rows of each fixture (indicators, then 预算执行率); 廊坊's empty 指标2 / …… rows are skipped.
 PUBLISHED_ROWS = {"anhui_chizhou_2022_weituo": 10, "yunnan_lijiang_2020_weipian": 5,
                   "sichuan_qingshen_2023_gongzi": 3, "sichuan_zhongjiang_2022_biaochi": 10,
                   "hebei_langfang_2019_nuantong": 10, "yunnan_yongde_2022_yingyang": 10,
-                  "shanxi_jishan_2021_gongwei": 20}
+                  "shanxi_jishan_2021_gongwei": 20, "anhui_chizhou_2022_cunji": 9,
+                  "shanxi_jishan_2020_jiandang": 7}
 
 
 @pytest.fixture(scope="module")
@@ -299,6 +310,16 @@ def test_a_partial_published_excerpt_is_flagged_as_partial(published):
     totals = result.discrepancies[result.discrepancies["item"] == "总分"]
     assert totals["kind"].tolist() == [KINDS["weights"], KINDS["missing_score"]]
     assert "合计 48 分" in totals["evidence"].iloc[0]
+
+
+def test_published_total_that_is_not_the_sum_of_its_scores_is_flagged(published):
+    """稷山县医疗保障局 2020: 13 + 15 + 10 + 10 + 27 + 9 + 执行率 9 = 93, 总分 typed 94."""
+    result = published[0]["shanxi_jishan_2020_jiandang"]
+    totals = result.discrepancies[result.discrepancies["item"] == "总分"]
+    assert totals["kind"].tolist() == [KINDS["sum"], KINDS["total"]]
+    assert set(totals["cell"]) == {"H19"} and result.self_total == 94.0
+    assert result.total == pytest.approx(15 * 8676 / 8755 + 15 + 10 + 10 + 30 + 10
+                                         + 10 * 65.07 / 65.66)
 
 
 def test_published_form_with_a_blank_department_is_refused_at_its_cell():

@@ -3,8 +3,7 @@
 Each form is a grid of rows as the published table shows them (left to right, top to bottom) and
 the merged ranges a department's Excel copy has; only what the published page shows is typed
 (SOURCES.md says where a page's excerpt ends). Run ``python tests/forms/make_fixtures.py`` to
-rewrite them; tests/test_forms_published.py imports :data:`FORMS` and writes them to a
-temporary folder itself.
+rewrite them; tests/test_recheck.py reads the written ``.xlsx`` files.
 """
 
 from __future__ import annotations
@@ -271,6 +270,67 @@ FORMS: dict[str, tuple[list[list[object]], list[str]]] = {
         [None, None, None, "指标25:家庭医生签约率", "24694人", "22584人", 2, 1.7, None],
     ], ["A1:I1", "A2:I2", "A3:B3", "C3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:B9", "A10:B11",
         "C10:E10", "F10:I10", "C11:E11", "F11:I11", "A12:A31"]),
+    # 安徽省池州市贵池区棠溪镇人民政府，2022 年度，村级补助及运转经费（SOURCES.md 9）: the same
+    # layout as form 1; the excerpt ends inside the 可持续影响指标 row, so it stops before that row
+    "anhui_chizhou_2022_cunji": ([
+        ["附件：", None, None, None, None, None, None, None, None],
+        ["项目支出绩效自评表", None, None, None, None, None, None, None, None],
+        ["（2022年度）", None, None, None, None, None, None, None, None],
+        ["项目名称", None, "村级补助及运转经费", None, None, None, None, None, None],
+        ["主管部门", None, "219-池州市贵池区棠溪镇人民政府", None, None, "实施单位",
+         "219001-池州市贵池区棠溪镇人民政府", None, None],
+        ["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, None, "年度资金总额：", 0, 0, 0, 10, 0, 0],
+        [None, None, "其中：本年财政拨款", 202.64, 132.912, 132.912, None, None, None],
+        [None, None, "上年结转资金", None, None, None, None, None, None],
+        [None, None, "其他资金", None, None, None, None, None, None],
+        ["年度总体目标", None, "预期目标", None, None, "实际完成情况", None, None, None],
+        [None, None, "本项目共申请预算资金2026400元，其中村级组织运转400000元，村民组长，党小组长基本报酬252000元，"
+         "村民监督委员会 工资28000元，村级事务补助960000元，村级工作目标奖励100000元。 .. ..............................................................................................................................", None, None,
+         "本项目共完成预算资金1329120.67元，其中村级组织运转439120.67元，村民组长，党小组长基本报酬152000元，"
+         "村民监督委员会 工资28000元，村级事务补助660000元，村级工作目标奖励50000元。", None, None, None],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+         "偏差原因分析及改进措施"],
+        [None, "产出指标(50分)", "数量指标", "补助村(社区)数量", "=8个", "8", 8, 8, None],
+        [None, None, None, "保障村干部人数", "=42个", "42", 8, 8, None],
+        [None, None, "质量指标", "补助资格合规性", "合规", "达成预期指标", 8, 8, None],
+        [None, None, None, "经费审批流程规范性", "严格执行相关制度规定", "达成预期指标", 8, 8, None],
+        [None, None, "时效指标", "补助经费到位及时性", "及时", "达成预期指标", 8, 8, None],
+        [None, None, "成本指标", "项目总成本", "≤202.6万元", "132.9", 10, 10, None],
+        [None, "效益指标(30分)", "经济效益指标", "对保障村(社区)两委机构正常运行的影响程度", "效果明显", "达成预期指标",
+         10, 10, None],
+        [None, None, "社会效益指标", "提高村(社区)干部工作积极性的影响程度", "效果明显", "达成预期指标", 10, 10, None],
+    ], ["A2:I2", "A3:I3", "A4:B4", "C4:I4", "A5:B5", "C5:E5", "G5:I5", "A6:B10", "A11:B12",
+        "C11:E11", "F11:I11", "C12:E12", "F12:I12", "A13:A21", "B14:B19", "B20:B21", "C14:C15",
+        "C16:C17"]),
+    # 山西省稷山县医疗保障局（实施单位 稷山县医疗保险服务中心），2020 年度，建档立卡个人缴费县级配套资金
+    # （SOURCES.md 10）: a flattened text copy; the funds row's two amounts typed as 全年预算数 and
+    # 全年执行数 (年初预算数 blank), the only reading its 执行率 99 % allows, as form 7
+    "shanxi_jishan_2020_jiandang": ([
+        ["稷山县项目支出绩效自评表", None, None, None, None, None, None, None, None],
+        ["（2020年度）", None, None, None, None, None, None, None, None],
+        ["项目名称", None, "建档立卡个人缴费县级配套资金", None, None, None, None, None, None],
+        ["主管部门", None, "稷山县医疗保障局", None, None, "实施单位", "稷山县医疗保险服务中心", None, None],
+        ["项目资金（万元）", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, None, "年度资金总额", None, 65.66, 65.07, 10, "99%", 9],
+        [None, None, "其中：当年财政拨款", None, 65.66, 65.07, "—", "99%", "—"],
+        [None, None, "上年结转资金", None, None, None, "—", None, "—"],
+        [None, None, "其他资金", None, None, None, "—", None, "—"],
+        ["年度总体目标", None, "预期目标", None, None, "实际完成情况", None, None, None],
+        [None, None, "提高医疗保障水平，推进因病致贫问题的根本性解决", None, None,
+         "提高医疗保障水平，推进了因病致贫问题的基本性解决", None, None, None],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+         "偏差原因分析及改进措施"],
+        [None, "产出指标（50分）", "数量指标", "指标1：全县参合人数", 8755, 8676, 15, 13,
+         "建档立卡中有新增死亡人员，导致有偏差"],
+        [None, None, "质量指标", "指标1：资金是否全部纳入医保统筹", "100%", "100%", 15, 15, None],
+        [None, None, "时效指标", "指标1：资金是否全部及时纳入", "100%", "100%", 10, 10, None],
+        [None, None, "成本指标", "指标1：配套资金每人每年", "75元", "75元", 10, 10, None],
+        [None, "效益指标（30分）", "社会效益", "指标1：是否解决建档立卡人员看病难贵问题", "95%", "95%", 30, 27, None],
+        [None, "满意度指标（10分）", "服务对象满意度指标", "指标1：是否满意", "95%", "95%", 10, 9, None],
+        ["总分", None, None, None, None, None, 100, 94, None],
+    ], ["A1:I1", "A2:I2", "A3:B3", "C3:I3", "A4:B4", "C4:E4", "G4:I4", "A5:B9", "A10:B11",
+        "C10:E10", "F10:I10", "C11:E11", "F11:I11", "A12:A18", "B13:B16", "A19:F19"]),
 }
 
 
