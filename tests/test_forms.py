@@ -2,6 +2,8 @@
 the form reader with located problems, the budget basis, and `evalkit import-forms`."""
 
 import math
+import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evalkit.cli import main
-from evalkit.errors import CellError, DatasetError
+from evalkit.errors import CellError, DatasetError, EvalkitWarning
 from evalkit.forms import read_forms, read_target_forms, write_forms
 from evalkit.io import read_dataset
 from evalkit.rules import derive_ruleset, load_ruleset
@@ -397,10 +399,9 @@ def test_imported_targets_validate_and_go_to_the_target_review(tmp_path, capsys)
     """import-forms --targets → evalkit validate passes (blank 执行数 / 到位数 allowed) →
     target_review reviews the loaded dataset; the self-evaluation and the county summary
     refuse the project for its missing 执行数, naming it."""
-    from evalkit.cli import main
     from evalkit.errors import InputError
     from evalkit.io import load_dataset
-    from evalkit.stages import selfeval, target_review
+    from evalkit.stages import target_review
     from evalkit.summary import summarize_projects
 
     form = _target_form_with_weights(tmp_path / "申报.xlsx", [30, 20, 10, 20, 10])
@@ -427,11 +428,27 @@ def test_imported_targets_validate_and_go_to_the_target_review(tmp_path, capsys)
 
 
 def test_targets_without_weights_say_validation_will_ask_for_them(tmp_path, capsys):
-    from evalkit.cli import main
-
     out = tmp_path / "declared.xlsx"
     assert main(["import-forms", "--targets", str(_target_form(tmp_path / "申报.xlsx")),
                  "-o", str(out)]) == 0
     assert "分值 列为空白" in capsys.readouterr().out
     assert main(["validate", str(out)]) == 1
     assert "列 分值：应为数字" in capsys.readouterr().err
+
+
+def test_the_target_review_report_runs_on_an_imported_declaration(tmp_path):
+    """The report type, not only the stage: the batch's execution/completion overview leaves
+    the project without 执行数 out instead of refusing the batch."""
+    from evalkit.batch import run_report
+
+    out = tmp_path / "declared.xlsx"
+    form = _target_form_with_weights(tmp_path / "申报.xlsx", [30, 20, 10, 20, 10])
+    assert main(["import-forms", "--targets", str(form), "-o", str(out)]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EvalkitWarning)
+        made = run_report("target_review", subject_id="ZP0001", out_dir=tmp_path / "out",
+                          formats=["html"], dataset=str(out))
+    assert (made.summary["n_findings"], made.summary["conclusion"]) == (0, "审核通过")
+    assert made.summary["n_indicators"] == 5 and made.summary["budget"] == 300
+    page = Path(made.files["html"]).read_text(encoding="utf-8")
+    assert "农村饮水安全巩固提升工程绩效目标审核意见表" in page and "审核通过" in page

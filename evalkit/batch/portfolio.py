@@ -112,14 +112,17 @@ def rectification_overview(dataset: Dataset, subject_ids: Sequence[str],
         ``[project id, execution rate, completion rate, flagged]`` per project (rates as
         fractions, unrounded; flagged when |completion − execution| × 100 > gap_points, as in
         :func:`evalkit.summary.summarize_projects`). None when no subject is such a project.
+        Projects without 执行数 (targets declared on a 绩效目标申报表, ``evalkit import-forms
+        --targets``) have no execution rate and are left out of the plot.
     """
     from evalkit.summary import summarize_projects
 
     if "indicators" not in dataset.tables:
         return None
     wanted = set(subject_ids)
-    projects = dataset.projects[dataset.projects["project_id"].isin(wanted)]
-    indicators = dataset.indicators[dataset.indicators["project_id"].isin(wanted)]
+    projects = dataset.projects[dataset.projects["project_id"].isin(wanted)
+                                & pd.to_numeric(dataset.projects["spent"], errors="coerce").notna()]
+    indicators = dataset.indicators[dataset.indicators["project_id"].isin(projects["project_id"])]
     summary = summarize_projects(projects, indicators, ruleset=ruleset)
     if summary.empty:
         return None
