@@ -932,6 +932,8 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     if "projects" in tables:
         more, warnings = _amount_checks(tables["projects"], locs["projects"], opts)
         problems += more
+    if "projects" in tables and "indicators" in tables:
+        problems += _blank_spent_checks(tables["projects"], locs["projects"], tables["indicators"])
     if "survey" in tables:
         warnings += _survey_answer_checks(tables["survey"], locs["survey"])
     if "indicators" in tables:
@@ -945,6 +947,20 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
         warnings += formed
         (problems if opts["weight_sum_policy"] == "error" else warnings).extend(bad)
     return problems, warnings
+
+
+def _blank_spent_checks(p: pd.DataFrame, loc: _Location, ind: pd.DataFrame) -> list[Problem]:
+    """A blank 执行数 is allowed for declared targets only (a 绩效目标申报表 has nothing spent):
+    a project whose indicator sheet has any 实际完成值 is being evaluated and needs it."""
+    spent = pd.to_numeric(p["spent"], errors="coerce")
+    typed = ind["actual_text"] if "actual_text" in ind else ind["actual"]
+    actual = typed.map(lambda v: not (v is None or v == "" or
+                                      (isinstance(v, float) and math.isnan(v))))
+    evaluated = set(ind.loc[actual.to_numpy(dtype=bool), "project_id"])
+    return [Problem(loc.file, loc.sheet, int(loc.rows[i]), loc.headers.get("spent", "spent"),
+                    "数字（该项目已填实际完成值，属评价数据；只有绩效目标申报表的项目可不填执行数）",
+                    "空白")
+            for i in np.flatnonzero((spent.isna() & p["project_id"].isin(evaluated)).to_numpy())]
 
 
 def _amount_checks(p: pd.DataFrame, loc: _Location, opts: Mapping) -> tuple[list, list]:

@@ -452,3 +452,22 @@ def test_the_target_review_report_runs_on_an_imported_declaration(tmp_path):
     assert made.summary["n_indicators"] == 5 and made.summary["budget"] == 300
     page = Path(made.files["html"]).read_text(encoding="utf-8")
     assert "农村饮水安全巩固提升工程绩效目标审核意见表" in page and "审核通过" in page
+
+
+def test_a_blank_spent_is_refused_where_the_sheet_has_actuals(tmp_path, capsys):
+    """Blank 执行数 is for declared targets only: once an indicator has its 实际完成值 the
+    project is being evaluated, and validate names the 项目 row's 执行数 cell."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "declared.xlsx"
+    form = _target_form_with_weights(tmp_path / "申报.xlsx", [30, 20, 10, 20, 10])
+    assert main(["import-forms", "--targets", str(form), "-o", str(out)]) == 0
+    wb = load_workbook(out)
+    ws = wb["绩效指标"]
+    column = [c.value for c in ws[1]].index("实际完成值") + 1
+    ws.cell(2, column, 48)
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "工作表 项目，第 2 行，列 执行数" in err and "实际为 空白" in err
