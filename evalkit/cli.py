@@ -207,7 +207,7 @@ def _batch(args: argparse.Namespace) -> int:
     result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       cold=args.cold, wait=args.wait)
+                       cold=args.cold, engine=args.engine, wait=args.wait)
     for sid in result.failed:
         print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     print(result.summary_line())
@@ -367,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask：local（本机 LocalCluster）或调度器地址 tcp://host:8786")
     p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
+    p.add_argument("--engine", default="inprocess", choices=["inprocess", "kernel"],
+                   help="执行方式：inprocess（默认，在 worker 进程内执行，最快）或 kernel"
+                        "（每个 worker 一个常驻 Jupyter 内核，隔离更好）")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.set_defaults(func=_batch)
     p = sub.add_parser("review", help="评分假设复核页面 (serve the assumption review, Voilà)")

@@ -33,7 +33,7 @@ def _init_worker(spec: ProduceSpec) -> None:
     import threading
     from multiprocessing.util import Finalize
 
-    from evalkit.engine import shutdown_kernels, warm_kernel
+    from evalkit.engine import inprocess_shell, shutdown_kernels, warm_kernel
 
     global _WORKER_SPEC
     _WORKER_SPEC = spec
@@ -46,8 +46,10 @@ def _init_worker(spec: ProduceSpec) -> None:
             os._exit(1)  # the kernel's own parent poller ends it once this process is gone
 
         threading.Thread(target=follow, daemon=True).start()
-    if not spec.cold:  # the kernel imports the template's modules while this process imports
-        template_file = local_inputs(spec)[0]  # and builds its renderers
+    if not spec.cold and spec.engine == "inprocess":  # first: matplotlib must see MPLBACKEND
+        inprocess_shell(spec.preload)
+    elif not spec.cold:  # the kernel imports the template's modules while this process imports and builds
+        template_file = local_inputs(spec)[0]  # its renderers
         warm_kernel("python3", preload=spec.preload).start(str(Path(template_file).parent),
                                                            wait=False)
     _warm_renderers(spec.formats)

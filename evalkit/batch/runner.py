@@ -33,8 +33,10 @@ from evalkit.batch.manifest import (
 )
 from evalkit.batch.portfolio import write_index, write_summary_workbook
 from evalkit.batch.produce import (
+    DEFAULT_ENGINE,
     ProduceSpec,
     SubjectResult,
+    check_engine,
     payload,
     produce,
     report_parameters,
@@ -137,7 +139,7 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
               formats: Iterable[str] = DEFAULT_FORMATS, ruleset: str | Path = "national",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
-              portfolio: bool = True, progress: bool | None = None,
+              engine: str = DEFAULT_ENGINE, portfolio: bool = True, progress: bool | None = None,
               wait: bool = False) -> BatchResult:
     """Produce a report type's reports for many subjects; see :mod:`evalkit.batch`.
 
@@ -164,7 +166,11 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     force : bool
         Redo reports that are up to date.
     cold : bool
-        A fresh kernel per report (papermill's default engine) instead of warm kernels.
+        A fresh kernel per report (papermill's default engine) instead of warm workers.
+    engine : str
+        How warm workers execute notebooks: ``"inprocess"`` (default; IPython's shell in the
+        worker process, no kernel round trips) or ``"kernel"`` (a warm Jupyter kernel per worker:
+        isolation). :data:`evalkit.batch.produce.ENGINE_NAMES`.
     portfolio : bool
         Write ``manifest.json``, ``index.html`` and ``summary.xlsx`` (``evalkit run``: no).
     progress : bool, optional
@@ -195,13 +201,13 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
         return _run_batch(template, dataset=dataset, subjects=subjects, out_dir=out_dir,
                           formats=formats, ruleset=ruleset, parameters=parameters,
                           workers=workers, scheduler=scheduler, force=force, cold=cold,
-                          portfolio=portfolio, progress=progress)
+                          engine=engine, portfolio=portfolio, progress=progress)
 
 
 def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[str],
                out_dir: str | Path, formats: Iterable[str], ruleset: str | Path,
                parameters: Mapping[str, Any] | None, workers: int | None,
-               scheduler: str | None, force: bool, cold: bool, portfolio: bool,
+               scheduler: str | None, force: bool, cold: bool, engine: str, portfolio: bool,
                progress: bool | None) -> BatchResult:
     """:func:`run_batch` once the output folder is locked."""
     from evalkit import __version__
@@ -222,7 +228,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     template_sha = hashlib.sha256(template_file.read_bytes()).hexdigest()
     spec = ProduceSpec(template_file=str(template_file), subject=subject, dataset=str(data_path),
                        ruleset=ruleset, formats=formats, parameters=dict(parameters or {}),
-                       cold=cold, preload="" if cold else template_imports(template_file))
+                       cold=cold, engine=check_engine(engine),
+                       preload="" if cold else template_imports(template_file))
     out = Path(out_dir)
     # a first or forced run will need its workers: boot them (and their kernels) while this
     # process reads and validates the dataset; a resumed run starts them only if work is left
@@ -271,7 +278,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     manifest.data["run"] = {
         "start": started, "end": None, "report_type": report_type.name,
         "subject": subject.kind, "backend": backend, "workers": workers,
-        "scheduler": scheduler, "cold": cold, "formats": list(formats), "template": str(template),
+        "scheduler": scheduler, "cold": cold, "engine": engine, "formats": list(formats), "template": str(template),
         "template_sha256": template_sha, "dataset": str(data_path), **rules.to_record(),
         "evalkit_version": __version__, "requested": len(ids), "interrupted": False}
 
