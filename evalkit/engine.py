@@ -454,8 +454,11 @@ class InProcessShell:
         shell_class, publisher, hook = _shell_class()
         config = Config()
         config.HistoryManager.enabled = False
+        from ipykernel.compiler import XCachingCompiler  # cells named as a kernel names them
+
         self.shell = shell_class.instance(config=config, display_pub_class=publisher,
-                                          displayhook_class=hook)
+                                          displayhook_class=hook,
+                                          compiler_class=XCachingCompiler)
         self.preload = preload
         if preload:
             self._run_code(preload, store_history=False)
@@ -469,16 +472,18 @@ class InProcessShell:
         ``update_display`` reaches outputs of earlier cells.
         """
         import sys
+        import warnings
 
         capture = self.shell.capture = _Capture()
         if displays is not None:
             capture.displays = displays
-        saved = sys.stdout, sys.stderr
+        saved = sys.stdout, sys.stderr, warnings.showwarning
         sys.stdout, sys.stderr = _Stream("stdout", capture), _Stream("stderr", capture)
+        warnings.showwarning = _show_warning  # even if the host records warnings (pytest)
         try:
             result = self.shell.run_cell(code, store_history=store_history)
         finally:
-            sys.stdout, sys.stderr = saved
+            sys.stdout, sys.stderr, warnings.showwarning = saved
         if not store_history and not result.success:
             raise RuntimeError(f"in-process set-up (preload) failed: {result.error_in_exec!r}")
         return result, capture.outputs
@@ -505,6 +510,14 @@ class InProcessShell:
                 nb_man.cell_complete(cell, cell_index=index)
         nb_man.nb.metadata["language_info"] = _language_info()
         return nb_man.nb
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python's default ``warnings.showwarning``: the formatted warning on ``sys.stderr``."""
+    import sys
+    import warnings
+
+    (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 @contextlib.contextmanager

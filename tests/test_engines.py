@@ -9,6 +9,7 @@ CJK font set-up must behave the same. Execution counts must match too; timestamp
 The kernel engine (``--engine kernel``) is checked the same way on one report type.
 """
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -24,6 +25,9 @@ from evalkit.report import SUMMARY_MIME
 from evalkit.rules import load_ruleset
 
 COMPARED = ("text/html", "text/plain", SUMMARY_MIME)
+#: ipykernel names a cell's code /tmp/ipykernel_<pid>/<hash of the code>.py (warnings show it):
+#: the process id differs from run to run, the hash must not.
+KERNEL_PID = re.compile(r"ipykernel_\d+")
 
 
 def _two_subjects(report_type) -> list[str]:
@@ -42,10 +46,11 @@ def _cells(path: Path) -> list[tuple]:
         outputs: list[list] = []
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
+                text = KERNEL_PID.sub("ipykernel_<pid>", out.text)
                 if outputs and outputs[-1][:2] == ["stream", out.name]:
-                    outputs[-1][2] += out.text
+                    outputs[-1][2] += text
                 else:
-                    outputs.append(["stream", out.name, out.text])
+                    outputs.append(["stream", out.name, text])
             elif out.output_type == "error":
                 outputs.append(["error", out.ename, out.evalue])
             else:
