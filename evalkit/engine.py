@@ -460,6 +460,7 @@ class InProcessShell:
                                           displayhook_class=hook,
                                           compiler_class=XCachingCompiler)
         self.preload = preload
+        self._lock = threading.Lock()
         if preload:
             self._run_code(preload, store_history=False)
         install_reset(self.shell)
@@ -490,7 +491,15 @@ class InProcessShell:
 
     def run(self, nb_man, *, timeout: float | None = None):
         """Reset the shell, then execute ``nb_man.nb``'s cells the way papermill's client does
-        (``cell_start`` / ``cell_exception`` / ``cell_complete``; stop at the first error)."""
+        (``cell_start`` / ``cell_exception`` / ``cell_complete``; stop at the first error).
+
+        One notebook at a time per process: a worker with several task threads (a Dask worker
+        started with ``--nthreads 4``) runs its notebooks one after the other.
+        """
+        with self._lock:
+            return self._run(nb_man, timeout)
+
+    def _run(self, nb_man, timeout: float | None):
         self.shell._evalkit_reset(os.getcwd())
         displays: dict[str, list[Any]] = {}
         for index, cell in enumerate(nb_man.nb.cells):

@@ -12,6 +12,7 @@ sent to every worker once and tasks carry only the id. Warm kernels: :mod:`evalk
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,14 +27,14 @@ _WORKER_SPEC: ProduceSpec | None = None
 
 def _init_worker(spec: ProduceSpec) -> None:
     """ProcessPoolExecutor initializer: ignore Ctrl-C (the client stops the pool), follow the
-    client if it dies, shut the kernel down at exit, and start the warm kernel now."""
-    import gc
+    client if it dies, shut a kernel down at exit, and ready the worker now (its warm kernel too,
+    with ``--engine kernel``)."""
     import multiprocessing
     import signal
     import threading
     from multiprocessing.util import Finalize
 
-    from evalkit.engine import inprocess_shell, shutdown_kernels, warm_kernel
+    from evalkit.engine import shutdown_kernels, warm_kernel
 
     global _WORKER_SPEC
     _WORKER_SPEC = spec
@@ -46,15 +47,27 @@ def _init_worker(spec: ProduceSpec) -> None:
             os._exit(1)  # the kernel's own parent poller ends it once this process is gone
 
         threading.Thread(target=follow, daemon=True).start()
-    if not spec.cold and spec.engine == "inprocess":  # first: matplotlib must see MPLBACKEND
-        inprocess_shell(spec.preload)
-    elif not spec.cold:  # the kernel imports the template's modules while this process imports and builds
-        template_file = local_inputs(spec)[0]  # its renderers
+    if not spec.cold and spec.engine == "kernel":  # the kernel imports the template's modules
+        template_file = local_inputs(spec)[0]  # while this process builds its renderers
         warm_kernel("python3", preload=spec.preload).start(str(Path(template_file).parent),
                                                            wait=False)
+    prepare_worker(spec)
+
+
+def prepare_worker(spec: ProduceSpec) -> None:
+    """Ready a worker process before its first task: the in-process engine's shell (with the
+    template's imports), papermill and the renderers; then ``gc.freeze``, so what lives as long as
+    the worker is skipped by later collections. (A warm kernel is started by the caller: it
+    belongs to the thread that runs the tasks.)"""
+    import gc
+
+    from evalkit.engine import inprocess_shell
+
+    if not spec.cold and spec.engine == "inprocess":  # first: matplotlib must see MPLBACKEND
+        inprocess_shell(spec.preload)
     _warm_renderers(spec.formats)
     gc.collect()
-    gc.freeze()  # imports and renderers live as long as the worker: later collections skip them
+    gc.freeze()
 
 
 def _warm_renderers(formats: Sequence[str]) -> None:
@@ -148,6 +161,7 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
     client = Client(cluster if cluster is not None else scheduler)
     futures = []
     try:
+        client.register_plugin(_dask_warm_up(spec))  # every worker, and any that joins later
         shared = client.scatter(spec, broadcast=True)
         futures = [client.submit(produce, shared, pid, pure=False) for pid in ids]
         pids = {future.key: pid for future, pid in zip(futures, ids, strict=True)}
@@ -162,9 +176,33 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
     finally:
         if futures:
             client.cancel(futures)
+        with contextlib.suppress(Exception):  # an existing cluster outlives this batch
+            client.unregister_worker_plugin(_WARM_UP)
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_WARM_UP = "evalkit-warm-up"
+
+
+def _dask_warm_up(spec: ProduceSpec):
+    """A Dask worker plugin that runs :func:`prepare_worker` when it is registered on a worker
+    (off the worker's event loop, which keeps answering the scheduler meanwhile)."""
+    from distributed import WorkerPlugin
+
+    class WarmUp(WorkerPlugin):
+        name = _WARM_UP
+
+        def __init__(self, spec: ProduceSpec):
+            self.spec = spec
+
+        async def setup(self, worker) -> None:
+            import asyncio
+
+            await asyncio.get_running_loop().run_in_executor(None, prepare_worker, self.spec)
+
+    return WarmUp(spec)
 
 
 def require_dask() -> None:
