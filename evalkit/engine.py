@@ -511,6 +511,8 @@ class InProcessShell:
                     result, cell.outputs = self._run_code(cell.source, store_history=True,
                                                           displays=displays)
                 cell.execution_count = result.execution_count
+                if isinstance(result.error_in_exec, KeyboardInterrupt):
+                    raise KeyboardInterrupt  # Ctrl-C stops the batch, as with a kernel
                 if not result.success:
                     nb_man.cell_exception(cell, cell_index=index, exception=(
                         result.error_in_exec or result.error_before_exec))
