@@ -436,10 +436,10 @@ class InProcessShell:
 
     It behaves like the shell inside an ipykernel kernel: ``display()`` makes ``display_data``
     outputs, a cell's last value an ``execute_result``, ``print`` and warnings ``stream`` outputs,
-    an exception an ``error`` output with IPython's traceback; matplotlib's default backend is the
-    inline one, selected the way ipykernel selects it (``MPLBACKEND``), so a template that imports
-    pyplot gets the same settings. (ploomber-engine's ``PloomberShell`` showed the approach.)
-    History is not written to disk.
+    an exception an ``error`` output with IPython's traceback, cells are named as ipykernel names
+    them (warnings quote the same file names); matplotlib's default backend is the inline one, as
+    in a kernel, so a template that imports pyplot gets the same settings. (ploomber-engine's
+    ``PloomberShell`` showed the approach.) History is not written to disk.
 
     Parameters
     ----------
@@ -558,15 +558,17 @@ _INLINE = "module://matplotlib_inline.backend_inline"
 
 
 def _select_inline_backend() -> None:
-    """Make the inline backend matplotlib's default, as ipykernel does (``MPLBACKEND``, which
-    matplotlib reads when imported; if it already is, and pyplot is not, its rc setting)."""
+    """Make the inline backend matplotlib's default, as ipykernel does. ipykernel sets
+    ``MPLBACKEND`` for its process; here matplotlib's rc setting is set instead, so processes this
+    one starts are not affected. A backend the user chose (``MPLBACKEND``), or pyplot already in
+    use, is kept."""
     import sys
 
-    if os.environ.setdefault("MPLBACKEND", _INLINE) != _INLINE:
-        return  # the user chose a backend: a kernel would keep it too
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None and "matplotlib.pyplot" not in sys.modules:
-        mpl.rcParams["backend"] = _INLINE
+    if os.environ.get("MPLBACKEND") or "matplotlib.pyplot" in sys.modules:
+        return
+    import matplotlib
+
+    matplotlib.rcParams["backend"] = _INLINE
 
 
 _SHELL: InProcessShell | None = None

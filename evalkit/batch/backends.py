@@ -63,7 +63,7 @@ def prepare_worker(spec: ProduceSpec) -> None:
 
     from evalkit.engine import inprocess_shell
 
-    if not spec.cold and spec.engine == "inprocess":  # first: matplotlib must see MPLBACKEND
+    if not spec.cold and spec.engine == "inprocess":  # first: before anything imports pyplot
         inprocess_shell(spec.preload)
     _warm_renderers(spec.formats)
     gc.collect()
