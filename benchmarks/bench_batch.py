@@ -10,7 +10,12 @@ Synthetic projects are copies of the sample county's ex-ante projects with new i
 written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
 projects only (it is slow) and reports its per-report rate. "steady s/report" excludes start-up:
 the time from each worker's first finished report to the last report (file modification times
-of the ``.html`` files), over the reports after those first ones. ``--growth M`` runs a serial warm batch
+of the ``.html`` files), over the reports after those first ones. "CPU-s/report" is the user +
+system CPU time of the mode's whole process tree (client, workers, kernels, Dask scheduler and
+nannies: every descendant is reaped, so ``RUSAGE_CHILDREN`` counts it) per report: on a machine
+shared with other work, wall time favours modes with more processes (a kernel per worker gets
+the scheduler's share twice), while the CPU cost does not depend on the load; with both cores
+busy throughout, throughput on a quiet machine is ≈ 2 cores / CPU-s per report. ``--growth M`` runs a serial warm batch
 of M projects and reports the worker's memory (client process + its kernel) while projects 11–20,
 the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus
 its kernel (serial and floor: the process itself).
@@ -24,6 +29,7 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -260,28 +266,33 @@ def main() -> None:
     print(f"{date.today()} · {platform.node()} · {os.cpu_count()} cores · "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB · Python {platform.python_version()}"
           f" · load {os.getloadavg()[0]:.2f} · HTML only · {args.n} projects")
-    print("| mode | projects | seconds | reports/s | s/report | steady s/report | "
+    print("| mode | projects | seconds | reports/s | s/report | steady s/report | CPU-s/report | "
           "peak RSS per worker (MiB) |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     chosen = [k for k in modes if (not only or k in only) and args.n]
-    results: dict[str, list[tuple[float, float]]] = {k: [] for k in chosen}
+    results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in chosen}
     for round_ in range(args.repeat):
         for key in chosen:
             name, n, run = modes[key]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             seconds, peak = run()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / n
             workers = 2 if key.endswith("2") else 1
             rate = steady(tmp / key, workers) if key != "naive" else float("nan")
-            results[key].append((seconds / n, rate))
+            results[key].append((seconds / n, rate, cpu))
             print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {seconds / n:.2f} | "
-                  f"{rate:.2f} | {peak:.0f} |" + (f" (round {round_ + 1})" if args.repeat > 1
-                                                   else ""), flush=True)
+                  f"{rate:.2f} | {cpu:.2f} | {peak:.0f} |"
+                  + (f" (round {round_ + 1})" if args.repeat > 1 else ""), flush=True)
     for a, b in (("warm2", "floor2"), ("kernel2", "floor2"), ("dask2", "warm2"),
                  ("warm1", "floor1")):
         if results.get(a) and results.get(b):
             pairs = list(zip(results[a], results[b], strict=True))
             total = ", ".join(f"{rb[0] / ra[0]:.2f}" for ra, rb in pairs)
             rest = ", ".join(f"{rb[1] / ra[1]:.2f}" for ra, rb in pairs)
-            print(f"throughput {a} / {b}: end to end {total}; steady state {rest}")
+            cpu = ", ".join(f"{rb[2] / ra[2]:.2f}" for ra, rb in pairs)
+            print(f"throughput {a} / {b}: end to end {total}; steady state {rest}; "
+                  f"by CPU cost {cpu}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if args.growth:
         peaks = growth(ids[:args.growth], data, tmp / "growth")
