@@ -74,7 +74,8 @@ def synthetic_dataset(folder: Path, n: int) -> list[str]:
 
 
 class PeakRSS:
-    """Sample a process tree every 0.1 s; peak RSS per worker unit (a process and its children)."""
+    """Sample a process tree every 0.1 s; peak RSS per worker unit (a process and its children:
+    a worker with its kernel, a Dask nanny with its worker)."""
 
     def __init__(self, pid: int, units: str):
         self.root, self.units, self.peaks = psutil.Process(pid), units, {}
@@ -96,8 +97,9 @@ class PeakRSS:
             try:
                 if self.units == "self":
                     units = [self.root]
-                else:  # the root's python children that have children (workers with kernels)
-                    units = [c for c in self.root.children() if c.children()] or [self.root]
+                else:  # the root's worker processes (with their kernels or Dask workers)
+                    units = [c for c in self.root.children()
+                             if "resource_tracker" not in " ".join(c.cmdline())] or [self.root]
                 for u in units:
                     self.peaks[u.pid] = max(self.peaks.get(u.pid, 0), self._unit_rss(u))
             except psutil.Error:
