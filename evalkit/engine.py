@@ -423,6 +423,11 @@ def _shell_class():
         def enable_gui(self, gui=None):
             """No GUI event loop in a worker."""
 
+        def init_sys_modules(self):
+            """Leave ``sys.modules["__main__"]`` alone (as IPython's embedded shell does): the
+            host process's main module must stay, or ``multiprocessing`` cannot spawn from it.
+            The cells' namespace is still a module named ``__main__``."""
+
         def _showtraceback(self, etype, evalue, stb):
             # ipykernel turns a traceback into an ``error`` message; here, an error output
             self.capture.add(nbformat.v4.new_output(
@@ -439,7 +444,9 @@ class InProcessShell:
     an exception an ``error`` output with IPython's traceback, cells are named as ipykernel names
     them (warnings quote the same file names); matplotlib's default backend is the inline one, as
     in a kernel, so a template that imports pyplot gets the same settings. (ploomber-engine's
-    ``PloomberShell`` showed the approach.) History is not written to disk.
+    ``PloomberShell`` showed the approach.) History is not written to disk. Unlike a kernel, the
+    process's ``sys.modules["__main__"]`` is not the cells' namespace (objects defined in a cell
+    cannot be pickled by reference).
 
     Parameters
     ----------
