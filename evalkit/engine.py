@@ -1,4 +1,10 @@
-"""A papermill engine that keeps one warm kernel per process and reuses it across notebooks.
+"""Papermill engines that reuse warm state across notebooks: a kernel, or this process itself.
+
+``evalkit-inprocess`` (:class:`InProcessEngine`, the batch default) runs the cells in this
+process's IPython shell with Jupyter's display machinery — no kernel, no messages — and resets it
+between notebooks like the warm kernel below; ``evalkit-warm`` (:class:`WarmEngine`) keeps one
+warm kernel per process (isolation). The rest of this docstring describes the warm kernel; the
+reset applies to both.
 
 Starting a kernel and importing pandas, matplotlib, scipy and evalkit costs seconds, more than
 running a report template. ``WarmEngine`` starts the kernel once and, before each notebook, resets
