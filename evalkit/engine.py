@@ -520,11 +520,11 @@ class InProcessShell:
                 nb_man.cell_start(cell, index)
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue  # nbclient does not send these to the kernel
-                with _time_limit(timeout):
+                with _time_limit(timeout), ctrl_c_guard() as ctrl_c:
                     result, cell.outputs = self._run_code(cell.source, store_history=True,
                                                           displays=displays)
                 cell.execution_count = result.execution_count
-                if isinstance(result.error_in_exec, KeyboardInterrupt):
+                if ctrl_c or isinstance(result.error_in_exec, KeyboardInterrupt):
                     raise KeyboardInterrupt  # Ctrl-C stops the batch, as with a kernel
                 if not result.success:
                     nb_man.cell_exception(cell, cell_index=index, exception=(
@@ -542,6 +542,36 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     import warnings
 
     (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+@contextlib.contextmanager
+def ctrl_c_guard():
+    """Defer a Ctrl-C to the end of the block (main thread, Python's default handler only).
+
+    A ``KeyboardInterrupt`` raised at a random moment may land in a weakref callback or
+    ``__del__`` — frequent while matplotlib draws in this process — where Python prints and drops
+    it. So the first Ctrl-C is only recorded in the list yielded (the caller raises after the
+    block: the running report finishes first); a second one interrupts at once. Worker processes
+    ignore SIGINT, and a guard inside another guard leaves the outer one in charge.
+    """
+    import signal
+
+    seen: list[int] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield seen
+        return
+
+    def interrupt(signum, frame):
+        seen.append(signum)
+        if len(seen) > 1:
+            signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager

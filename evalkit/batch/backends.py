@@ -92,11 +92,15 @@ def _pool_task(subject_id: str) -> SubjectResult:
 
 
 def serial(spec: ProduceSpec, ids: Sequence[str]) -> Iterator[SubjectResult]:
-    from evalkit.engine import shutdown_kernels
+    from evalkit.engine import ctrl_c_guard, shutdown_kernels
 
     try:
         for pid in ids:
-            yield produce(spec, pid)
+            with ctrl_c_guard() as ctrl_c:
+                result = produce(spec, pid)
+            if ctrl_c:  # Ctrl-C during that report (see ctrl_c_guard)
+                raise KeyboardInterrupt
+            yield result
     finally:
         shutdown_kernels()
 
