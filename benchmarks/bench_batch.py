@@ -1,13 +1,21 @@
 """Batch throughput, side by side: naive papermill + nbconvert loop, evalkit batch (cold, warm with
-1 and 2 workers) and the floor (template code exec'd in plain Python processes, no kernel).
+1 and 2 workers, the kernel engine, Dask) and the floor (template code exec'd in plain Python
+processes, no kernel).
 
     .venv/bin/python benchmarks/bench_batch.py                 # 40 synthetic projects, HTML only
-    .venv/bin/python benchmarks/bench_batch.py -n 100 --only warm2,floor2
+    .venv/bin/python benchmarks/bench_batch.py -n 40 --only warm2,floor2,dask2 --repeat 2
     .venv/bin/python benchmarks/bench_batch.py -n 0 --growth 500     # memory over 500 projects only
 
 Synthetic projects are copies of the sample county's ex-ante projects with new ids (BM-0000 …),
 written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
-projects only (it is slow) and reports its per-report rate. ``--growth M`` runs a serial warm batch
+projects only (it is slow) and reports its per-report rate. "steady s/report" excludes start-up:
+the time from each worker's first finished report to the last report (file modification times
+of the ``.html`` files), over the reports after those first ones. "CPU-s/report" is the user +
+system CPU time of the mode's whole process tree (client, workers, kernels, Dask scheduler and
+nannies: every descendant is reaped, so ``RUSAGE_CHILDREN`` counts it) per report: on a machine
+shared with other work, wall time favours modes with more processes (a kernel per worker gets
+the scheduler's share twice), while the CPU cost does not depend on the load; with both cores
+busy throughout, throughput on a quiet machine is ≈ 2 cores / CPU-s per report. ``--growth M`` runs a serial warm batch
 of M projects and reports the worker's memory (client process + its kernel) while projects 11–20,
 the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus
 its kernel (serial and floor: the process itself).
@@ -21,6 +29,7 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -65,7 +74,8 @@ def synthetic_dataset(folder: Path, n: int) -> list[str]:
 
 
 class PeakRSS:
-    """Sample a process tree every 0.1 s; peak RSS per worker unit (a process and its children)."""
+    """Sample a process tree every 0.1 s; peak RSS per worker unit (a process and its children:
+    a worker with its kernel, a Dask nanny with its worker)."""
 
     def __init__(self, pid: int, units: str):
         self.root, self.units, self.peaks = psutil.Process(pid), units, {}
@@ -87,8 +97,9 @@ class PeakRSS:
             try:
                 if self.units == "self":
                     units = [self.root]
-                else:  # the root's python children that have children (workers with kernels)
-                    units = [c for c in self.root.children() if c.children()] or [self.root]
+                else:  # the root's worker processes (with their kernels or Dask workers)
+                    units = [c for c in self.root.children()
+                             if "resource_tracker" not in " ".join(c.cmdline())] or [self.root]
                 for u in units:
                     self.peaks[u.pid] = max(self.peaks.get(u.pid, 0), self._unit_rss(u))
             except psutil.Error:
@@ -126,13 +137,24 @@ def naive(ids: list[str], data: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - start, peak
 
 
-def batch(ids: list[str], data: Path, out: Path, workers: int, cold: bool) -> tuple[float, float]:
+def batch(ids: list[str], data: Path, out: Path, workers: int, *options: str
+          ) -> tuple[float, float]:
+    """``evalkit batch`` as a whole CLI process; ``options``: ``--cold``, ``--engine kernel`` …"""
     listing = out.parent / f"{out.name}.ids"
     listing.write_text("\n".join(ids), encoding="utf-8")
     cmd = [str(BIN / "evalkit"), "batch", str(TEMPLATE), "--dataset", str(data), "--projects",
            f"@{listing}", "--out", str(out), "--format", "html", "--workers", str(workers),
-           "--force"] + (["--cold"] if cold else [])
+           "--force", *options]
     return timed(cmd, "self" if workers == 1 else "workers")
+
+
+def steady(out: Path, workers: int) -> float:
+    """Seconds per report once every worker has finished its first (start-up excluded)."""
+    times = sorted(p.stat().st_mtime_ns / 1e9 for p in out.rglob("*.html")
+                   if p.name != "index.html")
+    if len(times) <= workers:
+        return float("nan")
+    return (times[-1] - times[workers - 1]) / (len(times) - workers)
 
 
 def _floor_worker(ids: list[str], data: str, out: str) -> None:
@@ -213,7 +235,9 @@ def main() -> None:
                         help="projects for the naive loop (default: all n)")
     parser.add_argument("--growth", type=int, default=0, help="projects for the memory run")
     parser.add_argument("--only", default="", help="comma list of modes to run: naive, cold2, "
-                        "warm1, warm2, floor1, floor2 (default: all)")
+                        "warm1, warm2, kernel2, dask2, floor1, floor2 (default: all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the chosen modes this many times, interleaved (round robin)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
     ids = synthetic_dataset(tmp / "data", max(args.n, args.growth))
@@ -223,11 +247,15 @@ def main() -> None:
         "naive": ("naive loop (papermill + nbconvert CLI)", n_naive, lambda: naive(
             ids[:n_naive], data, tmp / "naive")),
         "cold2": ("evalkit batch --cold, 2 workers", args.n, lambda: batch(
-            ids[:args.n], data, tmp / "cold2", 2, True)),
-        "warm1": ("evalkit batch warm, 1 worker", args.n, lambda: batch(
-            ids[:args.n], data, tmp / "warm1", 1, False)),
-        "warm2": ("evalkit batch warm, 2 workers", args.n, lambda: batch(
-            ids[:args.n], data, tmp / "warm2", 2, False)),
+            ids[:args.n], data, tmp / "cold2", 2, "--cold")),
+        "warm1": ("evalkit batch warm (in-process engine), 1 worker", args.n, lambda: batch(
+            ids[:args.n], data, tmp / "warm1", 1)),
+        "warm2": ("evalkit batch warm (in-process engine), 2 workers", args.n, lambda: batch(
+            ids[:args.n], data, tmp / "warm2", 2)),
+        "kernel2": ("evalkit batch --engine kernel (warm kernels), 2 workers", args.n,
+                    lambda: batch(ids[:args.n], data, tmp / "kernel2", 2, "--engine", "kernel")),
+        "dask2": ("evalkit batch --scheduler local (Dask LocalCluster), 2 workers", args.n,
+                  lambda: batch(ids[:args.n], data, tmp / "dask2", 2, "--scheduler", "local")),
         "floor1": ("floor, 1 process", args.n, lambda: floor(
             ids[:args.n], data, tmp / "floor1", 1)),
         "floor2": ("floor, 2 processes", args.n, lambda: floor(
@@ -240,14 +268,34 @@ def main() -> None:
     print(f"{date.today()} · {platform.node()} · {os.cpu_count()} cores · "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB · Python {platform.python_version()}"
           f" · load {os.getloadavg()[0]:.2f} · HTML only · {args.n} projects")
-    print("| mode | projects | seconds | reports/s | s/report | peak RSS per worker (MiB) |")
-    print("|---|---|---|---|---|---|")
-    for key, (name, n, run) in modes.items():
-        if (only and key not in only) or not args.n:
-            continue
-        seconds, peak = run()
-        print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {seconds / n:.2f} | "
-              f"{peak:.0f} |", flush=True)
+    print("| mode | projects | seconds | reports/s | s/report | steady s/report | CPU-s/report | "
+          "peak RSS per worker (MiB) |")
+    print("|---|---|---|---|---|---|---|---|")
+    chosen = [k for k in modes if (not only or k in only) and args.n]
+    results: dict[str, list[tuple[float, float, float]]] = {k: [] for k in chosen}
+    for round_ in range(args.repeat):
+        for key in chosen:
+            name, n, run = modes[key]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            seconds, peak = run()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / n
+            workers = 2 if key.endswith("2") else 1
+            rate = steady(tmp / key, workers) if key != "naive" else float("nan")
+            results[key].append((seconds / n, rate, cpu))
+            print(f"| {name} | {n} | {seconds:.1f} | {n / seconds:.2f} | {seconds / n:.2f} | "
+                  f"{rate:.2f} | {cpu:.2f} | {peak:.0f} |"
+                  + (f" (round {round_ + 1})" if args.repeat > 1 else ""), flush=True)
+    for a, b in (("warm2", "floor2"), ("kernel2", "floor2"), ("dask2", "warm2"),
+                 ("warm1", "floor1")):
+        if results.get(a) and results.get(b):
+            pairs = list(zip(results[a], results[b], strict=True))
+            total = ", ".join(f"{rb[0] / ra[0]:.2f}" for ra, rb in pairs)
+            rest = ", ".join(f"{rb[1] / ra[1]:.2f}" for ra, rb in pairs)
+            cpu = ", ".join(f"{rb[2] / ra[2]:.2f}" for ra, rb in pairs)
+            print(f"throughput {a} / {b}: end to end {total}; steady state {rest}; "
+                  f"by CPU cost {cpu}")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if args.growth:
         peaks = growth(ids[:args.growth], data, tmp / "growth")
         first = next(iter(peaks.values()))

@@ -233,7 +233,8 @@ def _batch(args: argparse.Namespace) -> int:
     result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
                        out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
                        workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       cold=args.cold, wait=args.wait, word_template=args.word_template)
+                       cold=args.cold, engine=args.engine, wait=args.wait,
+                       word_template=args.word_template)
     for sid in result.failed:
         print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
     print(result.summary_line())
@@ -461,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask：local（本机 LocalCluster）或调度器地址 tcp://host:8786")
     p.add_argument("--force", action="store_true", help="重新生成已是最新的项目")
     p.add_argument("--cold", action="store_true", help="每个项目使用全新内核（不复用）")
+    p.add_argument("--engine", default="inprocess", choices=["inprocess", "kernel"],
+                   help="执行方式：inprocess（默认，在 worker 进程内执行，最快）或 kernel"
+                        "（每个 worker 一个常驻 Jupyter 内核，隔离更好）")
     p.add_argument("--wait", action="store_true", help="输出目录正被另一批量任务写入时等待其结束")
     p.add_argument("--word-template", default=None, help=_WORD_TEMPLATE_HELP)
     p.set_defaults(func=_batch)

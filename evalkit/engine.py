@@ -1,4 +1,10 @@
-"""A papermill engine that keeps one warm kernel per process and reuses it across notebooks.
+"""Papermill engines that reuse warm state across notebooks: a kernel, or this process itself.
+
+``evalkit-inprocess`` (:class:`InProcessEngine`, the batch default) runs the cells in this
+process's IPython shell with Jupyter's display machinery — no kernel, no messages — and resets it
+between notebooks like the warm kernel below; ``evalkit-warm`` (:class:`WarmEngine`) keeps one
+warm kernel per process (isolation). The rest of this docstring describes the warm kernel; the
+reset applies to both.
 
 Starting a kernel and importing pandas, matplotlib, scipy and evalkit costs seconds, more than
 running a report template. ``WarmEngine`` starts the kernel once and, before each notebook, resets
@@ -41,6 +47,7 @@ the client only, and ipykernel exits by itself when its parent process dies.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 from typing import Any
@@ -53,17 +60,22 @@ import nbformat
 #: Notebooks a kernel runs before it is replaced by a fresh one.
 MAX_USES = 200
 
-#: Defines ``get_ipython()._evalkit_reset(cwd)`` in a new kernel, after ``preload`` ran. Kept on
-#: the shell object, so IPython's namespace reset does not remove it.
-_KERNEL_SETUP = """\
-def _evalkit_setup():
-    import os, random, sys, warnings
-    shell = get_ipython()
+def install_reset(shell) -> None:
+    """Record the state to return to before each notebook and define ``shell._evalkit_reset(cwd)``.
+
+    Called once in a new kernel (after ``preload``) or on the in-process shell. Kept on the shell
+    object, so IPython's namespace reset does not remove it. What is reset is listed in the module
+    docstring.
+    """
+    import random
+    import sys
+    import warnings
+
     filters = list(warnings.filters)
     mpl = sys.modules.get("matplotlib")
     rc = dict.copy(mpl.rcParams) if mpl is not None else None
 
-    def reset(cwd):
+    def reset(cwd: str) -> None:
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None:
             plt.close("all")
@@ -81,12 +93,22 @@ def _evalkit_setup():
 
     shell._evalkit_reset = reset
 
-_evalkit_setup()
-del _evalkit_setup
-import gc as _gc
-_gc.collect()
-_gc.freeze()  # what start-up imported stays for good: later collections skip it
-del _gc
+
+def freeze_startup() -> None:
+    """Collect garbage once and move what start-up created out of later collections."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+#: Run in a new kernel after ``preload``: the reset point, then what start-up imported stays for
+#: good (later collections skip it).
+_KERNEL_SETUP = """\
+import evalkit.engine as _evalkit_engine
+_evalkit_engine.install_reset(get_ipython())
+_evalkit_engine.freeze_startup()
+del _evalkit_engine
 """
 
 
@@ -296,3 +318,333 @@ class WarmEngine:
         from papermill.utils import nb_language
 
         return nb_language(nb, language)
+
+
+# --- in-process engine -------------------------------------------------------------------------
+
+#: What ipykernel reports as the notebook's ``language_info`` (``IPythonKernel.language_info``);
+#: the in-process engine writes the same, so its notebooks match a kernel's.
+def _language_info() -> dict[str, Any]:
+    import sys
+
+    return {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
+            "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+            "pygments_lexer": f"ipython{sys.version_info[0]}", "nbconvert_exporter": "python",
+            "file_extension": ".py"}
+
+
+class _Capture:
+    """Where a running cell's outputs go: nbformat output nodes, in the order they were made.
+
+    Consecutive writes to one stream join one ``stream`` output, as ipykernel's buffered streams
+    do (it flushes them before every display message, so order is kept the same way).
+    """
+
+    def __init__(self):
+        self.outputs: list[Any] = []
+        self.displays: dict[str, list[Any]] = {}  # display id → its outputs, for updates
+
+    def stream(self, name: str, text: str) -> None:
+        last = self.outputs[-1] if self.outputs else None
+        if last is not None and last.output_type == "stream" and last.name == name:
+            last.text += text
+        else:
+            self.outputs.append(nbformat.v4.new_output("stream", name=name, text=text))
+
+    def add(self, output, display_id: str | None = None) -> None:
+        self.outputs.append(output)
+        if display_id:
+            self.displays.setdefault(display_id, []).append(output)
+
+
+class _Stream:
+    """``sys.stdout`` / ``sys.stderr`` while a cell runs: text goes to the cell's outputs."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, name: str, capture: _Capture):
+        self.name, self.capture = name, capture
+
+    def write(self, text: str) -> int:
+        if text:
+            self.capture.stream(self.name, str(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+
+def _shell_class():
+    """The in-process shell class (built on first use: IPython is imported only then)."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Publisher(DisplayPublisher):
+        """``display()`` → ``display_data`` outputs, as ipykernel's publisher sends them."""
+
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+            capture = self.shell.capture
+            display_id = (transient or {}).get("display_id")
+            if update:  # update_display: every earlier output with that id, as nbclient does
+                for out in capture.displays.get(display_id, []):
+                    out.data, out.metadata = data, metadata or {}
+                return
+            capture.add(nbformat.v4.new_output("display_data", data=data,
+                                               metadata=metadata or {}), display_id)
+
+        def clear_output(self, wait=False):
+            self.shell.capture.outputs.clear()
+
+    class Hook(DisplayHook):
+        """A cell's last value → an ``execute_result`` output (prompts are not printed)."""
+
+        def write_output_prompt(self):
+            """No prompt: the output carries the execution count."""
+
+        def write_format_data(self, format_dict, md_dict=None):
+            self.shell.capture.add(nbformat.v4.new_output(
+                "execute_result", data=format_dict, metadata=md_dict or {},
+                execution_count=self.prompt_count))
+
+        def finish_displayhook(self):
+            """Nothing to flush."""
+
+    class Shell(InteractiveShell):
+        """IPython's shell with Jupyter's display machinery pointed at the running cell."""
+
+        capture = _Capture()
+
+        def enable_gui(self, gui=None):
+            """No GUI event loop in a worker."""
+
+        def init_sys_modules(self):
+            """Leave ``sys.modules["__main__"]`` alone (as IPython's embedded shell does): the
+            host process's main module must stay, or ``multiprocessing`` cannot spawn from it.
+            The cells' namespace is still a module named ``__main__``."""
+
+        def _showtraceback(self, etype, evalue, stb):
+            # ipykernel turns a traceback into an ``error`` message; here, an error output
+            self.capture.add(nbformat.v4.new_output(
+                "error", ename=etype.__name__, evalue=str(evalue), traceback=stb))
+
+    return Shell, Publisher, Hook
+
+
+class InProcessShell:
+    """One IPython ``InteractiveShell`` in this process that executes notebook cells.
+
+    It behaves like the shell inside an ipykernel kernel: ``display()`` makes ``display_data``
+    outputs, a cell's last value an ``execute_result``, ``print`` and warnings ``stream`` outputs,
+    an exception an ``error`` output with IPython's traceback, cells are named as ipykernel names
+    them (warnings quote the same file names); matplotlib's default backend is the inline one, as
+    in a kernel, so a template that imports pyplot gets the same settings. (ploomber-engine's
+    ``PloomberShell`` showed the approach.) History is not written to disk. Unlike a kernel, the
+    process's ``sys.modules["__main__"]`` is not the cells' namespace (objects defined in a cell
+    cannot be pickled by reference).
+
+    Parameters
+    ----------
+    preload : str
+        Code run once at start, before the reset point is recorded (the template's imports).
+    """
+
+    def __init__(self, preload: str = ""):
+        from traitlets.config import Config
+
+        _select_inline_backend()
+        shell_class, publisher, hook = _shell_class()
+        config = Config()
+        config.HistoryManager.enabled = False
+        from ipykernel.compiler import XCachingCompiler  # cells named as a kernel names them
+
+        self.shell = shell_class.instance(config=config, display_pub_class=publisher,
+                                          displayhook_class=hook,
+                                          compiler_class=XCachingCompiler)
+        self.preload = preload
+        self._lock = threading.Lock()
+        if preload:
+            self._run_code(preload, store_history=False)
+        install_reset(self.shell)
+
+    def _run_code(self, code: str, *, store_history: bool,
+                  displays: dict[str, list[Any]] | None = None):
+        """Run ``code`` with its outputs captured; return (IPython's result, outputs).
+
+        ``displays`` (display id → outputs) is shared by a notebook's cells, so
+        ``update_display`` reaches outputs of earlier cells.
+        """
+        import sys
+        import warnings
+
+        capture = self.shell.capture = _Capture()
+        if displays is not None:
+            capture.displays = displays
+        saved = sys.stdout, sys.stderr, warnings.showwarning
+        sys.stdout, sys.stderr = _Stream("stdout", capture), _Stream("stderr", capture)
+        warnings.showwarning = _show_warning  # even if the host records warnings (pytest)
+        try:
+            result = self.shell.run_cell(code, store_history=store_history)
+        finally:
+            sys.stdout, sys.stderr, warnings.showwarning = saved
+        if not store_history and not result.success:
+            raise RuntimeError(f"in-process set-up (preload) failed: {result.error_in_exec!r}")
+        return result, capture.outputs
+
+    def run(self, nb_man, *, timeout: float | None = None):
+        """Reset the shell, then execute ``nb_man.nb``'s cells the way papermill's client does
+        (``cell_start`` / ``cell_exception`` / ``cell_complete``; stop at the first error).
+
+        One notebook at a time per process: a worker with several task threads (a Dask worker
+        started with ``--nthreads 4``) runs its notebooks one after the other.
+        """
+        with self._lock:
+            return self._run(nb_man, timeout)
+
+    def _run(self, nb_man, timeout: float | None):
+        self.shell._evalkit_reset(os.getcwd())
+        displays: dict[str, list[Any]] = {}
+        for index, cell in enumerate(nb_man.nb.cells):
+            try:
+                nb_man.cell_start(cell, index)
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue  # nbclient does not send these to the kernel
+                with _time_limit(timeout), ctrl_c_guard() as ctrl_c:
+                    result, cell.outputs = self._run_code(cell.source, store_history=True,
+                                                          displays=displays)
+                cell.execution_count = result.execution_count
+                if ctrl_c or isinstance(result.error_in_exec, KeyboardInterrupt):
+                    raise KeyboardInterrupt  # Ctrl-C stops the batch, as with a kernel
+                if not result.success:
+                    nb_man.cell_exception(cell, cell_index=index, exception=(
+                        result.error_in_exec or result.error_before_exec))
+                    break
+            finally:
+                nb_man.cell_complete(cell, cell_index=index)
+        nb_man.nb.metadata["language_info"] = _language_info()
+        return nb_man.nb
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python's default ``warnings.showwarning``: the formatted warning on ``sys.stderr``."""
+    import sys
+    import warnings
+
+    (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+@contextlib.contextmanager
+def ctrl_c_guard():
+    """Defer a Ctrl-C to the end of the block (main thread, Python's default handler only).
+
+    A ``KeyboardInterrupt`` raised at a random moment may land in a weakref callback or
+    ``__del__`` — frequent while matplotlib draws in this process — where Python prints and drops
+    it. So the first Ctrl-C is only recorded in the list yielded (the caller raises after the
+    block: the running report finishes first); a second one interrupts at once. Worker processes
+    ignore SIGINT, and a guard inside another guard leaves the outer one in charge.
+    """
+    import signal
+
+    seen: list[int] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield seen
+        return
+
+    def interrupt(signum, frame):
+        seen.append(signum)
+        if len(seen) > 1:
+            signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt a cell that runs longer than ``seconds`` (``TimeoutError`` in the cell, shown as
+    its error). POSIX main thread only; elsewhere (a Dask worker's task thread) no limit."""
+    import signal
+
+    if not (seconds and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise TimeoutError(f"cell did not finish within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_INLINE = "module://matplotlib_inline.backend_inline"
+
+
+def _select_inline_backend() -> None:
+    """Make the inline backend matplotlib's default, as ipykernel does. ipykernel sets
+    ``MPLBACKEND`` for its process; here matplotlib's rc setting is set instead, so processes this
+    one starts are not affected. A backend the user chose (``MPLBACKEND``), or pyplot already in
+    use, is kept."""
+    import sys
+
+    if os.environ.get("MPLBACKEND") or "matplotlib.pyplot" in sys.modules:
+        return
+    import matplotlib
+
+    matplotlib.rcParams["backend"] = _INLINE
+
+
+_SHELL: InProcessShell | None = None
+
+
+def inprocess_shell(preload: str = "") -> InProcessShell:
+    """This process's in-process shell, created (and ``preload`` run) on first call."""
+    global _SHELL
+    with _LOCK:
+        if _SHELL is None:
+            _SHELL = InProcessShell(preload)
+        return _SHELL
+
+
+class InProcessEngine(WarmEngine):
+    """Papermill engine ``evalkit-inprocess``: cells run in this process's IPython shell.
+
+    No kernel, no messages: each cell is one ``run_cell`` call, its outputs built directly as
+    nbformat nodes. Namespace, warnings, ``rcParams``, random state and working directory are
+    reset between notebooks exactly as in the warm kernel (:func:`install_reset`). The price is
+    isolation: a template that crashes the interpreter or leaks module state takes the worker
+    with it — use the kernel engine (``evalkit-warm``, ``evalkit batch --engine kernel``) for that.
+    ``execution_timeout`` is enforced with ``SIGALRM`` in a process's main thread only.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 preload: str = "", max_uses: int = MAX_USES, **kwargs):
+        """Execute the parameterised notebook of ``nb_man`` in this process's shell."""
+        return inprocess_shell(preload).run(nb_man,
+                                            timeout=execution_timeout or kwargs.get("timeout"))
+
+
+#: Papermill engine names of evalkit's engines (also entry points in ``pyproject.toml``).
+ENGINES = {"evalkit-warm": WarmEngine, "evalkit-inprocess": InProcessEngine}

@@ -1,9 +1,10 @@
 """Batch production: failure isolation, resume after SIGKILL, skip/redo rules, safety, warm = fresh,
 Dask = local.
 
-Each batch starts Jupyter kernels, so this file takes a couple of minutes; it keeps to HTML and
-3–5 projects. The reference batch runs serially, so its third project runs in a kernel that has
-already produced two reports (the warm case the fresh-kernel comparison needs).
+Batches start worker processes (and fresh kernels for the comparison), so this file takes a couple
+of minutes; it keeps to HTML and 3–5 projects. The reference batch runs serially with the default
+in-process engine, so its third project runs in a shell that has already produced two reports (the
+warm case the fresh-kernel comparison needs; tests/test_engines.py covers every report type).
 """
 
 import json

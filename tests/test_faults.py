@@ -85,7 +85,8 @@ def _assert_equal_to(reference: Path, out: Path) -> None:
 def _fault_template(folder: Path) -> Path:
     """The ex-ante template with a hidden cell that, while ``folder/armed`` exists, deletes it
     and kills the kernel (``folder/kind`` = ``kernel``) or the worker process that runs it
-    (``worker``) when producing SQ-2021-002."""
+    (``worker``) when producing SQ-2021-002; with the in-process engine (``inprocess``) the
+    cell's own process is the worker."""
     nb = nbformat.read(ROOT / "notebooks" / f"{TEMPLATE}.ipynb", as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     cell = nbformat.v4.new_code_cell(
@@ -94,7 +95,7 @@ def _fault_template(folder: Path) -> Path:
         'if project_id == "SQ-2021-002" and (_faults / "armed").exists():\n'
         '    (_faults / "armed").unlink()\n'
         '    _kind = (_faults / "kind").read_text()\n'
-        '    os.kill(os.getpid() if _kind == "kernel" else os.getppid(), signal.SIGKILL)\n')
+        '    os.kill(os.getppid() if _kind == "worker" else os.getpid(), signal.SIGKILL)\n')
     cell.metadata["tags"] = ["remove_cell"]
     nb.cells.insert(at + 2, cell)
     path = folder / f"{TEMPLATE}.ipynb"
@@ -180,13 +181,14 @@ def fault_template(tmp_path_factory):
 
 
 @pytest.mark.parametrize("backend", ["local", "dask"])
-@pytest.mark.parametrize("kind", ["kernel", "worker"])
+@pytest.mark.parametrize("kind", ["kernel", "worker", "inprocess"])
 def test_kernel_and_worker_crashes_then_rerun_equal_an_uninterrupted_run(fault_template, tmp_path,
                                                                          backend, kind):
     faults, template, reference = fault_template
     (faults / "kind").write_text(kind)
     options = {"subjects": CRASH_IDS, "formats": ["html"], "workers": 2, "progress": False,
-               "scheduler": "local" if backend == "dask" else None}
+               "scheduler": "local" if backend == "dask" else None,
+               "engine": "inprocess" if kind == "inprocess" else "kernel"}
     (faults / "armed").write_text("")
     out = tmp_path / "out"
     first = run_batch(template, out_dir=out, **options)

@@ -12,6 +12,7 @@ sent to every worker once and tasks carry only the id. Warm kernels: :mod:`evalk
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,8 +27,8 @@ _WORKER_SPEC: ProduceSpec | None = None
 
 def _init_worker(spec: ProduceSpec) -> None:
     """ProcessPoolExecutor initializer: ignore Ctrl-C (the client stops the pool), follow the
-    client if it dies, shut the kernel down at exit, and start the warm kernel now."""
-    import gc
+    client if it dies, shut a kernel down at exit, and ready the worker now (its warm kernel too,
+    with ``--engine kernel``)."""
     import multiprocessing
     import signal
     import threading
@@ -46,13 +47,27 @@ def _init_worker(spec: ProduceSpec) -> None:
             os._exit(1)  # the kernel's own parent poller ends it once this process is gone
 
         threading.Thread(target=follow, daemon=True).start()
-    if not spec.cold:  # the kernel imports the template's modules while this process imports
-        template_file = local_inputs(spec)[0]  # and builds its renderers
+    if not spec.cold and spec.engine == "kernel":  # the kernel imports the template's modules
+        template_file = local_inputs(spec)[0]  # while this process builds its renderers
         warm_kernel("python3", preload=spec.preload).start(str(Path(template_file).parent),
                                                            wait=False)
+    prepare_worker(spec)
+
+
+def prepare_worker(spec: ProduceSpec) -> None:
+    """Ready a worker process before its first task: the in-process engine's shell (with the
+    template's imports), papermill and the renderers; then ``gc.freeze``, so what lives as long as
+    the worker is skipped by later collections. (A warm kernel is started by the caller: it
+    belongs to the thread that runs the tasks.)"""
+    import gc
+
+    from evalkit.engine import inprocess_shell
+
+    if not spec.cold and spec.engine == "inprocess":  # first: before anything imports pyplot
+        inprocess_shell(spec.preload)
     _warm_renderers(spec.formats)
     gc.collect()
-    gc.freeze()  # imports and renderers live as long as the worker: later collections skip them
+    gc.freeze()
 
 
 def _warm_renderers(formats: Sequence[str]) -> None:
@@ -77,11 +92,15 @@ def _pool_task(subject_id: str) -> SubjectResult:
 
 
 def serial(spec: ProduceSpec, ids: Sequence[str]) -> Iterator[SubjectResult]:
-    from evalkit.engine import shutdown_kernels
+    from evalkit.engine import ctrl_c_guard, shutdown_kernels
 
     try:
         for pid in ids:
-            yield produce(spec, pid)
+            with ctrl_c_guard() as ctrl_c:
+                result = produce(spec, pid)
+            if ctrl_c:  # Ctrl-C during that report (see ctrl_c_guard)
+                raise KeyboardInterrupt
+            yield result
     finally:
         shutdown_kernels()
 
@@ -138,15 +157,20 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
     """
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
-    cluster = (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                            host="127.0.0.1", dashboard_address=None,
-                            silence_logs=logging.ERROR) if scheduler == "local" else None)
+    cluster = None
+    if scheduler == "local":  # workers without Dask's statistical profiler (it samples the task
+        with dask.config.set(DASK_WORKER_CONFIG):  # thread's stack every 10 ms)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None,
+                                   silence_logs=logging.ERROR)
     client = Client(cluster if cluster is not None else scheduler)
     futures = []
     try:
+        client.register_plugin(_dask_warm_up(spec))  # every worker, and any that joins later
         shared = client.scatter(spec, broadcast=True)
         futures = [client.submit(produce, shared, pid, pure=False) for pid in ids]
         pids = {future.key: pid for future, pid in zip(futures, ids, strict=True)}
@@ -161,9 +185,36 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
     finally:
         if futures:
             client.cancel(futures)
+        with contextlib.suppress(Exception):  # an existing cluster outlives this batch
+            client.unregister_worker_plugin(_WARM_UP)
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_WARM_UP = "evalkit-warm-up"
+#: Dask settings for the workers of a LocalCluster (for an existing cluster: README). Dask's
+#: statistical profiler samples the running task's stack every 10 ms, CPU a report does not need.
+DASK_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+def _dask_warm_up(spec: ProduceSpec):
+    """A Dask worker plugin that runs :func:`prepare_worker` when it is registered on a worker
+    (off the worker's event loop, which keeps answering the scheduler meanwhile)."""
+    from distributed import WorkerPlugin
+
+    class WarmUp(WorkerPlugin):
+        name = _WARM_UP
+
+        def __init__(self, spec: ProduceSpec):
+            self.spec = spec
+
+        async def setup(self, worker) -> None:
+            import asyncio
+
+            await asyncio.get_running_loop().run_in_executor(None, prepare_worker, self.spec)
+
+    return WarmUp(spec)
 
 
 def require_dask() -> None:

@@ -25,6 +25,12 @@ from evalkit.registry import Subject
 
 #: Seconds a single cell may run before the subject fails (and its kernel is replaced).
 CELL_TIMEOUT = 600
+#: ``evalkit batch --engine`` choices → papermill engine names (:mod:`evalkit.engine`). The
+#: in-process engine is the default: the same outputs as a fresh kernel (tests/test_engines.py)
+#: without the kernel's message round trips; ``kernel`` keeps each worker's notebooks in a
+#: separate warm kernel process (isolation, cell timeouts everywhere).
+ENGINE_NAMES = {"inprocess": "evalkit-inprocess", "kernel": "evalkit-warm"}
+DEFAULT_ENGINE = "inprocess"
 #: Text in a cell's stderr that means a chart or report is missing glyphs.
 GLYPH_WARNINGS = ("missing from font", "findfont:")
 
@@ -33,7 +39,8 @@ GLYPH_WARNINGS = ("missing from font", "findfont:")
 class ProduceSpec:
     """Everything a worker needs to produce any subject's report (small and picklable).
 
-    Paths are the client's. ``payload`` (client path → (is a folder, ((file name, content), …)))
+    ``engine`` is a key of :data:`ENGINE_NAMES` (ignored when ``cold``: papermill's own engine,
+    a fresh kernel per report). Paths are the client's. ``payload`` (client path → (is a folder, ((file name, content), …)))
     carries the template, the dataset files and a rule-set file for workers that cannot read
     them (Dask); a worker uses the client path when it holds the same content, else a private
     copy.
@@ -47,6 +54,7 @@ class ProduceSpec:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     cold: bool = False
     preload: str = ""
+    engine: str = DEFAULT_ENGINE
     payload: Mapping[str, tuple[bool, tuple[tuple[str, bytes], ...]]] | None = None
     word_template: str = ""
 
@@ -78,6 +86,13 @@ class _Failure(Exception):
         self.stage, self.nb, self.cell, self.ename, self.evalue = stage, nb, cell, ename, evalue
 
 
+def check_engine(engine: str) -> str:
+    """``engine`` if it is a key of :data:`ENGINE_NAMES`, else a clear error."""
+    if engine not in ENGINE_NAMES:
+        raise InputError(f"--engine：应为 {'、'.join(ENGINE_NAMES)} 之一，实际为 {engine!r}")
+    return engine
+
+
 def report_parameters(subject: Subject, subject_id: str, dataset: str | Path, ruleset: str,
                       parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The template parameters of one report: subject id, dataset path, rule set, extras."""
@@ -99,7 +114,8 @@ def produce(spec: ProduceSpec, subject_id: str) -> SubjectResult:
         sid = _checked_id(spec.subject, subject_id)
         template_file, dataset, ruleset = local_inputs(spec)
         params = report_parameters(spec.subject, sid, dataset, ruleset, spec.parameters)
-        nb = _execute(template_file, params, cold=spec.cold, preload=spec.preload)
+        nb = _execute(template_file, params, engine=None if spec.cold else spec.engine,
+                      preload=spec.preload)
         timings["execute_s"] = time.perf_counter() - start
         _check_glyphs(nb)
         try:
@@ -154,9 +170,10 @@ def _checked_id(subject: Subject, subject_id: str) -> str:
         raise _Failure("id", str(exc)) from exc
 
 
-def _execute(template_file: str, params: Mapping[str, Any], *, cold: bool, preload: str):
+def _execute(template_file: str, params: Mapping[str, Any], *, engine: str | None, preload: str):
     """Run a template the way ``papermill.execute_notebook`` does, in memory, keeping the partial
-    notebook of a failure (papermill's error markers added); warm engine unless ``cold``."""
+    notebook of a failure (papermill's error markers added); ``engine`` is a key of
+    :data:`ENGINE_NAMES`, None for papermill's own engine (a fresh kernel)."""
     from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
     from papermill.execute import (
@@ -167,14 +184,19 @@ def _execute(template_file: str, params: Mapping[str, Any], *, cold: bool, prelo
     from papermill.parameterize import parameterize_notebook
     from papermill.utils import chdir
 
-    engine = None if cold else "evalkit-warm"
+    from evalkit.engine import ENGINES
+
+    for name, engine_class in ENGINES.items():  # also when the installed entry points are stale
+        papermill_engines.register(name, engine_class)
+    if engine is not None:
+        engine = ENGINE_NAMES[engine]
     nb = parameterize_notebook(_template_node(template_file), dict(params), engine_name=engine)
     for cell in nb.cells:  # papermill gives the cell it injects a random id: a fixed one keeps
         if "injected-parameters" in cell.metadata.get("tags", []):  # reruns comparable
             cell.id = "injected-parameters"
     nb = remove_error_markers(prepare_notebook_metadata(nb, template_file, None))
     kernel = papermill_engines.nb_kernel_name(engine_name=engine, nb=nb)
-    options = {} if cold else {"preload": preload}
+    options = {} if engine is None else {"preload": preload}
     try:
         with chdir(str(Path(template_file).parent)):
             nb = papermill_engines.execute_notebook_with_engine(

@@ -34,8 +34,10 @@ from evalkit.batch.manifest import (
 )
 from evalkit.batch.portfolio import PortfolioPages, rectification_overview
 from evalkit.batch.produce import (
+    DEFAULT_ENGINE,
     ProduceSpec,
     SubjectResult,
+    check_engine,
     payload,
     produce,
     report_parameters,
@@ -139,7 +141,7 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
               formats: Iterable[str] = DEFAULT_FORMATS, ruleset: str | Path = "national",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
-              portfolio: bool = True, progress: bool | None = None,
+              engine: str = DEFAULT_ENGINE, portfolio: bool = True, progress: bool | None = None,
               wait: bool = False, word_template: str | Path | None = None) -> BatchResult:
     """Produce a report type's reports for many subjects; see :mod:`evalkit.batch`.
 
@@ -166,7 +168,11 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     force : bool
         Redo reports that are up to date.
     cold : bool
-        A fresh kernel per report (papermill's default engine) instead of warm kernels.
+        A fresh kernel per report (papermill's default engine) instead of warm workers.
+    engine : str
+        How warm workers execute notebooks: ``"inprocess"`` (default; IPython's shell in the
+        worker process, no kernel round trips) or ``"kernel"`` (a warm Jupyter kernel per worker:
+        isolation). :data:`evalkit.batch.produce.ENGINE_NAMES`.
     portfolio : bool
         Write ``manifest.json``, ``index.html`` and ``summary.xlsx`` (``evalkit run``: no).
     progress : bool, optional
@@ -201,13 +207,14 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
         return _run_batch(template, dataset=dataset, subjects=subjects, out_dir=out_dir,
                           formats=formats, ruleset=ruleset, parameters=parameters,
                           workers=workers, scheduler=scheduler, force=force, cold=cold,
-                          portfolio=portfolio, progress=progress, word_template=word_template)
+                          engine=engine, portfolio=portfolio, progress=progress,
+                          word_template=word_template)
 
 
 def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[str],
                out_dir: str | Path, formats: Iterable[str], ruleset: str | Path,
                parameters: Mapping[str, Any] | None, workers: int | None,
-               scheduler: str | None, force: bool, cold: bool, portfolio: bool,
+               scheduler: str | None, force: bool, cold: bool, engine: str, portfolio: bool,
                progress: bool | None, word_template: str | Path | None = None) -> BatchResult:
     """:func:`run_batch` once the output folder is locked."""
     from evalkit import __version__
@@ -229,7 +236,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     word = _word_template(word_template) if "docx" in formats else ""
     spec = ProduceSpec(template_file=str(template_file), subject=subject, dataset=str(data_path),
                        ruleset=ruleset, formats=formats, parameters=dict(parameters or {}),
-                       cold=cold, preload="" if cold else template_imports(template_file),
+                       cold=cold, engine=check_engine(engine),
+                       preload="" if cold else template_imports(template_file),
                        word_template=word)
     out = Path(out_dir)
     # a first or forced run will need its workers: boot them (and their kernels) while this
@@ -282,7 +290,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     manifest.data["run"] = {
         "start": started, "end": None, "report_type": report_type.name,
         "subject": subject.kind, "backend": backend, "workers": workers,
-        "scheduler": scheduler, "cold": cold, "formats": list(formats), "template": str(template),
+        "scheduler": scheduler, "cold": cold, "engine": engine, "formats": list(formats), "template": str(template),
         "template_sha256": template_sha, "dataset": str(data_path), **rules.to_record(),
         "evalkit_version": __version__, "requested": len(ids), "interrupted": False}
     manifest.data["overview"] = (rectification_overview(ds, ids, rules)
