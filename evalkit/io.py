@@ -31,7 +31,7 @@ import pandas as pd
 from evalkit.county_checks import county_year_checks
 from evalkit.engagement import engagement_problems
 from evalkit.errors import CellError, DatasetError, InputError, OutputError, Problem
-from evalkit.rules import RuleSet, load_ruleset, validation_options
+from evalkit.rules import RuleSet, is_number, load_ruleset, validation_options
 from evalkit.schemas import (
     ENGAGEMENT,
     EXPERT_SCORES,
@@ -1090,10 +1090,12 @@ def _monitoring_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Locatio
                     bad_row(i, column, f"定性等级（{'/'.join(t.tier for t in rs.qualitative_tiers)}）",
                             repr(normalize_text(cell)))
                 continue
+            if not is_number(indicator.target):
+                continue  # the sheet's own target is wrong: located in the indicators table
             try:
                 parse_indicator_cells(indicator.comparator, indicator.target, indicator.unit, cell)
             except CellError:
-                bad_row(i, column, f"与目标值 {indicator.target:g}{indicator.unit} 同单位的数值",
+                bad_row(i, column, f"与目标值 {typed(indicator.target)}{indicator.unit} 同单位的数值",
                         repr(normalize_text(cell)))
         _form_list_checks(row, lambda column, expected, found, i=i: bad_row(i, column, expected,
                                                                             found))

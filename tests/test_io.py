@@ -180,3 +180,26 @@ def test_column_parsing_fast_path_equals_the_cell_parser(cells, kind):
         assert i not in failed
         assert type(values[i]) is type(expected)
         assert values[i] == expected or (expected != expected and values[i] != values[i])
+
+
+def test_text_target_of_a_monitored_indicator_is_one_located_problem(tmp_path):
+    """A date typed as the target of an indicator that has monitoring rows is reported once, at
+    the indicators table (the monitoring checks do not trip over the unparsed target)."""
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "ds"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "sample" / "csv", folder)
+    ind = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False,
+                      encoding="utf-8-sig")
+    monitored = pd.read_csv(folder / "monitoring_indicators.csv", dtype=str,
+                            keep_default_na=False, encoding="utf-8-sig")
+    first = monitored.iloc[0]
+    row = ind.index[(ind.project_id == first.project_id) & (ind.indicator_id == first.indicator_id)][0]
+    ind.loc[row, "target"] = "2020年12月底前"
+    ind.to_csv(folder / "indicators.csv", index=False, encoding="utf-8-sig")
+    with pytest.raises(DatasetError) as info:
+        read_dataset(folder)
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        ("indicators.csv", row + 2, "target")]
+    assert "2020年12月底前" in str(info.value)
