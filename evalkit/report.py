@@ -18,7 +18,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -118,6 +118,50 @@ def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> tuple[str, bool
     return str(value), isinstance(value, int)
 
 
+def _text_width(text: str) -> float:
+    """Display width of a text in half-em units (a CJK character or full-width form counts 2)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _column_needs(rows: Sequence[Sequence[str]]) -> list[float]:
+    """Each column's wish in half-ems: its longest text capped at 40 (longer text wraps), at
+    least its header's longest word or 4 (no one-character columns). ``rows[0]`` is the header."""
+    header = rows[0]
+    return [min(max(max(_text_width(r[j]) for r in rows), max(4, min(_text_width(header[j]), 12))),
+                40) for j in range(len(header))]
+
+
+def column_shares(rows: Sequence[Sequence[str]]) -> list[float]:
+    """Each column's share of the line, from content (:func:`_column_needs` in proportion): the
+    widths of a table in Word.
+
+    >>> [round(s, 3) for s in column_shares([["指标", "得分"], ["产出数量完成率", "9.50"]])]
+    [0.778, 0.222]
+    """
+    need = _column_needs(rows)
+    return [n / sum(need) for n in need]
+
+
+#: A column whose text is longer than this (half-ems) gets a minimum width on the page, so the
+#: browser's (and WeasyPrint's) automatic layout cannot squeeze prose into a sliver beside wide
+#: number columns.
+_PROSE_HALF_EMS = 16
+#: Text this short (half-ems) is a value, not prose: it never wraps inside.
+_SHORT_HALF_EMS = 8
+
+
+def _header_cell(text: str, need: float) -> str:
+    """A ``<th>``; a prose column's carries a minimum width (two fifths of its wish, in em)."""
+    style = f' style="min-width: {need / 5:.1f}em"' if need > _PROSE_HALF_EMS else ""
+    return f"<th{style}>{html.escape(text)}</th>"
+
+
+def _text_cell(text: str) -> str:
+    """A ``<td>`` of text; a short value (``45.69%``, ``≥126台``) is kept on one line."""
+    short = ' class="short"' if _text_width(text) <= _SHORT_HALF_EMS else ""
+    return f"<td{short}>{html.escape(text)}</td>"
+
+
 def table(frame: pd.DataFrame, *, caption: str = "",
           columns: Mapping[str, str] | None = None,
           formats: Mapping[str, str | Callable[[Any], str]] | None = None) -> None:
@@ -142,10 +186,11 @@ def table(frame: pd.DataFrame, *, caption: str = "",
         cells = [_cell(v, formats.get(c)) for c, v in zip(columns, record, strict=True)]
         rows.append([t for t, _ in cells])
         numeric.append([n for _, n in cells])
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    head = "".join(_header_cell(h, n) for h, n in zip(headers, _column_needs([headers, *rows]),
+                                                      strict=True))
     body = "".join(
         "<tr>" + "".join(f'<td class="num">{html.escape(t)}</td>' if n else
-                         f"<td>{html.escape(t)}</td>" for t, n in zip(r, isnum, strict=True))
+                         _text_cell(t) for t, n in zip(r, isnum, strict=True))
         + "</tr>" for r, isnum in zip(rows, numeric, strict=True))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     markup = f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

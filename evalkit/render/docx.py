@@ -37,7 +37,7 @@ from evalkit.engagement import ReportIdentity, placeholder_identity
 from evalkit.errors import InputError
 from evalkit.render.frame import TOC_MIN_SECTIONS, TOC_TITLE
 from evalkit.render.html import visible_cells
-from evalkit.report import BLOCK_MIME
+from evalkit.report import BLOCK_MIME, column_shares
 
 #: Typefaces of the default template (GB/T 9704 hierarchy) and the Latin face beside them.
 DOCX_FONTS = {"title": "宋体", "heading1": "黑体", "heading2": "楷体", "heading3": "仿宋",
@@ -369,28 +369,13 @@ def _insert_before(parent, element, successors: Sequence[str]) -> None:
         later.addprevious(element)
 
 
-def _text_width(text: str) -> float:
-    """Display width of a text in half-em units (a CJK character or full-width form counts 2)."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def column_widths(rows: Sequence[Sequence[str]], total_cm: float) -> list[float]:
-    """Column widths (cm) from content, summing to ``total_cm``.
-
-    Each column asks for its longest text, capped at 40 half-ems (longer text wraps) and at
-    least its header's longest word or 4 half-ems (no one-character columns); the page is then
-    shared in proportion.
+    """Column widths (cm) from content, summing to ``total_cm`` (:func:`evalkit.report.column_shares`).
 
     >>> [round(w, 1) for w in column_widths([["指标", "得分"], ["产出数量完成率", "9.50"]], 15)]
     [11.7, 3.3]
     """
-    header = rows[0]
-    need = []
-    for j in range(len(header)):
-        longest = max(_text_width(r[j]) for r in rows)
-        floor = max(4, min(_text_width(header[j]), 12))
-        need.append(min(max(longest, floor), 40))
-    return [total_cm * n / sum(need) for n in need]
+    return [total_cm * share for share in column_shares(rows)]
 
 
 # --- filling the template ------------------------------------------------------------------------
