@@ -162,11 +162,11 @@ def _ledger_facts(facts: dict[str, Fact], dataset: Dataset, year: int, rs: RuleS
         _fact(facts, "n_monitored", len(forms), "个", "有绩效监控表（绩效监控）的上述项目个数")
         _fact(facts, "monitored_budget", forms["budget"].sum(), "万元", "这些项目“预算数”之和")
         _fact(facts, "review_score", forms["review_score"].mean(), "分",
-              f"{len(forms)} 张绩效监控表审核得分的算术平均（审核评分表见规则集 "
-              f"monitoring.review_items）")
+              f"{len(forms)} 张绩效监控表审核得分的算术平均（审核评分表：填报完整性、偏差原因说明、"
+              f"纠偏措施、佐证材料等，分值见所用规则集的监控审核评分表）")
         _fact(facts, "n_flagged", int(forms["flagged"].sum()), "个",
               f"全年预计执行率与完成率偏差超过 {limit['gap_points']} 个百分点或监控审核得分低于 "
-              f"{limit['min_score']} 分的项目个数（规则集 monitoring.gap_points、min_score）")
+              f"{limit['min_score']} 分的项目个数（两项阈值均为所用规则集的参数）")
     grades = selfeval.evaluate_many(dataset, ruleset=rs).set_index("project_id")["grade"]
     review = forms.set_index("project_id")
     return summary.assign(
@@ -190,14 +190,14 @@ def _poverty_facts(facts: dict[str, Fact], dataset: Dataset, rs: RuleSet) -> pd.
     _fact(facts, "poverty_min_indicators", counts.min() if len(counts) else 0, "条",
           "各扶贫项目在扶贫绩效目标表中三级指标条数的最小值")
     _fact(facts, "n_poverty_short", int((counts < minimum).sum()), "个",
-          f"三级指标少于 {minimum} 条的扶贫项目个数（规则集 target_review.poverty_min_indicators）")
+          f"三级指标少于 {minimum} 条的扶贫项目个数（最低条数为所用规则集的目标审核参数）")
     covered = sheets.groupby("poverty_id")["level2"].agg(set)
     needed = [set(c["level2"]) for c in tr["poverty_required_categories"]]
     complete = pov["poverty_id"].map(
         lambda p: all(covered.get(p, set()) & need for need in needed))
     _fact(facts, "n_poverty_incomplete", int((~complete).sum()), "个",
-          "未覆盖数量、质量、时效、成本、社会效益和满意度全部类别的扶贫项目个数（规则集 "
-          "target_review.poverty_required_categories）")
+          "未覆盖数量、质量、时效、成本、社会效益和满意度全部类别的扶贫项目个数（必备类别为所用规则集"
+          "的目标审核参数）")
     linked = pov["project_id"].fillna("") != ""
     _fact(facts, "n_poverty_linked", int(linked.sum()), "个", "其中列入本年项目表（关联项目编码）的个数")
     by_kind = pov.groupby("kind", sort=False).agg(n=("poverty_id", "size"),

@@ -23,7 +23,7 @@ def conclusion(result: ResultApplication) -> str:
 
 def rules(result: ResultApplication) -> str:
     """The rule table in words, labelled as policy (each line one rule)."""
-    lines = ["以下应用规则均为政策参数（规则集 result_application 部分），应按本地区评价结果应用办法设定："]
+    lines = ["以下应用规则均为政策参数（所用规则集的“评价结果应用”部分），应按本地区评价结果应用办法设定："]
     for row in result.actions.itertuples(index=False):
         change = ("预算不变" if row.change == 0 else f"按本年预算{'增加' if row.change > 0 else '压减'}"
                   f"{abs(row.change) * 100:g}%")
