@@ -131,15 +131,27 @@ def _column_needs(rows: Sequence[Sequence[str]]) -> list[float]:
                 40) for j in range(len(header))]
 
 
-def column_shares(rows: Sequence[Sequence[str]]) -> list[float]:
-    """Each column's share of the line, from content (:func:`_column_needs` in proportion): the
-    widths of a table in Word.
+def column_shares(rows: Sequence[Sequence[str]], line: float | None = None) -> list[float]:
+    """Each column's share of the line, from content: the widths of a table in Word.
+
+    Without ``line`` the wishes of :func:`_column_needs` are shared in proportion. With
+    ``line`` (the line's length in half-ems of the table's font), a column of short values
+    (:data:`_SHORT_HALF_EMS`: ``15.00``, ``45.69%``) first gets its full width plus the cell's
+    padding, so numbers never stand one digit per line; the other columns share the rest in
+    proportion (or all share in proportion when the values alone would fill the line).
 
     >>> [round(s, 3) for s in column_shares([["指标", "得分"], ["产出数量完成率", "9.50"]])]
     [0.778, 0.222]
+    >>> [round(s, 3) for s in column_shares([["指标", "得分"], ["产出数量完成率", "9.50"]], 80)]
+    [0.9, 0.1]
     """
     need = _column_needs(rows)
-    return [n / sum(need) for n in need]
+    fixed = [n + _CELL_PADDING if n <= _SHORT_HALF_EMS else 0.0 for n in need]
+    flexible = sum(n for n, f in zip(need, fixed, strict=True) if not f)
+    rest = (line or 0) - sum(fixed)
+    if not line or not flexible or rest <= flexible / 4:
+        return [n / sum(need) for n in need]
+    return [(f or rest * n / flexible) / line for n, f in zip(need, fixed, strict=True)]
 
 
 #: A column whose text is longer than this (half-ems) gets a minimum width on the page, so the
@@ -148,6 +160,9 @@ def column_shares(rows: Sequence[Sequence[str]]) -> list[float]:
 _PROSE_HALF_EMS = 16
 #: Text this short (half-ems) is a value, not prose: it never wraps inside.
 _SHORT_HALF_EMS = 8
+#: A table cell's left and right padding together plus slack for wide digits and ``%``, in
+#: half-ems (Word's default cell margins are 0.19 cm a side, about one half-em of 五号 each).
+_CELL_PADDING = 4
 
 
 def _header_cell(text: str, need: float) -> str:

@@ -370,12 +370,14 @@ def _insert_before(parent, element, successors: Sequence[str]) -> None:
 
 
 def column_widths(rows: Sequence[Sequence[str]], total_cm: float) -> list[float]:
-    """Column widths (cm) from content, summing to ``total_cm`` (:func:`evalkit.report.column_shares`).
+    """Column widths (cm) from content, summing to ``total_cm``
+    (:func:`evalkit.report.column_shares` on a line of the table font's half-ems).
 
     >>> [round(w, 1) for w in column_widths([["指标", "得分"], ["产出数量完成率", "9.50"]], 15)]
-    [11.7, 3.3]
+    [13.5, 1.5]
     """
-    return [total_cm * share for share in column_shares(rows)]
+    half_em_cm = DOCX_SIZES["table"] / 72 * 2.54 / 2
+    return [total_cm * share for share in column_shares(rows, total_cm / half_em_cm)]
 
 
 # --- filling the template ------------------------------------------------------------------------
