@@ -265,7 +265,8 @@ def test_execution_level1_on_the_sheet_is_an_error():
 
 @pytest.mark.parametrize(("project", "message"), [
     ({**PROJECT, "budget": 0}, r"project 'P1', column budget: expected a number > 0.*found 0"),
-    ({**PROJECT, "spent": None}, r"project 'P1', column spent: expected a number ≥ 0"),
+    ({**PROJECT, "spent": None}, r"项目 P1：未填执行数（全年执行数），无法计算预算执行率"),
+    ({**PROJECT, "spent": -1}, r"project 'P1', column spent: expected a number ≥ 0"),
     ({"project_id": "P1", "budget": 1}, r"expected fields project_id, budget and spent"),
 ])
 def test_bad_project_ledger_is_an_error(project, message):

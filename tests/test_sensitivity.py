@@ -259,7 +259,7 @@ def test_key_project_report_records_and_states_its_robustness(tmp_path):
     assert recorded["boundary"] == 80 and recorded["distance"] == pytest.approx(
         result.total - 80, abs=1e-12)
     html = out.files["html"].read_text(encoding="utf-8")
-    assert f"评价等级保持“良”的概率为 {recorded['p_hold'] * 100:.1f}%" in html
+    assert f"评价等级保持“良”的概率为 {recorded['p_hold']:.2%}" in html
 
 
 @settings(max_examples=15, deadline=None)

@@ -145,7 +145,7 @@ def dimensions(result: ExAnteResult) -> str:
     ...                               score=fw["points"] - fw.index % 3 - (k + fw.index) % 2 / 2)
     ...                     for k in range(1, 6)])
     >>> print(dimensions(assess(scores)))
-    分维度看，“投入经济性”得分率最高，得 16.30 分（满分 20 分，得分率 81.5%）；“立项必要性”得分率最低，得 16.20 分（满分 20 分，得分率 81.0%）。
+    分维度看，“投入经济性”得分率最高，得 16.30 分（满分 20 分，得分率 81.50%）；“立项必要性”得分率最低，得 16.20 分（满分 20 分，得分率 81.00%）。
     """
     dims = result.dimensions.reset_index(drop=True)
     best, worst = dims.loc[dims["share"].idxmax()], dims.loc[dims["share"].idxmin()]
@@ -313,9 +313,9 @@ def suggestions(result: ExAnteResult, weak_share: float = 0.8) -> str:
     ...                               score=fw["points"] - fw.index % 3 - (k + fw.index) % 2 / 2)
     ...                     for k in range(1, 6)])
     >>> print(suggestions(assess(scores), weak_share=0.7))
-    1. “目标与投入匹配性”（绩效目标合理性）得分率为 61.7%，建议完善绩效指标，量化数量、质量、时效、成本、效益和满意度目标，使目标值与资金规模相匹配。
-    2. “债务与财政风险”（筹资合规性）得分率为 61.7%，建议落实资金来源，确保符合财政事权与支出责任划分，合理确定申请规模并防范债务风险。
-    3. “投入产出比较”（投入经济性）得分率为 63.3%，建议细化成本测算，补充单价、数量的市场询价或定额依据，并比较替代方案。
+    1. “目标与投入匹配性”（绩效目标合理性）得分率为 61.67%，建议完善绩效指标，量化数量、质量、时效、成本、效益和满意度目标，使目标值与资金规模相匹配。
+    2. “债务与财政风险”（筹资合规性）得分率为 61.67%，建议落实资金来源，确保符合财政事权与支出责任划分，合理确定申请规模并防范债务风险。
+    3. “投入产出比较”（投入经济性）得分率为 63.33%，建议细化成本测算，补充单价、数量的市场询价或定额依据，并比较替代方案。
     4. 建议项目单位根据专家意见修改完善申报材料，经财政部门复核后再纳入预算安排。
     """
     if not 0 < weak_share <= 1:
@@ -554,7 +554,7 @@ def robustness(result: ExAnteResult, stability: StabilityResult) -> str:
     >>> from evalkit.stages import exante
     >>> result = exante.evaluate(load_dataset("sample"), "SQ-2021-001")
     >>> print(robustness(result, project_stability(result, "national")))
-    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评估结论保持“予以支持”的概率为 100.0%；总分 93.00 分，距最近的分界线（90 分）3.00 分。评估结论对权重取值稳健。
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 10000 组权重重新计分，评估结论保持“予以支持”的概率为 100.00%；总分 93.00 分，距最近的分界线（90 分）3.00 分。评估结论对权重取值稳健。
     """
     reason = f"因{'、'.join(result.vetoes)}（一票否决）" if result.vetoes else ""
     return shared_robustness(stability, result.project_id, "评估结论", fixed_reason=reason)

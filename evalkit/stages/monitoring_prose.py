@@ -44,7 +44,7 @@ def conclusion(result: MonitoringResult) -> str:
     >>> from evalkit.stages.monitoring import evaluate
     >>> from evalkit.io import load_dataset
     >>> print(conclusion(evaluate(load_dataset("sample"), "XM-2020-008")))  # doctest: +ELLIPSIS
-    截至 2020年7月31日（第 7 月，时间进度 58.3%），项目支出 ... 万元，预算执行率 ...，执行进度为时间进度的 ...，预算执行亮“红灯”。...
+    截至 2020年7月31日（第 7 月，时间进度 58.33%），项目支出 ... 万元，预算执行率 ...，执行进度为时间进度的 ...，预算执行亮“红灯”。...
     """
     b, p = result.budget, result.projection
     counts = "、".join(f"{light}灯 {n} 条" for light, n in result.light_counts().items())

@@ -157,7 +157,7 @@ def robustness(stability: StabilityResult, project_id: object, noun: str,
     ...     np.array([[50.0, 50.0]]), np.array([[47.5, 47.5]]), np.array([95.0]), ("优",), ("",),
     ...     load_ruleset("national").grades)
     >>> print(robustness(grade_stability(m, draws=1000), "P1", "评价等级"))
-    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 1000 组权重重新计分，评价等级保持“优”的概率为 100.0%；总分 95.00 分，距最近的分界线（90 分）5.00 分。评价等级对权重取值稳健。
+    稳健性分析：以规则集的一级指标权重为中心，按 Dirichlet 分布（集中度 100）随机抽取 1000 组权重重新计分，评价等级保持“优”的概率为 100.00%；总分 95.00 分，距最近的分界线（90 分）5.00 分。评价等级对权重取值稳健。
     """
     row = stability.of(str(project_id))
     gap = float(row["distance"])

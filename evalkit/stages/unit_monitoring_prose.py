@@ -26,7 +26,7 @@ def conclusion(result: UnitMonitoringResult) -> str:
     >>> from evalkit.stages.unit_monitoring import evaluate
     >>> from evalkit.io import load_dataset
     >>> print(conclusion(evaluate(load_dataset("sample"), "DW001")))  # doctest: +ELLIPSIS
-    截至 2020年7月31日（第 7 月，时间进度 58.3%），县委办公室支出 281.13 万元，预算执行率 31.4%，执行进度为时间进度的 53.8%，预算执行亮“红灯”。...
+    截至 2020年7月31日（第 7 月，时间进度 58.33%），县委办公室支出 281.13 万元，预算执行率 31.37%，执行进度为时间进度的 53.78%，预算执行亮“红灯”。...
     """
     b = result.budget
     return (f"截至 {_date(result.checkpoint)}（第 {result.month} 月，时间进度 "
