@@ -20,7 +20,7 @@ import hashlib
 import io
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -488,26 +488,34 @@ def _parse_table(spec: TableSpec, where: tuple[str, str], rows: list[list], rs: 
     if problems:
         return None, None, problems
 
-    blank = _memoised(_blank)
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2)
-            if any(not blank(c) for c in r)]
-    excel_rows = np.array([n for n, _ in body], dtype=int)
+    raw = _grid(rows[1:])
+    distinct = [_text_codes(raw[:, j]) for j in range(raw.shape[1])]
+    keep = np.zeros(len(rows) - 1, dtype=bool)
+    for j in range(raw.shape[1]):
+        keep |= ~_blank_cells(raw[:, j], distinct[j])
+    body = np.flatnonzero(keep)
+    if len(body) < len(keep):
+        distinct = [d if d is None else (d[0][body], d[1]) for d in distinct]
+    excel_rows = body + 2
     columns: dict[str, list] = {}
     for col in spec.columns:
         if col.name not in positions:
             continue
         pos = positions[col.name]
-        cells = [r[pos] if pos < len(r) else None for _, r in body]
-        values, failed = _parse_column(cells, col.kind)
+        if pos < raw.shape[1]:
+            cells, codes = raw[body, pos], distinct[pos]
+        else:
+            cells, codes = np.full(len(body), None, dtype=object), None
+        values, failed = _parse_column(cells, col.kind, codes)
         check_blank = (col.required and not col.allow_blank
                        and col.kind in ("text", "number", "int"))
-        for i in sorted(set(failed) | ({i for i, c in enumerate(cells) if blank(c)}
-                                        if check_blank else set())):
+        blanks = np.flatnonzero(_blank_cells(cells, codes)) if check_blank else ()
+        for i in sorted(set(failed) | set(blanks.tolist() if check_blank else ())):
             cell, n = cells[i], int(excel_rows[i])
             if i in failed:
                 problems.append(Problem(file, sheet, n, headers[col.name],
                                         _expected(col.kind), _found(cell, failed[i])))
-            if check_blank and blank(cell):
+            if check_blank and _blank(cell):
                 expected = "非空文本" if col.kind == "text" else _expected(col.kind)
                 problems.append(Problem(file, sheet, n, headers[col.name], expected, "空白"))
         columns[col.name] = values
@@ -558,7 +566,22 @@ def _memoised(fn: Callable[[Any], Any],
 _PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
 
 
-def _plain_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
+def _grid(rows: list[list]) -> np.ndarray:
+    """Rows of cells as a two-dimensional object array, short rows padded with None."""
+    width = max(map(len, rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in rows]
+    return grid
+
+
+def _object_array(cells: Sequence) -> np.ndarray:
+    """Cells as a one-dimensional object array (never split into nested dimensions)."""
+    array = np.empty(len(cells), dtype=object)
+    array[:] = cells
+    return array
+
+
+def _plain_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The vectorised fast path of :func:`_number`: which cells are plain numbers and their
     values (NaN elsewhere).
 
@@ -574,31 +597,56 @@ def _plain_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
     ok = np.zeros(len(cells), dtype=bool)
     num = np.flatnonzero(kinds == 1)
     if num.size:
-        v = np.array([cells[i] for i in num], dtype=float)
+        v = cells[num].astype(float)
         finite = np.isfinite(v)
         values[num[finite]], ok[num[finite]] = v[finite], True
     text = np.flatnonzero(kinds == 2)
     if text.size:
-        strings = pd.Series([cells[i] for i in text], dtype=object)
+        strings = pd.Series(cells[text], dtype=object)
         plain = strings.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
         values[text[plain]] = np.array(strings[plain].tolist(), dtype=float)
         ok[text[plain]] = True
     return ok, values
 
 
-def _parse_column(cells: list, kind: str) -> tuple[list, dict[int, InputError]]:
+def _text_codes(cells: np.ndarray) -> tuple[np.ndarray, list] | None:
+    """The distinct cells of a column whose cells are all text or blank (None, NaN), as
+    ``pandas.factorize`` gives them (codes, -1 for a blank); None for any other column, whose
+    cells are told apart by type (``1``, ``1.0``, ``True``) in :func:`_memoised`."""
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        return None
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    return codes, uniques.tolist()
+
+
+def _blank_cells(cells: np.ndarray, distinct: tuple[np.ndarray, list] | None = None,
+                 ) -> np.ndarray:
+    """Which cells are blank (:func:`_blank`), each distinct cell judged once (``distinct``:
+    :func:`_text_codes` of ``cells``, when known)."""
+    found = distinct or _text_codes(cells)
+    if found is None:
+        blank = _memoised(_blank)
+        return np.fromiter(map(blank, cells), dtype=bool, count=len(cells))
+    codes, uniques = found
+    judged = np.array([_blank(u) for u in uniques] + [True], dtype=bool)
+    return judged[codes]
+
+
+def _parse_column(cells: Sequence, kind: str, distinct: tuple[np.ndarray, list] | None = None,
+                  ) -> tuple[list, dict[int, InputError]]:
     """Parse one column's cells with the parser of ``kind``: the values (None where a cell
     fails) and the failures by position. Plain numbers take :func:`_plain_numbers`; every other
-    distinct cell is parsed once (:func:`_memoised`)."""
-    values: list = [None] * len(cells)
+    distinct cell is parsed once (``distinct``: :func:`_text_codes` of ``cells`` when known;
+    :func:`_memoised`)."""
+    cells = _object_array(cells)
+    values = np.full(len(cells), None, dtype=object)
     failed: dict[int, InputError] = {}
-    rest: Any = range(len(cells))
+    rest = np.arange(len(cells))
     if kind in ("number", "int"):
         ok, fast = _plain_numbers(cells)
         if kind == "int":
             ok &= fast == np.trunc(fast)
-        for i in np.flatnonzero(ok):
-            values[i] = float(fast[i])
+        values[ok] = fast[ok]
         rest = np.flatnonzero(~ok)
 
     def attempt(cell: object) -> tuple[object, InputError | None]:
@@ -607,11 +655,25 @@ def _parse_column(cells: list, kind: str) -> tuple[list, dict[int, InputError]]:
         except InputError as exc:
             return None, exc
     parse = _memoised(attempt)
-    for i in rest:
+    if distinct is not None:
+        found = (distinct[0][rest], distinct[1])
+    else:
+        found = _text_codes(cells[rest]) if len(rest) else None
+    if found is not None:
+        codes, uniques = found
+        results = [attempt(u) for u in uniques]
+        parsed = np.empty(len(results) + 1, dtype=object)
+        parsed[:-1] = [v for v, _ in results]
+        values[rest] = parsed[codes]
+        for code in (c for c, (_, e) in enumerate(results) if e is not None):
+            for i in rest[codes == code].tolist():
+                failed[i] = results[code][1]
+        rest = rest[codes < 0]  # blanks: None and NaN may parse apart
+    for i in rest.tolist():
         values[i], error = parse(cells[i])
         if error is not None:
-            failed[int(i)] = error
-    return values, failed
+            failed[i] = error
+    return values.tolist(), failed
 
 
 def _text(cell: object) -> str:
@@ -667,7 +729,7 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
     against the rule set, so ``validate`` finds everything scoring would reject."""
     tiers = {name: t for t in rs.qualitative_tiers for name in (t.tier, *t.aliases)}
     tier_names = "/".join(t.tier for t in rs.qualitative_tiers)
-    problems, parsed = [], []
+    problems: list[Problem] = []
 
     def problem(i: int, column: str, expected: str, found: str) -> None:
         problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
@@ -675,20 +737,23 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
 
     judged = frame["judged_score"].to_numpy(dtype=float)
     weight = frame["weight"].to_numpy(dtype=float)
+
     def attempt(cells: tuple) -> IndicatorCells | CellError:
         try:
             return parse_indicator_cells(*cells)
         except CellError as exc:
             return exc
-    parse = _memoised(attempt, key=lambda cells: tuple(map(_cell_key, cells)))
-    for i, cells in enumerate(zip(frame["comparator"], frame["target"], frame["unit"],
-                                  frame["actual"], strict=True)):
-        row = parse(cells)
+    codes, rows = _distinct_rows(frame, ["comparator", "target", "unit", "actual"])
+    parsed = [attempt(cells) for cells in rows]
+    bad = np.array([isinstance(p, CellError) for p in parsed], dtype=bool)
+    qualitative = np.array([not isinstance(p, CellError) and p.comparator == "定性"
+                            for p in parsed], dtype=bool)
+    look = bad[codes] | qualitative[codes] | ~np.isnan(judged)
+    for i in np.flatnonzero(look).tolist():
+        row = parsed[codes[i]]
         if isinstance(row, CellError):
             problem(i, row.column, row.expected, repr(row.found) if row.found else "空白")
-            parsed.append(None)
             continue
-        parsed.append(row)
         if row.comparator != "定性":
             if not math.isnan(judged[i]):
                 problem(i, "judged_score", "空白（评定得分仅用于定性指标）", typed(judged[i]))
@@ -704,10 +769,42 @@ def _parse_indicator_rows(frame: pd.DataFrame, loc: _Location, rs: RuleSet):
             # tier decides how it scores (QualitativeTier.carry), so only [0, weight] is checked.
             problem(i, "judged_score", f"0 至分值 {typed(weight[i])} 之间的评定得分（{tier.tier}）",
                     typed(judged[i]))
-    if all(p is not None for p in parsed):
+    if not bad.any():
         for name in IndicatorCells.__dataclass_fields__:
-            frame[name] = pd.Series([getattr(p, name) for p in parsed], index=frame.index)
+            field_values = np.empty(len(parsed), dtype=object)
+            field_values[:] = [getattr(p, name) for p in parsed]
+            frame[name] = pd.Series(field_values[codes].tolist(), index=frame.index)
     return frame, problems
+
+
+def _distinct_rows(frame: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[tuple]]:
+    """The distinct rows of ``frame[names]`` (codes per row, rows as tuples of cells). Text and
+    blank cells are factorised at once; a row holding other cells (numbers read from a workbook)
+    is its own key by type and value, so ``1`` and ``1.0`` stay apart as in :func:`_memoised`."""
+    columns = [frame[n].to_numpy(dtype=object) for n in names]
+    texts = [_text_codes(c) for c in columns]
+    if all(t is not None for t in texts):
+        if not len(frame):
+            return np.zeros(0, dtype=np.intp), []
+        codes = texts[0][0]
+        for more, uniques in texts[1:]:  # pair by pair: each key < rows × (distinct + 1)
+            codes = pd.factorize(codes.astype(np.int64) * (len(uniques) + 1) + more + 1)[0]
+        firsts = np.unique(codes, return_index=True)[1]  # codes number rows in first-seen order
+        return codes, [tuple(c[i] for c in columns) for i in firsts.tolist()]
+    index: dict[tuple, int] = {}
+    codes = np.empty(len(frame), dtype=np.intp)
+    rows: list[tuple] = []
+    for i, cells in enumerate(zip(*columns, strict=True)):
+        key = tuple(map(_cell_key, cells))
+        try:
+            codes[i] = index[key]
+        except KeyError:
+            codes[i] = index[key] = len(rows)
+            rows.append(cells)
+        except TypeError:  # an unhashable cell
+            codes[i] = len(rows)
+            rows.append(cells)
+    return codes, rows
 
 
 def _parse_round_comparators(frame: pd.DataFrame, loc: _Location):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 INTEGER, AMOUNT, PERCENT, DECIMAL = "0", "#,##0.00", "0.00%", "0.00"
 #: Rows sampled to size the columns; widths are in Excel character units.
 _WIDTH_ROWS, _MIN_WIDTH, _MAX_WIDTH = 1000, 6, 60
+#: Data rows of one sheet (Excel's 1,048,576 rows less the header), and rows made per block.
+MAX_DATA_ROWS, _BLOCK_ROWS = 1_048_575, 5_000
+#: What a cut text ends with: a cell holds at most 32,767 characters (UTF-16 units).
+_MAX_CELL_CHARS = 32_767
+TRUNCATED = "…（超出 Excel 单元格 32767 字符上限，以下从略）"
 
 
 def display_width(text: str) -> int:
@@ -81,16 +86,6 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _column(values: pd.Series) -> list[Any]:
-    """A column's cells (:func:`_cell`); numeric columns are converted at once."""
-    if pd.api.types.is_bool_dtype(values):
-        return ["是" if v else "否" for v in values.to_numpy(dtype=bool)]
-    if pd.api.types.is_numeric_dtype(values):
-        floats = values.to_numpy(dtype=float, na_value=np.nan)
-        return [v if math.isfinite(v) else None for v in floats.tolist()]
-    return [_cell(v) for v in values.tolist()]
-
-
 def _text_of(value: Any, fmt: str | None) -> str:
     """The text a reader sees in a cell (for its column width)."""
     if isinstance(value, float):
@@ -98,6 +93,103 @@ def _text_of(value: Any, fmt: str | None) -> str:
             return f"{value:.2%}"
         return f"{value:,.2f}" if fmt in (AMOUNT, DECIMAL, None) else f"{value:.0f}"
     return "" if value is None else str(value)
+
+
+def _continuation_names(name: str, n_rows: int) -> list[str]:
+    """Sheet names for a table of ``n_rows`` data rows: ``name`` and, past Excel's
+    1,048,575 data rows per sheet, ``name（续1）``, ``name（续2）`` … (each ≤ 31 characters)."""
+    parts = max(1, -(-n_rows // MAX_DATA_ROWS))
+    names = [name]
+    for k in range(1, parts):
+        suffix = f"（续{k}）"
+        names.append(name[:31 - len(suffix)] + suffix)
+    return names
+
+
+class _RowStream:
+    """Data rows written into a constant-memory xlsxwriter worksheet as ready-made XML.
+
+    xlsxwriter's public ``write_*`` calls cost a few microseconds per cell (argument checks,
+    a per-cell object, then the XML of each cell with three regular expressions for text), which
+    is most of the time of a province's ``summary.xlsx`` (4.5 million cells). Here a column's
+    cells are made at once — each distinct text escaped once, by xlsxwriter's own escaping
+    functions — and a block of rows is appended to the worksheet's row stream, the temporary file
+    xlsxwriter copies into ``<sheetData>`` when the workbook closes. The XML is the one
+    xlsxwriter writes for the same cells (``tests/test_workbook.py`` compares the two byte for
+    byte), except that text looking like xlsxwriter's rich-string markup (``<r>…</r>``) is
+    escaped as the text it is.
+
+    The stream is xlsxwriter's internal state (``fh``, ``previous_row``, ``_check_dimensions``,
+    ``_write_single_row``, ``Format._get_xf_index``), which is why the dependency is bounded above
+    in ``pyproject.toml`` and the byte comparison runs in the tests.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        ws._write_single_row(1)  # the header row goes to the stream first
+
+    def write(self, xml: str) -> None:
+        self.ws.fh.write(xml)
+
+    def close(self, last_row: int, last_col: int) -> None:
+        if last_row > 0:
+            self.ws._check_dimensions(last_row, last_col)
+        self.ws.previous_row = max(last_row, 1)
+
+
+def _text_tail(text: str, style: str, escape_control: Callable[[str], str],
+               escape: Callable[[str], str]) -> str:
+    """The part of an inline-string cell after its reference: style, ``t="inlineStr"`` and
+    the escaped text (xlsxwriter's ``_xml_inline_string``)."""
+    from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate
+
+    if len(text) > _MAX_CELL_CHARS // 2 and _utf16_len(text) > _MAX_CELL_CHARS:
+        text = _utf16_truncate(text, _MAX_CELL_CHARS - len(TRUNCATED)) + TRUNCATED
+    text = escape_control(text)
+    preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    return f'"{style} t="inlineStr"><is><t{preserve}>{escape(text)}</t></is></c>'
+
+
+def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_tail,
+                  ) -> Callable[[int, int, list[str]], list[str]]:
+    """A function giving the cell XML of rows ``a:b`` of a column ("" where a cell is blank),
+    given the rows' Excel numbers as text. ``styles[i]`` is the ``s`` attribute of row ``i``'s
+    number (a column format, or one per row)."""
+    prefix = f'<c r="{letter}'
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(floats)
+
+        def numbers(a: int, b: int, rows: list[str]) -> list[str]:
+            return [f'{prefix}{r}"{s}><v>{v:.16G}</v></c>' if ok else ""
+                    for r, v, s, ok in zip(rows, floats[a:b].tolist(), styles[a:b],
+                                           finite[a:b].tolist())]
+        return numbers
+    cells = values.to_numpy(dtype=object)
+    tails: dict[tuple[type, Any], str] = {}
+
+    def mixed(a: int, b: int, rows: list[str]) -> list[str]:
+        out = []
+        for r, raw, s in zip(rows, cells[a:b].tolist(), styles[a:b]):
+            key = (type(raw), raw)
+            try:
+                tail = tails[key]
+            except (KeyError, TypeError):
+                value = _cell(raw)
+                if value is None or value == "":
+                    tail = ""
+                elif isinstance(value, str):
+                    tail = text_tail(value)
+                else:
+                    tail = f'"{s}><v>{value:.16G}</v></c>'
+                if isinstance(value, str) or value is None:  # numbers carry a row's style
+                    try:
+                        tails[key] = tail
+                    except TypeError:
+                        pass
+            out.append(prefix + r + tail if tail else "")
+        return out
+    return mixed
 
 
 def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
@@ -109,13 +201,17 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     ----------
     sheets : mapping of sheet name → DataFrame
         Written in order with their column headers (Chinese, chosen by the caller); the index is
-        not written.
+        not written. A table longer than Excel's 1,048,575 data rows continues on sheets named
+        ``…（续1）``, ``…（续2）``, each with the header row; a text longer than a cell holds
+        (32,767 characters) is cut and ends with :data:`TRUNCATED`.
     path : str or Path
     formats : mapping of sheet name → {column header: Excel number format}, optional
         Overrides the policy of :func:`number_format` for a column; a sequence gives one format
         per row (a 指标/数值 table of mixed figures).
     """
     import xlsxwriter
+    from xlsxwriter.utility import xl_col_to_name
+    from xlsxwriter.xmlwriter import XMLwriter
 
     formats = formats or {}
     wb = xlsxwriter.Workbook(str(path), {
@@ -129,43 +225,58 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
             styles[fmt, quote] = wb.add_format(props | ({"quote_prefix": True} if quote else {}))
         return styles[fmt, quote]
 
+    def attribute(fmt: str | None) -> str:
+        return f' s="{style(fmt)._get_xf_index()}"' if fmt else ""
+
     header_style = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                   "bg_color": "#EDEFF3", "border": 1})
     header_quoted = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                    "bg_color": "#EDEFF3", "border": 1, "quote_prefix": True})
+    escape = XMLwriter()._escape_data
+    quoted = f' s="{style(None, True)._get_xf_index()}"'
+
+    def text_tail(text: str) -> str:
+        return _text_tail(text, quoted if text.startswith(FORMULA_PREFIXES) else "",
+                          XMLwriter._escape_control_characters, escape)
     try:
         for name, frame in sheets.items():
-            ws = wb.add_worksheet(name)
             headers = [str(c) for c in frame.columns]
             given = formats.get(name, {})
             fmts = [given.get(h, number_format(h, frame.iloc[:, i]))
                     for i, h in enumerate(headers)]
-            columns = [_column(frame.iloc[:, i]) for i in range(len(headers))]
-            for c, (header, cells, fmt) in enumerate(zip(headers, columns, fmts, strict=True)):
-                sample_fmt = fmt if isinstance(fmt, str) or fmt is None else None
-                width = max([display_width(header), *(
-                    display_width(_text_of(v, sample_fmt)) for v in cells[:_WIDTH_ROWS])])
-                ws.set_column(c, c, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
-                ws.write_string(0, c, header,
-                                header_quoted if header.startswith(FORMULA_PREFIXES)
-                                else header_style)
-            ws.freeze_panes(1, 0)
-            if headers:
-                ws.autofilter(0, 0, max(len(frame), 1), len(headers) - 1)
-            row_styles = [None if isinstance(f, str) or f is None else [style(x) for x in f]
-                          for f in fmts]
-            col_styles = [style(f) if isinstance(f, str) else None for f in fmts]
-            quoted = style(None, True)
-            for r, row in enumerate(zip(*columns, strict=True), start=1):
-                for c, value in enumerate(row):
-                    if value is None or value == "":
-                        continue
-                    if isinstance(value, str):
-                        ws.write_string(r, c, value,
-                                        quoted if value.startswith(FORMULA_PREFIXES) else None)
-                    else:
-                        per_row = row_styles[c]
-                        ws.write_number(r, c, value,
-                                        per_row[r - 1] if per_row is not None else col_styles[c])
+            widths = [_width(h, frame.iloc[:_WIDTH_ROWS, i], f)
+                      for i, (h, f) in enumerate(zip(headers, fmts, strict=True))]
+            row_styles = [[attribute(f)] * len(frame) if isinstance(f, str) or f is None
+                          else [attribute(x) for x in f] for f in fmts]
+            columns = [_column_cells(frame.iloc[:, i], xl_col_to_name(i), row_styles[i],
+                                     text_tail) for i in range(len(headers))]
+            for part, sheet_name in enumerate(_continuation_names(name, len(frame))):
+                first = part * MAX_DATA_ROWS
+                last = min(len(frame), first + MAX_DATA_ROWS)
+                ws = wb.add_worksheet(sheet_name)
+                for c, (header, width) in enumerate(zip(headers, widths, strict=True)):
+                    ws.set_column(c, c, width)
+                    ws.write_string(0, c, header,
+                                    header_quoted if header.startswith(FORMULA_PREFIXES)
+                                    else header_style)
+                ws.freeze_panes(1, 0)
+                if headers:
+                    ws.autofilter(0, 0, max(last - first, 1), len(headers) - 1)
+                stream = _RowStream(ws)
+                for a in range(first, last if columns else first, _BLOCK_ROWS):
+                    b = min(last, a + _BLOCK_ROWS)
+                    numbers = [str(n) for n in range(a - first + 2, b - first + 2)]
+                    cells = [column(a, b, numbers) for column in columns]
+                    stream.write("".join(f'<row r="{n}">{xml}</row>' for n, xml in zip(
+                        numbers, map("".join, zip(*cells)), strict=True) if xml))
+                stream.close(last - first, len(headers) - 1)
     finally:
         wb.close()
+
+
+def _width(header: str, head: pd.Series, fmt: str | Sequence[str] | None) -> float:
+    """A column's width: its header's or its first :data:`_WIDTH_ROWS` cells' widest text."""
+    sample_fmt = fmt if isinstance(fmt, str) or fmt is None else None
+    width = max([display_width(header), *(
+        display_width(_text_of(_cell(v), sample_fmt)) for v in head.tolist())])
+    return min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
