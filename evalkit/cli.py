@@ -115,10 +115,11 @@ def _summary(args: argparse.Namespace) -> int:
                        unit_monitoring.county_unit_monitoring(units_watch).items()})
     sheets["县级汇总"], county_formats = county_table(county)
     write_excel(sheets, out / "summary.xlsx", formats={"县级汇总": {"数值": county_formats}})
-    payload = {**provenance, "county": county,
-               "projects": json.loads(summary.to_json(orient="records", force_ascii=False))}
-    atomic_write(out / "summary.json", lambda p: p.write_text(
-        json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"))
+    head = json.dumps({**provenance, "county": county}, ensure_ascii=False, indent=2)
+    records = summary.to_json(orient="records", force_ascii=False, lines=True).splitlines()
+    # one project per line: readable, and written by pandas' encoder (a province has 20,000)
+    text = head[:-2] + ',\n  "projects": [\n    ' + ",\n    ".join(records) + "\n  ]\n}\n"
+    atomic_write(out / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
     fig = charts.grade_distribution(summary, [b.label for b in rs.grades],
                                     title=f"项目等级分布（{len(summary)} 个项目）")
     atomic_write(out / "grade_distribution.png", lambda p: fig.savefig(p, format="png"))

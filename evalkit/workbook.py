@@ -159,6 +159,18 @@ def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_ta
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         floats = values.to_numpy(dtype=float, na_value=np.nan)
         finite = np.isfinite(floats)
+        if len(set(styles)) == 1:  # one format: each distinct number is written once
+            # by bit pattern, so -0.0 stays "-0" as xlsxwriter writes it
+            codes, bits = pd.factorize(floats.view(np.int64))
+            codes[~finite] = -1
+            tails = np.empty(len(bits) + 1, dtype=object)  # the last one: a blank (code -1)
+            tails[:] = [f'"{styles[0]}><v>{v:.16G}</v></c>'
+                        for v in bits.view(np.float64).tolist()] + [""]
+
+            def distinct(a: int, b: int, rows: list[str]) -> list[str]:
+                return [prefix + r + t if t else ""
+                        for r, t in zip(rows, tails[codes[a:b]].tolist())]
+            return distinct
 
         def numbers(a: int, b: int, rows: list[str]) -> list[str]:
             return [f'{prefix}{r}"{s}><v>{v:.16G}</v></c>' if ok else ""
@@ -166,6 +178,16 @@ def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_ta
                                            finite[a:b].tolist())]
         return numbers
     cells = values.to_numpy(dtype=object)
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.infer_dtype(
+            cells, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        texts = np.empty(len(uniques) + 1, dtype=object)  # the last one: a blank (code -1)
+        texts[:] = [text_tail(v) if v else "" for v in map(_cell, uniques.tolist())] + [""]
+
+        def texts_of(a: int, b: int, rows: list[str]) -> list[str]:
+            return [prefix + r + t if t else ""
+                    for r, t in zip(rows, texts[codes[a:b]].tolist())]
+        return texts_of
     tails: dict[tuple[type, Any], str] = {}
 
     def mixed(a: int, b: int, rows: list[str]) -> list[str]:
