@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import Any
 
 import matplotlib
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+
+from evalkit.report import DISPLAY_DECIMALS
 
 #: Family name of the bundled font.
 FONT_FAMILY = "Evalkit Sans SC"
@@ -57,6 +60,28 @@ def setup_fonts() -> dict[str, object]:
     }
 
 
+def percent(value: float) -> str:
+    """A percentage (already ×100) as a chart prints it: the decimals of tables and prose
+    (:data:`evalkit.report.DISPLAY_DECIMALS`).
+
+    >>> percent(84.0), percent(93.3351)
+    ('84.00%', '93.34%')
+    """
+    return f"{value:.{DISPLAY_DECIMALS}f}%"
+
+
+def _finish_bars(fig: Figure, ax: Any, bars: Any, labels: list[str], *,
+                 xlim: tuple[float, float], xlabel: str, title: str) -> Figure:
+    """The common ending of a horizontal bar chart: a label on each bar, the first row on top."""
+    ax.bar_label(bars, labels=labels, padding=3)
+    ax.set_xlim(*xlim)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def use_style() -> None:
     """Apply evalkit's chart style (CJK fonts included) to this process's matplotlib settings.
 
@@ -84,13 +109,8 @@ def score_rate_bars(frame: pd.DataFrame, *, label: str = "level1", value: str = 
     ax = fig.subplots()
     rates = frame[value].to_numpy(dtype=float) * 100.0
     bars = ax.barh(frame[label].astype(str), rates, color="#1565c0")
-    ax.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=3)
-    ax.set_xlim(0, 110)
-    ax.invert_yaxis()
-    ax.set_xlabel("得分率（%）")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish_bars(fig, ax, bars, [percent(r) for r in rates], xlim=(0, 115),
+                        xlabel="得分率（%）", title=title)
 
 
 def grade_distribution(summary: pd.DataFrame, grades: list[str], *, title: str = "项目等级分布",
@@ -145,7 +165,7 @@ def radar(labels: list[str], shares: list[float], *, title: str = "各维度得�
     ax.set_yticks([20, 40, 60, 80, 100], ["20%", "40%", "60%", "80%", "100%"], fontsize=8)
     for angle, value in zip(angles, values[:-1], strict=True):
         # inside the polygon, towards the centre: the axis labels sit just outside the rim
-        ax.annotate(f"{value:.1f}%", (angle, value), textcoords="offset points",
+        ax.annotate(percent(value), (angle, value), textcoords="offset points",
                     xytext=(-24 * np.sin(angle), -16 * np.cos(angle)), ha="center",
                     va="center", fontsize=9, color="#0d47a1")
     ax.set_title(title, pad=18)
@@ -226,7 +246,7 @@ def likert_bars(questions: pd.DataFrame, *, title: str = "满意度调查各题�
                 label=name)
         left += shares[level]
     for y, rate in enumerate((shares[4] + shares[5]).to_numpy()):
-        ax.text(101, y, f"{rate:.1f}%", va="center", fontsize=9)
+        ax.text(101, y, percent(rate), va="center", fontsize=9)
     ax.set_xlim(0, 112)
     ax.invert_yaxis()
     ax.set_xlabel("占有效回答的比例（%）；右侧为满意率（4–5 分）")
@@ -275,13 +295,10 @@ def amount_bars(labels: list[str], amounts: list[float], *, title: str,
     fig = Figure(figsize=(7, 0.5 * len(labels) + 1.4))
     ax = fig.subplots()
     bars = ax.barh(labels, amounts, color="#1565c0")
-    ax.bar_label(bars, labels=[f"{a:.2f}".rstrip("0").rstrip(".") for a in amounts], padding=3)
-    ax.set_xlim(0, max(amounts, default=1) * 1.2 or 1)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"金额（{unit}）")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish_bars(fig, ax, bars,
+                        [f"{a:.{DISPLAY_DECIMALS}f}".rstrip("0").rstrip(".") for a in amounts],
+                        xlim=(0, max(amounts, default=1) * 1.2 or 1), xlabel=f"金额（{unit}）",
+                        title=title)
 
 
 def rate_scatter(frame: pd.DataFrame, *, x: str = "execution_rate", y: str = "completion_rate",
@@ -346,13 +363,7 @@ def progress_bars(frame: pd.DataFrame, *, label: str = "fund_name",
     rates = frame[value].to_numpy(float) * 100
     colors = ["#c62828" if r < time_progress * 100 else "#1565c0" for r in rates]
     bars = ax.barh(frame[label].astype(str), rates, color=colors)
-    ax.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=3)
     ax.axvline(time_progress * 100, color="#555555", linestyle="--", linewidth=1)
-    ax.text(time_progress * 100, -0.7, f"时间进度 {time_progress * 100:.1f}%", ha="center",
-            fontsize=9)
-    ax.set_xlim(0, 115)
-    ax.invert_yaxis()
-    ax.set_xlabel("支付进度（%）")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _finish_bars(fig, ax, bars, [percent(r) for r in rates], xlim=(0, 118),
+                        xlabel=f"支付进度（%）；虚线为时间进度 {percent(time_progress * 100)}",
+                        title=title)

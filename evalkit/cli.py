@@ -38,17 +38,26 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from evalkit.errors import DatasetError, EvalkitError, InputError
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _load(args: argparse.Namespace, ruleset: Any = None) -> Any:
+    """The command's dataset (``args.dataset`` under ``ruleset``, else ``args.ruleset``),
+    or None once its problems are printed (the command then exits 1)."""
     from evalkit.io import load_dataset
 
     try:
-        ds = load_dataset(args.dataset, args.ruleset)
+        return load_dataset(args.dataset, ruleset or args.ruleset)
     except DatasetError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    ds = _load(args)
+    if ds is None:
         return 1
     counts = "，".join(f"{name} {len(t)} 行" for name, t in ds.tables.items())
     print(f"数据校验通过 (dataset is valid): {ds.source}：{counts}")
@@ -65,7 +74,7 @@ def _summary(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from evalkit import __version__, charts
-    from evalkit.io import atomic_write, load_dataset, write_excel
+    from evalkit.io import atomic_write, write_excel
     from evalkit.rules import load_ruleset
     from evalkit.scoring import score_indicators
     from evalkit.summary import (
@@ -77,10 +86,8 @@ def _summary(args: argparse.Namespace) -> int:
     )
 
     rs = load_ruleset(args.ruleset)
-    try:
-        ds = load_dataset(args.dataset, rs)
-    except DatasetError as exc:
-        print(exc, file=sys.stderr)
+    ds = _load(args, rs)
+    if ds is None:
         return 1
     out = Path(args.out)
     summary = summarize_projects(ds.projects, ds.indicators, ruleset=rs)
@@ -169,7 +176,6 @@ def _review(args: argparse.Namespace) -> int:
     import subprocess
 
     from evalkit.bundle import notebooks_dir
-    from evalkit.io import load_dataset
     from evalkit.review import ENVIRONMENT, REVIEW_TYPES
 
     missing = [m for m in REVIEW_MODULES if importlib.util.find_spec(m) is None]
@@ -182,10 +188,7 @@ def _review(args: argparse.Namespace) -> int:
         print(f"--type {args.type}：应为 {', '.join(REVIEW_TYPES)} 之一"
               f"(expected one of {list(REVIEW_TYPES)})", file=sys.stderr)
         return 2
-    try:
-        load_dataset(args.dataset, args.ruleset)
-    except DatasetError as exc:
-        print(exc, file=sys.stderr)
+    if _load(args) is None:
         return 1
     dataset = args.dataset if args.dataset == "sample" else str(Path(args.dataset).resolve())
     ruleset = (args.ruleset if args.ruleset in ("national", "provincial")
@@ -387,17 +390,15 @@ def _rulesets(args: argparse.Namespace) -> int:
 
 def _county_tables(args: argparse.Namespace) -> int:
     """直达资金台账, 信息公开表 and 调整建议清单 workbooks of a dataset (issue 15)."""
-    from evalkit.io import load_dataset, write_excel
+    from evalkit.io import write_excel
     from evalkit.rules import load_ruleset
     from evalkit.schemas import DIRECT_FUNDS
     from evalkit.stages import direct_funds, disclosure, result_application
     from evalkit.stages.county_year import county_years
 
     rs = load_ruleset(args.ruleset)
-    try:
-        ds = load_dataset(args.dataset, rs)
-    except DatasetError as exc:
-        print(exc, file=sys.stderr)
+    ds = _load(args, rs)
+    if ds is None:
         return 1
     out = Path(args.out)
     written = []
