@@ -639,15 +639,6 @@ def _parse_column(cells: Sequence, kind: str, distinct: tuple[np.ndarray, list] 
     distinct cell is parsed once (``distinct``: :func:`_text_codes` of ``cells`` when known;
     :func:`_memoised`)."""
     cells = _object_array(cells)
-    values = np.full(len(cells), None, dtype=object)
-    failed: dict[int, InputError] = {}
-    rest = np.arange(len(cells))
-    if kind in ("number", "int"):
-        ok, fast = _plain_numbers(cells)
-        if kind == "int":
-            ok &= fast == np.trunc(fast)
-        values[ok] = fast[ok]
-        rest = np.flatnonzero(~ok)
 
     def attempt(cell: object) -> tuple[object, InputError | None]:
         try:
@@ -655,25 +646,49 @@ def _parse_column(cells: Sequence, kind: str, distinct: tuple[np.ndarray, list] 
         except InputError as exc:
             return None, exc
     parse = _memoised(attempt)
-    if distinct is not None:
-        found = (distinct[0][rest], distinct[1])
-    else:
-        found = _text_codes(cells[rest]) if len(rest) else None
-    if found is not None:
+    failed: dict[int, InputError] = {}
+    found = distinct or _text_codes(cells)
+    if found is not None:  # text: each distinct cell parsed once, the column taken from them
         codes, uniques = found
-        results = [attempt(u) for u in uniques]
-        parsed = np.empty(len(results) + 1, dtype=object)
-        parsed[:-1] = [v for v, _ in results]
-        values[rest] = parsed[codes]
-        for code in (c for c, (_, e) in enumerate(results) if e is not None):
-            for i in rest[codes == code].tolist():
-                failed[i] = results[code][1]
-        rest = rest[codes < 0]  # blanks: None and NaN may parse apart
+        distinct_values, errors = _parse_cells(_object_array(uniques), kind, attempt)
+        parsed = np.empty(len(uniques) + 1, dtype=object)
+        parsed[:-1] = distinct_values
+        values = parsed[codes]
+        for code, error in errors.items():
+            for i in np.flatnonzero(codes == code).tolist():
+                failed[i] = error
+        rest = np.flatnonzero(codes < 0)  # blanks: None and NaN may parse apart
+    else:
+        values, failed = _parse_cells(cells, kind, parse)
+        values = _object_array(values)
+        rest = np.zeros(0, dtype=np.intp)
     for i in rest.tolist():
         values[i], error = parse(cells[i])
         if error is not None:
             failed[i] = error
     return values.tolist(), failed
+
+
+def _parse_cells(cells: np.ndarray, kind: str,
+                 attempt: Callable[[object], tuple[object, InputError | None]],
+                 ) -> tuple[list, dict[int, InputError]]:
+    """Values and failures of ``cells``: plain numbers at once (:func:`_plain_numbers`), every
+    other cell through ``attempt``."""
+    values: list = [None] * len(cells)
+    failed: dict[int, InputError] = {}
+    rest: Any = range(len(cells))
+    if kind in ("number", "int"):
+        ok, fast = _plain_numbers(cells)
+        if kind == "int":
+            ok &= fast == np.trunc(fast)
+        for i, v in zip(np.flatnonzero(ok).tolist(), fast[ok].tolist(), strict=True):
+            values[i] = v
+        rest = np.flatnonzero(~ok).tolist()
+    for i in rest:
+        values[i], error = attempt(cells[i])
+        if error is not None:
+            failed[i] = error
+    return values, failed
 
 
 def _text(cell: object) -> str:
@@ -989,7 +1004,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], locs: dict[str, _Location],
     def refs(table: str, column: str, target: str, target_column: str, label: str) -> None:
         if table not in tables or target not in tables:
             return
-        known = set(tables[target][target_column])
+        known = set(tables[target][target_column].tolist())
         loc = locs[table]
         for i in np.flatnonzero(~tables[table][column].isin(known).to_numpy()):
             problems.append(Problem(loc.file, loc.sheet, int(loc.rows[i]),
@@ -1051,9 +1066,9 @@ def _blank_spent_checks(p: pd.DataFrame, loc: _Location, ind: pd.DataFrame) -> l
     a project whose indicator sheet has any 实际完成值 is being evaluated and needs it."""
     spent = pd.to_numeric(p["spent"], errors="coerce")
     typed = ind["actual_text"] if "actual_text" in ind else ind["actual"]
-    actual = typed.map(lambda v: not (v is None or v == "" or
-                                      (isinstance(v, float) and math.isnan(v))))
-    evaluated = set(ind.loc[actual.to_numpy(dtype=bool), "project_id"])
+    cells = typed.astype(object)
+    actual = ~(cells.isna() | (cells == "")).to_numpy(dtype=bool)
+    evaluated = set(ind.loc[actual, "project_id"].tolist())
     return [Problem(loc.file, loc.sheet, int(loc.rows[i]), loc.headers.get("spent", "spent"),
                     "数字（该项目已填实际完成值，属评价数据；只有绩效目标申报表的项目可不填执行数）",
                     "空白")
