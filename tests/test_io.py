@@ -164,7 +164,8 @@ _CELLS = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_CELLS, max_size=30), st.sampled_from(["number", "int", "text", "bool"]))
+@given(st.lists(_CELLS, max_size=30),
+       st.sampled_from(["number", "int", "text", "bool", "prose", "comparator", "value"]))
 def test_column_parsing_fast_path_equals_the_cell_parser(cells, kind):
     """The vectorised plain-number path and the once-per-distinct-cell memo give exactly what
     the per-cell parser gives: the same values and the same failing cells."""
