@@ -7,6 +7,7 @@ in-process engine, so its third project runs in a shell that has already produce
 warm case the fresh-kernel comparison needs; tests/test_engines.py covers every report type).
 """
 
+import hashlib
 import json
 import shutil
 import signal
@@ -379,3 +380,26 @@ def test_invalid_dataset_stops_the_batch_and_its_early_started_workers(tmp_path,
                if "resource_tracker" not in " ".join(p.cmdline())]  # own helper, which stays
     _gone, alive = psutil.wait_procs(started, timeout=30)
     assert not alive, f"workers or kernels outlived the failed batch: {alive}"
+
+
+def test_a_changed_word_template_redoes_the_word_reports(tmp_path):
+    from docx import Document
+
+    template = tmp_path / "house.docx"
+    doc = Document()
+    doc.add_paragraph("{{ title }}")
+    doc.add_paragraph("{{p body }}")
+    doc.save(template)
+    out, pid = tmp_path / "out", GOOD[0]
+
+    def run():
+        return run_batch(TEMPLATE, subjects=[pid], out_dir=out, formats=["docx"], workers=1,
+                         word_template=template, progress=False)
+    assert run().made == (pid,)
+    assert run().skipped == (pid,)  # same template: the report stands
+    doc.add_paragraph("本机构质量控制声明")
+    doc.save(template)
+    assert run().made == (pid,)  # the agency restyled its template: the Word report is redone
+    assert "本机构质量控制声明" in [p.text for p in Document(out / pid / f"{pid}.docx").paragraphs]
+    entry = load_manifest(out)["subjects"][pid]
+    assert entry["word_template_sha256"] == hashlib.sha256(template.read_bytes()).hexdigest()

@@ -43,9 +43,10 @@ ALWAYS = ("ipynb", "json")
 EXTENSIONS = ("ipynb", "html", "docx", "pdf", "json", "workpaper")
 #: File names other than ``<id>.<format>``: the working paper is ``<id>_底稿.xlsx``.
 _NAMES = {"workpaper": "{sid}" + FILE_SUFFIX}
-#: Manifest fields that must be unchanged for a report to be up to date.
+#: Manifest fields that must be unchanged for a report to be up to date (the Word template's
+#: hash is "" without one, as in manifests written before it was recorded).
 KEY_FIELDS = ("input_sha256", "template_sha256", "ruleset_id", "ruleset_version",
-              "ruleset_sha256", "evalkit_version")
+              "ruleset_sha256", "evalkit_version", "word_template_sha256")
 
 
 def file_name(sid: str, ext: str) -> str:
@@ -184,7 +185,8 @@ def _file_sha256(path: Path) -> str | None:
 def up_to_date(entry: Mapping[str, Any] | None, key: Mapping[str, str], out: Path, sid: str,
                formats: Sequence[str]) -> bool:
     """Whether a recorded report stands: status ok, same key, every file present and unchanged."""
-    if not entry or entry.get("status") != "ok" or any(entry.get(k) != v for k, v in key.items()):
+    if not entry or entry.get("status") != "ok" or any(entry.get(k, "") != v
+                                                      for k, v in key.items()):
         return False
     files = entry.get("files", {})
     return all(ext in files and _file_sha256(out / sid / file_name(sid, ext)) == files[ext]["sha256"]

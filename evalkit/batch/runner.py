@@ -234,6 +234,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     workers = max(1, int(workers or backends.cores()))
     template_sha = hashlib.sha256(template_file.read_bytes()).hexdigest()
     word = _word_template(word_template) if "docx" in formats else ""
+    word_sha = hashlib.sha256(Path(word).read_bytes()).hexdigest() if word else ""
     spec = ProduceSpec(template_file=str(template_file), subject=subject, dataset=str(data_path),
                        ruleset=ruleset, formats=formats, parameters=dict(parameters or {}),
                        cold=cold, engine=check_engine(engine),
@@ -271,6 +272,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     for sid in ids:
         row = info.loc[sid] if sid in info.index else None
         bases[sid] = {"input_sha256": hashes[sid], "template_sha256": template_sha,
+                      "word_template_sha256": word_sha,
                       **rules.to_record(), "evalkit_version": __version__,
                       "formats": list(formats),
                       "columns": {} if row is None else {c: _plain(row[c]) for c in shown}}
