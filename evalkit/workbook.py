@@ -169,13 +169,13 @@ def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_ta
 
             def distinct(a: int, b: int, rows: list[str]) -> list[str]:
                 return [prefix + r + t if t else ""
-                        for r, t in zip(rows, tails[codes[a:b]].tolist())]
+                        for r, t in zip(rows, tails[codes[a:b]].tolist(), strict=True)]
             return distinct
 
         def numbers(a: int, b: int, rows: list[str]) -> list[str]:
             return [f'{prefix}{r}"{s}><v>{v:.16G}</v></c>' if ok else ""
                     for r, v, s, ok in zip(rows, floats[a:b].tolist(), styles[a:b],
-                                           finite[a:b].tolist())]
+                                           finite[a:b].tolist(), strict=True)]
         return numbers
     cells = values.to_numpy(dtype=object)
     if pd.api.types.is_bool_dtype(values) or pd.api.types.infer_dtype(
@@ -186,13 +186,13 @@ def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_ta
 
         def texts_of(a: int, b: int, rows: list[str]) -> list[str]:
             return [prefix + r + t if t else ""
-                    for r, t in zip(rows, texts[codes[a:b]].tolist())]
+                    for r, t in zip(rows, texts[codes[a:b]].tolist(), strict=True)]
         return texts_of
     tails: dict[tuple[type, Any], str] = {}
 
     def mixed(a: int, b: int, rows: list[str]) -> list[str]:
         out = []
-        for r, raw, s in zip(rows, cells[a:b].tolist(), styles[a:b]):
+        for r, raw, s in zip(rows, cells[a:b].tolist(), styles[a:b], strict=True):
             key = (type(raw), raw)
             try:
                 tail = tails[key]
@@ -290,7 +290,7 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
                     numbers = [str(n) for n in range(a - first + 2, b - first + 2)]
                     cells = [column(a, b, numbers) for column in columns]
                     stream.write("".join(f'<row r="{n}">{xml}</row>' for n, xml in zip(
-                        numbers, map("".join, zip(*cells)), strict=True) if xml))
+                        numbers, map("".join, zip(*cells, strict=True)), strict=True) if xml))
                 stream.close(last - first, len(headers) - 1)
     finally:
         wb.close()

@@ -119,7 +119,7 @@ def test_a_table_longer_than_a_sheet_continues_with_its_header(tmp_path, monkeyp
     assert wb.sheetnames == ["指标评分表", "指标评分表（续1）", "指标评分表（续2）", "说明"]
     read = [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets[:3]]
     assert all(rows[0] == ("项目编码", "得分") for rows in read)
-    assert [r for rows in read for r in rows[1:]] == list(zip(frame["项目编码"], frame["得分"]))
+    assert [r for rows in read for r in rows[1:]] == list(zip(frame["项目编码"], frame["得分"], strict=True))
     assert wb["指标评分表（续2）"].auto_filter.ref == "A1:B3"
 
 
