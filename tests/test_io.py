@@ -204,3 +204,30 @@ def test_text_target_of_a_monitored_indicator_is_one_located_problem(tmp_path):
     assert [(p.file, p.row, p.column) for p in info.value.problems] == [
         ("indicators.csv", row + 2, "target")]
     assert "2020年12月底前" in str(info.value)
+
+
+_CSV_CELL = st.one_of(st.text(st.characters(codec="utf-8", exclude_characters="\x00\r"),
+                              max_size=8),
+                      st.sampled_from(['"', '""', ",", "\n", "a\"b", " 1 ", "９０％", "≥", ""]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CSV_CELL, max_size=5), min_size=1, max_size=8),
+       st.sampled_from(["\n", "\r\n"]))
+def test_csv_rows_read_every_record_as_the_csv_module_does(records, newline):
+    """pandas' tokenizer and the csv module give the same cells for the same records (a cell a
+    short record lacks is "" in one and missing in the other: blank in both)."""
+    import csv
+    import io as stdio
+
+    from evalkit.io import csv_rows
+
+    buffer = stdio.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerows(records)
+    text = buffer.getvalue()
+    expected = list(csv.reader(stdio.StringIO(text, newline="")))
+    got = csv_rows(text)
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected, strict=True):
+        row = list(row)
+        assert row[:len(want)] == want and all(c == "" for c in row[len(want):])
