@@ -14,8 +14,10 @@ tables of a report, a review's comparison) goes through :func:`write_sheets`, so
   exactly as typed (no apostrophe) and cannot run; formula-like text also carries Excel's
   quote-prefix style, so editing the cell keeps it text (formula injection, OWASP CSV injection).
 
-Written with xlsxwriter in constant-memory mode: rows stream to disk as they are written, so a
-200,000-row sheet costs a few MiB however long it is.
+Written with xlsxwriter in constant-memory mode: rows stream to disk as they are written, a
+column at a time (:class:`_RowStream`), so a 200,000-row sheet costs a few MiB however long it is;
+text is stored once per distinct value (shared strings). A table longer than a sheet continues on
+``…（续1）`` sheets.
 """
 
 from __future__ import annotations
@@ -111,17 +113,18 @@ class _RowStream:
 
     xlsxwriter's public ``write_*`` calls cost a few microseconds per cell (argument checks,
     a per-cell object, then the XML of each cell with three regular expressions for text), which
-    is most of the time of a province's ``summary.xlsx`` (4.5 million cells). Here a column's
-    cells are made at once — each distinct text escaped once, by xlsxwriter's own escaping
-    functions — and a block of rows is appended to the worksheet's row stream, the temporary file
-    xlsxwriter copies into ``<sheetData>`` when the workbook closes. The XML is the one
-    xlsxwriter writes for the same cells (``tests/test_workbook.py`` compares the two byte for
-    byte), except that text looking like xlsxwriter's rich-string markup (``<r>…</r>``) is
-    escaped as the text it is.
+    was most of the time of a province's ``summary.xlsx`` (4.5 million cells). Here a column's
+    cells are made at once — each distinct value formatted once, each distinct text stored once
+    in the workbook's shared strings (xlsxwriter escapes it there) — and a block of rows is
+    appended to the worksheet's row stream, the temporary file xlsxwriter copies into
+    ``<sheetData>`` when the workbook closes. ``tests/test_workbook.py`` compares every cell's
+    reference, style and text with what xlsxwriter's own ``write_*`` calls produce; text that
+    looks like xlsxwriter's rich-string markup (``<r>…</r>``), which its string writers would
+    copy unescaped, is written escaped, as the text it is.
 
     The stream is xlsxwriter's internal state (``fh``, ``previous_row``, ``_check_dimensions``,
-    ``_write_single_row``, ``Format._get_xf_index``), which is why the dependency is bounded above
-    in ``pyproject.toml`` and the byte comparison runs in the tests.
+    ``_write_single_row``, ``Format._get_xf_index``, the workbook's ``str_table``), which is why
+    the dependency is bounded above in ``pyproject.toml`` and the comparison runs in the tests.
     """
 
     def __init__(self, ws: Any) -> None:
@@ -137,17 +140,22 @@ class _RowStream:
         self.ws.previous_row = max(last_row, 1)
 
 
-def _text_tail(text: str, style: str, escape_control: Callable[[str], str],
-               escape: Callable[[str], str]) -> str:
-    """The part of an inline-string cell after its reference: style, ``t="inlineStr"`` and
-    the escaped text (xlsxwriter's ``_xml_inline_string``)."""
+def _text_tail(text: str, style: str, shared: Any, escape: Callable[[str], str]) -> str:
+    """The part of a text cell after its reference: style, then the text as an index into the
+    workbook's shared strings (``t="s"``, as xlsxwriter writes text outside constant-memory
+    mode: each distinct text stored once), or — for text that looks like xlsxwriter's
+    rich-string markup, which its string writers would copy unescaped — as an escaped inline
+    string (``_xml_inline_string``)."""
     from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate
+    from xlsxwriter.xmlwriter import XMLwriter
 
     if len(text) > _MAX_CELL_CHARS // 2 and _utf16_len(text) > _MAX_CELL_CHARS:
         text = _utf16_truncate(text, _MAX_CELL_CHARS - len(TRUNCATED)) + TRUNCATED
-    text = escape_control(text)
-    preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-    return f'"{style} t="inlineStr"><is><t{preserve}>{escape(text)}</t></is></c>'
+    escaped = XMLwriter._escape_control_characters(text)
+    if not (escaped.startswith("<r>") and escaped.endswith("</r>")):
+        return f'"{style} t="s"><v>{shared._get_shared_string_index(text)}</v></c>'
+    preserve = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
+    return f'"{style} t="inlineStr"><is><t{preserve}>{escape(escaped)}</t></is></c>'
 
 
 def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_tail,
@@ -259,7 +267,8 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
 
     def text_tail(text: str) -> str:
         return _text_tail(text, quoted if text.startswith(FORMULA_PREFIXES) else "",
-                          XMLwriter._escape_control_characters, escape)
+                          wb.str_table, escape)
+    shared_cells = 0  # references to shared strings, for the table's count
     try:
         for name, frame in sheets.items():
             headers = [str(c) for c in frame.columns]
@@ -289,9 +298,12 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
                     b = min(last, a + _BLOCK_ROWS)
                     numbers = [str(n) for n in range(a - first + 2, b - first + 2)]
                     cells = [column(a, b, numbers) for column in columns]
-                    stream.write("".join(f'<row r="{n}">{xml}</row>' for n, xml in zip(
-                        numbers, map("".join, zip(*cells, strict=True)), strict=True) if xml))
+                    xml = "".join(f'<row r="{n}">{row}</row>' for n, row in zip(
+                        numbers, map("".join, zip(*cells, strict=True)), strict=True) if row)
+                    shared_cells += xml.count(' t="s"><v>')  # text's "<" is always escaped
+                    stream.write(xml)
                 stream.close(last - first, len(headers) - 1)
+        wb.str_table.count = shared_cells
     finally:
         wb.close()
 

@@ -1,5 +1,5 @@
-"""The workbook writer (:mod:`evalkit.workbook`): its streamed rows are the XML xlsxwriter itself
-writes for the same cells, long tables continue on further sheets, over-long text is cut visibly."""
+"""The workbook writer (:mod:`evalkit.workbook`): its streamed rows are the cells xlsxwriter itself
+writes for the same values, long tables continue on further sheets, over-long text is cut visibly."""
 
 from __future__ import annotations
 
@@ -65,11 +65,20 @@ def _reference(sheets, path, formats=None):
 
 def _sheets_xml(path):
     """Each worksheet's XML with every cell's style index replaced by the style it names
-    (number format code and attributes), so the comparison does not depend on the order in
-    which the two writers numbered the same styles."""
+    (number format code and attributes) and every text cell, inline or shared, by its ``<t>``
+    element, so the comparison depends neither on the order in which the two writers numbered
+    the same styles and strings nor on where a text is stored."""
     with zipfile.ZipFile(path) as z:
         styles = z.read("xl/styles.xml").decode()
         sheets = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")}
+        names = z.namelist()
+        shared = (re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode(), re.S)
+                  if "xl/sharedStrings.xml" in names else [])
+    sheets = {n: re.sub(r' t="inlineStr"><is>(.*?)</is></c>', r' t="text">\1</c>', xml,
+                        flags=re.S) for n, xml in sheets.items()}
+    sheets = {n: re.sub(r' t="s"><v>(\d+)</v></c>',
+                        lambda m: f' t="text">{shared[int(m[1])]}</c>', xml)
+              for n, xml in sheets.items()}
     codes = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"/>', styles))
     xfs = re.search(r"<cellXfs[^>]*>(.*)</cellXfs>", styles).group(1)
     named = [re.sub(r'numFmtId="(\d+)"', lambda m: f'fmt="{codes.get(m[1], m[1])}"', xf)
@@ -109,6 +118,12 @@ def test_streamed_rows_are_xlsxwriters_own_xml(tmp_path_factory, rows, data):
     write_sheets(sheets, folder / "fast.xlsx", formats=formats)
     _reference(sheets, folder / "ref.xlsx", formats=formats)
     assert _sheets_xml(folder / "fast.xlsx") == _sheets_xml(folder / "ref.xlsx")
+    with zipfile.ZipFile(folder / "fast.xlsx") as z:  # the table counts every reference
+        uses = sum(z.read(n).decode().count(' t="s">') for n in z.namelist()
+                   if n.startswith("xl/worksheets/"))
+        if uses:
+            table = z.read("xl/sharedStrings.xml").decode()
+            assert re.search(r' count="(\d+)"', table)[1] == str(uses)
 
 
 def test_a_table_longer_than_a_sheet_continues_with_its_header(tmp_path, monkeypatch):
