@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from evalkit.batch.produce import ProduceSpec, SubjectResult, local_inputs, produce
 from evalkit.errors import InputError
@@ -149,17 +150,33 @@ def local(spec: ProduceSpec, ids: Sequence[str], workers: int,
             "message": "a worker process died twice while this report was pending"})
 
 
-def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
-          scheduler: str) -> Iterator[SubjectResult]:
-    """Dask: ``scheduler`` is ``local`` (a LocalCluster) or the address of a running scheduler.
+def start_cluster(spec: ProduceSpec, workers: int) -> Future:
+    """A LocalCluster of ``workers`` processes, its client and the workers' warm-up
+    (:func:`prepare_worker`), started in a thread now — as :func:`start_pool` boots the local
+    pool while the client reads and validates the dataset. The future gives ``(cluster,
+    client)``; :func:`dask` takes it, or :func:`close_cluster` when the batch needs no workers."""
+    starter = ThreadPoolExecutor(1, thread_name_prefix="evalkit-cluster")
+    try:
+        return starter.submit(_connect, spec, workers, "local")
+    finally:
+        starter.shutdown(wait=False)
 
-    The spec, with the input files, is sent to every worker once; tasks carry only the id.
-    """
+
+def close_cluster(started: Future) -> None:
+    """Close a cluster and client from :func:`start_cluster` (if it started at all)."""
+    with contextlib.suppress(Exception):
+        cluster, client = started.result()
+        client.close()
+        cluster.close()
+
+
+def _connect(spec: ProduceSpec, workers: int, scheduler: str) -> tuple[Any, Any]:
+    """``(cluster or None, client)`` for ``scheduler``, with the warm-up registered on every
+    worker (and on any that joins later)."""
     import logging
 
     import dask
     from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler == "local":  # workers without Dask's statistical profiler (it samples the task
@@ -168,9 +185,29 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int,
                                    host="127.0.0.1", dashboard_address=None,
                                    silence_logs=logging.ERROR)
     client = Client(cluster if cluster is not None else scheduler)
+    try:
+        client.register_plugin(_dask_warm_up(spec))
+    except BaseException:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
+    return cluster, client
+
+
+def dask(spec: ProduceSpec, ids: Sequence[str], workers: int, scheduler: str,
+         started: Future | None = None) -> Iterator[SubjectResult]:
+    """Dask: ``scheduler`` is ``local`` (a LocalCluster, or the one ``started`` by
+    :func:`start_cluster` with this spec) or the address of a running scheduler.
+
+    The spec, with the input files, is sent to every worker once; tasks carry only the id.
+    """
+    from distributed import as_completed as dask_completed
+
+    cluster, client = started.result() if started is not None else _connect(spec, workers,
+                                                                            scheduler)
     futures = []
     try:
-        client.register_plugin(_dask_warm_up(spec))  # every worker, and any that joins later
         shared = client.scatter(spec, broadcast=True)
         futures = [client.submit(produce, shared, pid, pure=False) for pid in ids]
         pids = {future.key: pid for future, pid in zip(futures, ids, strict=True)}

@@ -241,10 +241,18 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
                        preload="" if cold else template_imports(template_file),
                        word_template=word)
     out = Path(out_dir)
-    # a first or forced run will need its workers: boot them (and their kernels) while this
-    # process reads and validates the dataset; a resumed run starts them only if work is left
-    pool = (backends.start_pool(spec, workers) if not scheduler and workers > 1
-            and (force or not portfolio or not (out / MANIFEST).is_file()) else None)
+    # Dask workers get the input files with the spec (no shared filesystem is needed)
+    remote = replace(spec, payload=payload(
+        [template_file, data_path, *([Path(ruleset)] if Path(ruleset).is_file() else []),
+         *([Path(word)] if word else [])])) if scheduler else spec
+    # a first or forced run will need its workers: boot them (and their kernels, or a
+    # LocalCluster) while this process reads and validates the dataset; a resumed run starts
+    # them only if work is left
+    early = force or not portfolio or not (out / MANIFEST).is_file()
+    pool = (backends.start_pool(spec, workers) if not scheduler and workers > 1 and early
+            else None)
+    cluster = (backends.start_cluster(remote, workers) if scheduler == "local" and early
+               else None)
     try:
         ds = load_dataset(dataset, rules)
         engagement = engagement_of(ds)
@@ -254,6 +262,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     except BaseException:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if cluster is not None:
+            backends.close_cluster(cluster)
         raise
     hashes = subject_input_hashes(ds.tables, subject, ids)
     # a subject no table lists (a portfolio, its ids report-type names) shows no columns
@@ -289,6 +299,9 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         workers = min(workers, len(todo))
     if backend != "local" and pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+    if backend != "dask" and cluster is not None:
+        backends.close_cluster(cluster)
+        cluster = None
     manifest.data["run"] = {
         "start": started, "end": None, "report_type": report_type.name,
         "subject": subject.kind, "backend": backend, "workers": workers,
@@ -310,10 +323,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     unsafe = [sid for sid in todo if not is_safe(subject, sid)]
     runnable = [sid for sid in todo if sid not in unsafe]
     if backend == "dask":
-        results = backends.dask(replace(spec, payload=payload(
-            [template_file, data_path, *([Path(ruleset)] if Path(ruleset).is_file() else []),
-             *([Path(word)] if word else [])])),
-            runnable, workers, scheduler)
+        results = backends.dask(remote, runnable, workers, scheduler, cluster)
     elif backend == "local":
         results = backends.local(spec, runnable, workers, pool)
     else:
