@@ -399,12 +399,12 @@ def _read_folder(folder: Path, encodings: dict[str, str]):
         except InputError as exc:
             problems.append(Problem(path.name, "", None, "", "文件编码", str(exc)))
             continue
-        raw[spec.name] = ((path.name, ""), csv_rows(text))
+        raw[spec.name] = ((path.name, ""), _csv_rows(text))
         hashes[path.name] = hashlib.sha256(data).hexdigest()
     return raw, hashes, problems
 
 
-def csv_rows(text: str) -> np.ndarray | list[list[str]]:
+def _csv_rows(text: str) -> np.ndarray | list[list[str]]:
     """The records of a CSV text: pandas' C tokenizer when every record has at most the first
     record's fields (an object array, short records padded with ""), else :mod:`csv`'s reader
     (lists). Both read RFC 4180 quoting and line breaks inside quotes alike, so a record is the

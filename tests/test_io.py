@@ -220,13 +220,13 @@ def test_csv_rows_read_every_record_as_the_csv_module_does(records, newline):
     import csv
     import io as stdio
 
-    from evalkit.io import csv_rows
+    from evalkit.io import _csv_rows
 
     buffer = stdio.StringIO()
     csv.writer(buffer, lineterminator=newline).writerows(records)
     text = buffer.getvalue()
     expected = list(csv.reader(stdio.StringIO(text, newline="")))
-    got = csv_rows(text)
+    got = _csv_rows(text)
     assert len(got) == len(expected)
     for row, want in zip(got, expected, strict=True):
         row = list(row)
