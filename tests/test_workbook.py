@@ -162,3 +162,18 @@ def test_blank_values_leave_no_cell(tmp_path, value):
                  tmp_path / "c.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["表"]
     assert ws["A2"].value is None and ws["B2"].value == 1
+
+
+def test_the_package_is_deflated_at_the_writers_level(tmp_path):
+    import zlib
+
+    frame = pd.DataFrame({"项目编码": [f"P{i:05d}" for i in range(3000)], "得分": np.arange(3000.0)})
+    write_sheets({"指标评分表": frame}, tmp_path / "d.xlsx")
+    with zipfile.ZipFile(tmp_path / "d.xlsx") as z:
+        sheet = z.getinfo("xl/worksheets/sheet1.xml")
+        assert sheet.compress_type == zipfile.ZIP_DEFLATED
+        data = z.read(sheet)
+    deflate = zlib.compressobj(workbook.ZIP_LEVEL, zlib.DEFLATED, -15)
+    assert sheet.compress_size == len(deflate.compress(data) + deflate.flush())
+    default = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    assert sheet.compress_size != len(default.compress(data) + default.flush())
