@@ -403,3 +403,22 @@ def test_a_changed_word_template_redoes_the_word_reports(tmp_path):
     assert "本机构质量控制声明" in [p.text for p in Document(out / pid / f"{pid}.docx").paragraphs]
     entry = load_manifest(out)["subjects"][pid]
     assert entry["word_template_sha256"] == hashlib.sha256(template.read_bytes()).hexdigest()
+
+
+def test_local_cluster_runs_with_fewer_wake_ups(tmp_path):
+    """The LocalCluster's workers carry DASK_WORKER_CONFIG (no profiler, slow monitors)."""
+    import dask
+
+    from evalkit.batch import backends
+    from evalkit.batch.produce import ProduceSpec
+    from evalkit.registry import PROJECT
+
+    spec = ProduceSpec(template_file=str(TEMPLATE), subject=PROJECT, dataset="", ruleset="",
+                       formats=("html",), cold=True)
+    cluster, client = backends._connect(spec, 1, "local")
+    try:
+        seen = client.run(lambda: {k: dask.config.get(k) for k in backends.DASK_WORKER_CONFIG})
+    finally:
+        client.close()
+        cluster.close()
+    assert list(seen.values()) == [backends.DASK_WORKER_CONFIG]

@@ -179,8 +179,8 @@ def _connect(spec: ProduceSpec, workers: int, scheduler: str) -> tuple[Any, Any]
     from distributed import Client, LocalCluster
 
     cluster = None
-    if scheduler == "local":  # workers without Dask's statistical profiler (it samples the task
-        with dask.config.set(DASK_WORKER_CONFIG):  # thread's stack every 10 ms)
+    if scheduler == "local":  # scheduler, nannies and workers with fewer wake-ups
+        with dask.config.set(DASK_WORKER_CONFIG):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=None,
                                    silence_logs=logging.ERROR)
@@ -230,9 +230,17 @@ def dask(spec: ProduceSpec, ids: Sequence[str], workers: int, scheduler: str,
 
 
 _WARM_UP = "evalkit-warm-up"
-#: Dask settings for the workers of a LocalCluster (for an existing cluster: README). Dask's
-#: statistical profiler samples the running task's stack every 10 ms, CPU a report does not need.
-DASK_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: Dask settings of a LocalCluster (its scheduler and nannies in this process, its workers), for
+#: CPU a report batch does not need (an existing cluster: README). Dask's statistical profiler
+#: samples the running task's stack every 10 ms; the event-loop health check (``tick``, 20 ms),
+#: the system monitor (500 ms) and the nannies' memory monitor (100 ms) wake every process's
+#: event loop and take the GIL from the report being made: on 2 cores they cost the workers 9 %
+#: of their CPU and the client a third of its own (77 reports of the sample, benchmarks/README.md).
+#: At 1 s the memory limit still stops a runaway worker within a second.
+DASK_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
+                      "distributed.admin.tick.interval": "1s",
+                      "distributed.admin.system-monitor.interval": "5s",
+                      "distributed.worker.memory.monitor-interval": "1s"}
 
 
 def _dask_warm_up(spec: ProduceSpec):
