@@ -231,7 +231,9 @@ def _column_cells(values: pd.Series, letter: str, styles: Sequence[str], text_ta
 
 class _Package(zipfile.ZipFile):
     """The zip xlsxwriter packs the workbook into, deflated at :data:`ZIP_LEVEL` (xlsxwriter
-    passes no level, so its zip would use zlib's default, 6)."""
+    passes no level, so its zip would use zlib's default, 6). Installed as ``ZipFile`` in
+    ``xlsxwriter.workbook`` by :func:`write_sheets`, it then also packs any other xlsxwriter
+    workbook of the process (a notebook's ``pandas.ExcelWriter``): only its size changes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, compresslevel=ZIP_LEVEL, **kwargs)

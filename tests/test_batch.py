@@ -405,7 +405,7 @@ def test_a_changed_word_template_redoes_the_word_reports(tmp_path):
     assert entry["word_template_sha256"] == hashlib.sha256(template.read_bytes()).hexdigest()
 
 
-def test_local_cluster_runs_with_fewer_wake_ups(tmp_path):
+def test_local_cluster_runs_with_fewer_wake_ups():
     """The LocalCluster's workers carry DASK_WORKER_CONFIG (no profiler, slow monitors)."""
     import dask
 

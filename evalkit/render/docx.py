@@ -219,9 +219,6 @@ class _Writer:
         self.style_ids: dict[str, str | None] = {}
         self.sections: list[str] = []  # the 一级 headings written, for the table of contents
 
-    def style(self, name: str) -> str | None:
-        return name if name in self.styles else None
-
     def set_style(self, para, name: str) -> None:
         """Give ``para`` the template's paragraph style ``name``, if the template has one. Its
         id is looked up once: python-docx looks up the name and the default style on every
@@ -257,7 +254,7 @@ class _Writer:
         if level == 1:
             self.sections.append(text)
         para = self.paragraph(text, indent=False, style=name, keep=True, center=level == 0)
-        if self.style(name) is None:
+        if name not in self.styles:
             for run in para.runs:
                 run.bold = True
 
