@@ -13,6 +13,9 @@
     Produce many reports with warm workers (local processes or Dask), resumable, with a
     portfolio index.html, summary.xlsx and manifest.json; exit 1 if any report failed.
     ``--word-template FILE.docx`` (run and batch): the agency's Word template.
+``evalkit batch all --dataset DATA --out DIR`` (or ``TYPE,TYPE,…``)
+    Every registered report type (or those named) into ``DIR/<type>/``, one after the other on
+    one set of workers, then the portfolio index ``DIR/index.html``.
 ``evalkit word-template FILE.docx``
     Write the default Word template (GB/T 9704 style) for an agency to restyle.
 ``evalkit template exante --project ID --experts N -o FILE.xlsx``
@@ -232,17 +235,35 @@ def _word_template(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from evalkit.batch import run_batch
+    from evalkit.batch import run_batch, run_batches
+    from evalkit.batch.runner import ALL_TYPES
 
-    result = run_batch(args.template, dataset=args.dataset, subjects=args.projects,
-                       out_dir=args.out, formats=args.format.split(","), ruleset=args.ruleset,
-                       workers=args.workers, scheduler=args.scheduler, force=args.force,
-                       cold=args.cold, engine=args.engine, wait=args.wait,
-                       word_template=args.word_template)
+    options = dict(dataset=args.dataset, formats=args.format.split(","), ruleset=args.ruleset,
+                   workers=args.workers, scheduler=args.scheduler, force=args.force,
+                   cold=args.cold, engine=args.engine, wait=args.wait,
+                   word_template=args.word_template)
+    if args.template != ALL_TYPES and ("," not in args.template
+                                       or args.template.lower().endswith(".ipynb")):
+        result = run_batch(args.template, subjects=args.projects, out_dir=args.out, **options)
+        _print_batch(result)
+        return 130 if result.interrupted else 0 if result.ok else 1
+    if args.projects != ALL_TYPES:
+        raise InputError(f"--projects {args.projects}：一次生成多个报告类型时应为 all（每类报告的"
+                         f"全部适用对象），实际为其他值；指定对象请逐类运行 evalkit batch 类型名")
+    results = run_batches(args.template, out_dir=args.out,
+                          on_result=lambda rt, result: _print_batch(result, rt.title), **options)
+    made, failed = sum(len(r.made) for r in results), sum(len(r.failed) for r in results)
+    if results and not results[-1].interrupted:
+        print(f"共 {len(results)} 类报告：新生成 {made} 份，失败 {failed} 份；"
+              f"总览 {Path(args.out) / 'index.html'}")
+    return 130 if results and results[-1].interrupted else 1 if failed else 0
+
+
+def _print_batch(result, title: str = "") -> None:
+    """The failures of a batch (stderr), then its summary line, after ``title`` if given."""
     for sid in result.failed:
         print(f"失败 (failed) {sid}: {result.messages.get(sid, '')}", file=sys.stderr)
-    print(result.summary_line())
-    return 130 if result.interrupted else 0 if result.ok else 1
+    print(f"{title}：{result.summary_line()}" if title else result.summary_line(), flush=True)
 
 
 def _reports(args: argparse.Namespace) -> int:
@@ -451,7 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--word-template", default=None, help=_WORD_TEMPLATE_HELP)
     p.set_defaults(func=_run)
     p = sub.add_parser("batch", help="批量生成报告 (many projects: warm workers, resumable)")
-    p.add_argument("template", help="报告类型（evalkit reports 列出）或笔记本 .ipynb 路径")
+    p.add_argument("template", help="报告类型（evalkit reports 列出）、笔记本 .ipynb 路径，或 all"
+                   "（全部报告类型）及以逗号分隔的多个类型：各写入 OUT/<类型>/，共用同一组 worker，"
+                   "最后写出总览 OUT/index.html")
     p.add_argument("--dataset", default="sample", help="数据集路径；sample 为内置示例县")
     p.add_argument("--projects", "--subjects", dest="projects", default="all",
                    help="all（该报告类型适用的全部对象）、以逗号分隔的编码，或 @文件（每行一个编码）")

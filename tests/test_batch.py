@@ -422,3 +422,70 @@ def test_local_cluster_runs_with_fewer_wake_ups():
         client.close()
         cluster.close()
     assert list(seen.values()) == [backends.DASK_WORKER_CONFIG]
+
+
+def test_several_report_types_run_on_one_set_of_workers(tmp_path, monkeypatch):
+    """run_batches: each type into OUT/<type> on the same two worker processes (started once),
+    a single-subject type on them too, the same bytes as a batch of its own, then the index."""
+    from evalkit.batch import backends, run_batches
+
+    start_pool, pools = backends.start_pool, []
+
+    def recording(*args):
+        pools.append(start_pool(*args))
+        return pools[-1]
+
+    monkeypatch.setattr(backends, "start_pool", recording)
+    out, seen = tmp_path / "all", []
+    results = run_batches(["annual_summary", "rectification_notice"], out_dir=out,
+                          formats=["html"], workers=2, progress=False,
+                          on_result=lambda rt, r: seen.append((rt.name, r.out)))
+    assert seen == [("annual_summary", out / "annual_summary"),
+                    ("rectification_notice", out / "rectification_notice")]
+    assert len(pools) == 1
+    assert [(r.backend, r.workers, len(r.made), r.failed) for r in results] == [
+        ("local", 2, 1, ()), ("local", 2, len(registry.get("rectification_notice")
+                                               .subjects(load_dataset("sample"))), ())]
+    workers = {e["worker"] for name in ("annual_summary", "rectification_notice")
+               for e in load_manifest(out / name)["subjects"].values()}
+    assert len(workers) == 2  # every report of both types made by the pool's two processes
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "全面实施预算绩效管理工作总结" in index and 'href="rectification_notice/index.html"' in index
+
+    alone = tmp_path / "alone"
+    own = run_batch("annual_summary", out_dir=alone, formats=["html"], workers=2, progress=False)
+    assert own.backend == "serial"  # a batch of its own runs a single report in this process
+    shared = _outputs(out / "annual_summary")
+    assert {k: v for k, v in _outputs(alone).items() if not k.endswith(".ipynb")} == {
+        k: v for k, v in shared.items() if not k.endswith(".ipynb")}  # the .ipynb has run times
+
+    started = len(pools)
+    assert [len(r.skipped) for r in run_batches(
+        ["annual_summary", "rectification_notice"], out_dir=out, formats=["html"], workers=2,
+        progress=False)] == [len(r.made) for r in results]  # resumed: nothing left to do
+    assert len(pools) == started  # and no worker was started for it
+
+
+def test_several_report_types_check_every_rule_set_section_first(tmp_path, capsys):
+    from evalkit.batch import report_type_names, run_batches
+    from evalkit.errors import RuleSetError
+    from evalkit.rules import load_ruleset
+
+    assert report_type_names("all") == [t.name for t in registry.report_types()]
+    with pytest.raises(InputError, match="expected 'all' or report type names"):
+        report_type_names(" , ")
+    with pytest.raises(InputError, match="nope"):
+        report_type_names("self_evaluation,nope")
+    data = yaml.safe_load(yaml.safe_dump(dict(load_ruleset("national").data), allow_unicode=True))
+    del data["exante"], data["recheck"]
+    rules = tmp_path / "partial.yaml"
+    rules.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(RuleSetError) as raised:
+        run_batches("all", out_dir=out, ruleset=rules, formats=["html"], progress=False)
+    assert "ex_ante_assessment" in str(raised.value) and "self_evaluation_recheck" in str(raised.value)
+    assert "self_evaluation（" not in str(raised.value) and not out.exists()  # nothing ran
+
+    assert main(["batch", "all", "--projects", "XM-2020-001", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "--projects XM-2020-001" in err and "应为 all" in err and not out.exists()

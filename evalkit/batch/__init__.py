@@ -64,11 +64,13 @@ from evalkit.batch.runner import (
     ReportError,
     ReportOutput,
     parse_subjects,
+    report_type_names,
     resolve_report_type,
     run_batch,
+    run_batches,
     run_report,
 )
 
 __all__ = ["MANIFEST", "BatchResult", "ReportError", "ReportOutput", "load_manifest",
-           "parse_subjects", "resolve_report_type", "run_batch", "run_report",
-           "subject_input_hashes"]
+           "parse_subjects", "report_type_names", "resolve_report_type", "run_batch",
+           "run_batches", "run_report", "subject_input_hashes"]

@@ -23,8 +23,6 @@ from typing import Any
 from evalkit.batch.produce import ProduceSpec, SubjectResult, local_inputs, produce
 from evalkit.errors import InputError
 
-_WORKER_SPEC: ProduceSpec | None = None
-
 
 def _init_worker(spec: ProduceSpec) -> None:
     """ProcessPoolExecutor initializer: ignore Ctrl-C (the client stops the pool), follow the
@@ -37,8 +35,6 @@ def _init_worker(spec: ProduceSpec) -> None:
 
     from evalkit.engine import shutdown_kernels, warm_kernel
 
-    global _WORKER_SPEC
-    _WORKER_SPEC = spec
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     Finalize(None, shutdown_kernels, exitpriority=100)
     parent = multiprocessing.parent_process()
@@ -86,10 +82,8 @@ def _warm_renderers(formats: Sequence[str]) -> None:
         import docx  # noqa: F401
 
 
-def _pool_task(subject_id: str) -> SubjectResult:
-    if _WORKER_SPEC is None:
-        raise RuntimeError("batch worker used before _init_worker ran")
-    return produce(_WORKER_SPEC, subject_id)
+def _pool_task(spec: ProduceSpec, subject_id: str) -> SubjectResult:
+    return produce(spec, subject_id)
 
 
 def serial(spec: ProduceSpec, ids: Sequence[str]) -> Iterator[SubjectResult]:
@@ -119,29 +113,61 @@ def start_pool(spec: ProduceSpec, workers: int) -> ProcessPoolExecutor:
     return pool
 
 
-def local(spec: ProduceSpec, ids: Sequence[str], workers: int,
-           pool: ProcessPoolExecutor | None = None) -> Iterator[SubjectResult]:
-    """Projects on local worker processes (``pool``, if already started, else a new one).
+class LocalPool:
+    """Local worker processes, started on first use and kept for every batch run on them.
+
+    Tasks carry their own spec, so one pool serves batches of several report types in turn
+    (:func:`evalkit.batch.run_batches`): its workers boot, read the dataset and warm their
+    renderers once, not once per type. The spec of :meth:`start` only readies the workers
+    (:func:`prepare_worker`). A pool in which a worker died is replaced on the next
+    :meth:`start`.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+        self.broken = False
+
+    def start(self, spec: ProduceSpec) -> LocalPool:
+        """Start the workers (readied for ``spec``) unless they are running."""
+        if self.executor is not None and self.broken:
+            self.shutdown()
+        if self.executor is None:
+            self.executor, self.broken = start_pool(spec, self.workers), False
+        return self
+
+    def shutdown(self) -> None:
+        """Stop the workers (after the reports they are making); pending ones are cancelled."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def local(spec: ProduceSpec, ids: Sequence[str], pool: LocalPool) -> Iterator[SubjectResult]:
+    """Projects on local worker processes (``pool``, started for ``spec`` if it is not running).
 
     If a worker process dies (not its kernel: that is a project failure), the pool is replaced
-    and the unfinished projects resubmitted once; a second death fails the rest.
+    and the unfinished projects resubmitted once; a second death fails the rest. The pool is
+    left running for the caller to reuse or shut down; closing this generator early (Ctrl-C)
+    cancels the projects not yet started.
     """
     remaining = list(ids)
     for _attempt in (1, 2):
-        pool = pool or start_pool(spec, workers)
+        executor = pool.start(spec).executor
+        futures = {executor.submit(_pool_task, spec, pid): pid for pid in remaining}
         try:
-            futures = {pool.submit(_pool_task, pid): pid for pid in remaining}
             for future in as_completed(futures):
                 del futures[future]  # a consumed result (its files' bytes) is not kept to the end
                 try:
                     result = future.result()
                 except BrokenProcessPool:
+                    pool.broken = True
                     continue
                 remaining.remove(result.subject_id)
                 yield result
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
+            for future in futures:
+                future.cancel()
         if not remaining:
             return
     for pid in remaining:

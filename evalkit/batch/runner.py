@@ -10,7 +10,7 @@ import html
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -142,7 +142,8 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
               parameters: Mapping[str, Any] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, cold: bool = False,
               engine: str = DEFAULT_ENGINE, portfolio: bool = True, progress: bool | None = None,
-              wait: bool = False, word_template: str | Path | None = None) -> BatchResult:
+              wait: bool = False, word_template: str | Path | None = None,
+              pool: backends.LocalPool | None = None) -> BatchResult:
     """Produce a report type's reports for many subjects; see :mod:`evalkit.batch`.
 
     Parameters
@@ -183,6 +184,10 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
     word_template : str or Path, optional
         The agency's Word template (.docx with docxtpl tags, :mod:`evalkit.render.docx`) for
         every report; default: the engagement's Word模板, else evalkit's GB/T 9704 template.
+    pool : LocalPool, optional
+        Worker processes shared with other batches (:func:`run_batches`): used for every
+        report, even a single one, and left running; ``workers`` is then the pool's. Default: a
+        pool of this batch's own, shut down when it ends. Ignored with ``scheduler``.
 
     Returns
     -------
@@ -208,14 +213,117 @@ def run_batch(template: str | Path, *, dataset: Any = "sample",
                           formats=formats, ruleset=ruleset, parameters=parameters,
                           workers=workers, scheduler=scheduler, force=force, cold=cold,
                           engine=engine, portfolio=portfolio, progress=progress,
-                          word_template=word_template)
+                          word_template=word_template, pool=pool)
+
+
+#: ``evalkit batch all``: every registered report type.
+ALL_TYPES = "all"
+
+
+def report_type_names(templates: str | Sequence[str]) -> list[str]:
+    """The report types of ``all`` (every registered one, in registry order) or of a list
+    (``"a,b"`` or a sequence); an unknown name is an InputError listing the registered ones.
+
+    >>> report_type_names("self_evaluation, monitoring")
+    ['self_evaluation', 'monitoring']
+    """
+    from evalkit import registry
+
+    if isinstance(templates, str):
+        templates = ([t.name for t in registry.report_types()] if templates == ALL_TYPES
+                     else templates.split(","))
+    names = list(dict.fromkeys(t.strip() for t in templates if t.strip()))
+    if not names:
+        raise InputError("报告类型：应为 all 或以逗号分隔的报告类型名，实际为空 "
+                         "(expected 'all' or report type names separated by commas)")
+    return [registry.get(name).name for name in names]
+
+
+def run_batches(templates: str | Sequence[str] = ALL_TYPES, *, out_dir: str | Path,
+                ruleset: str | Path = "national", workers: int | None = None,
+                scheduler: str | None = None,
+                on_result: Callable[[ReportType, BatchResult], None] | None = None,
+                **options: Any) -> list[BatchResult]:
+    """Batches of several report types, one after the other, on one set of workers.
+
+    Each type ``T`` is :func:`run_batch` of every subject it applies to into ``out_dir/T``
+    (its own manifest, index.html and summary.xlsx, resumed as usual); then the portfolio index
+    ``out_dir/index.html`` links them (:func:`evalkit.batch.portfolio.write_portfolio_index`).
+    Local workers are started once and kept for every type (:class:`LocalPool`), so they boot,
+    read the dataset and warm their renderers once, and a type with a single subject also runs
+    on them; with ``scheduler`` each type connects to Dask as :func:`run_batch` does.
+
+    Parameters
+    ----------
+    templates : str or sequence of str
+        ``"all"`` (every registered report type, in the order ``evalkit reports`` lists them) or
+        report type names (:func:`report_type_names`).
+    out_dir : str or Path
+        The folder of the portfolio; each type writes ``out_dir/<type>``.
+    ruleset, workers, scheduler
+        As :func:`run_batch`.
+    on_result : callable, optional
+        Called with each type and its result as soon as the type is done.
+    **options
+        Any other argument of :func:`run_batch` (``dataset``, ``formats``, ``force``,
+        ``engine``, ``progress``, ``word_template`` …) but ``subjects``, which is ``"all"``.
+
+    Returns
+    -------
+    list of BatchResult
+        One per type run; a Ctrl-C stops after the interrupted type (its result says so).
+
+    Raises
+    ------
+    RuleSetError
+        Before anything runs, when the rule set lacks the section of a requested type (naming
+        every such type).
+    InputError, DatasetError, OutputError
+        As :func:`run_batch`; a type that raises stops the run (the types before it are kept).
+    """
+    from evalkit import registry
+    from evalkit.batch.portfolio import write_portfolio_index
+    from evalkit.errors import RuleSetError
+    from evalkit.rules import load_ruleset
+
+    names = report_type_names(templates)
+    rules = load_ruleset(ruleset)
+    missing = []
+    for name in names:
+        try:
+            registry.get(name).require_section(rules)
+        except RuleSetError as exc:
+            missing.append(f"{name}（{exc}）")
+    if missing:
+        raise RuleSetError(f"规则集 {rules.id} 缺少以下报告类型所需的部分："
+                           f"{'；'.join(missing)}（可只列出规则集涵盖的报告类型）")
+    out = Path(out_dir)
+    count = max(1, int(workers or backends.cores()))
+    pool = backends.LocalPool(count) if count > 1 and not scheduler else None
+    results: list[BatchResult] = []
+    try:
+        for name in names:
+            result = run_batch(name, subjects=ALL_TYPES, out_dir=out / name, ruleset=ruleset,
+                               workers=count, scheduler=scheduler, pool=pool, **options)
+            results.append(result)
+            if on_result is not None:
+                on_result(registry.get(name), result)
+            if result.interrupted:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if results and not results[-1].interrupted:
+        write_portfolio_index(out)
+    return results
 
 
 def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[str],
                out_dir: str | Path, formats: Iterable[str], ruleset: str | Path,
                parameters: Mapping[str, Any] | None, workers: int | None,
                scheduler: str | None, force: bool, cold: bool, engine: str, portfolio: bool,
-               progress: bool | None, word_template: str | Path | None = None) -> BatchResult:
+               progress: bool | None, word_template: str | Path | None = None,
+               pool: backends.LocalPool | None = None) -> BatchResult:
     """:func:`run_batch` once the output folder is locked."""
     from evalkit import __version__
     from evalkit.io import load_dataset, resolve_dataset
@@ -231,7 +339,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     report_type.require_section(rules)
     if scheduler:
         backends.require_dask()
-    workers = max(1, int(workers or backends.cores()))
+    shared = pool is not None and not scheduler
+    workers = pool.workers if shared else max(1, int(workers or backends.cores()))
     template_sha = hashlib.sha256(template_file.read_bytes()).hexdigest()
     word = _word_template(word_template) if "docx" in formats else ""
     word_sha = hashlib.sha256(Path(word).read_bytes()).hexdigest() if word else ""
@@ -249,8 +358,10 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     # LocalCluster) while this process reads and validates the dataset; a resumed run starts
     # them only if work is left
     early = force or not portfolio or not (out / MANIFEST).is_file()
-    pool = (backends.start_pool(spec, workers) if not scheduler and workers > 1 and early
-            else None)
+    if not shared:
+        pool = backends.LocalPool(workers) if not scheduler and workers > 1 else None
+    if pool is not None and early:
+        pool.start(spec)
     cluster = (backends.start_cluster(remote, workers) if scheduler == "local" and early
                else None)
     try:
@@ -260,8 +371,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         warn_missing(engagement)
         ids = parse_subjects(subjects, report_type, ds, rules)
     except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None and not shared:
+            pool.shutdown()
         if cluster is not None:
             backends.close_cluster(cluster)
         raise
@@ -293,12 +404,12 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         else:
             todo.append(sid)
     backend = ("none" if not todo else "dask" if scheduler else
-               "serial" if workers == 1 or len(todo) == 1 else "local")
+               "serial" if workers == 1 or (len(todo) == 1 and not shared) else "local")
     workers = 1 if backend in ("none", "serial") else workers
-    if backend == "local" and pool is None:
-        workers = min(workers, len(todo))
-    if backend != "local" and pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+    if backend == "local" and pool is not None and pool.executor is None and not shared:
+        workers = pool.workers = min(workers, len(todo))  # no more workers than reports
+    if backend != "local" and pool is not None and not shared:
+        pool.shutdown()
     if backend != "dask" and cluster is not None:
         backends.close_cluster(cluster)
         cluster = None
@@ -325,7 +436,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     if backend == "dask":
         results = backends.dask(remote, runnable, workers, scheduler, cluster)
     elif backend == "local":
-        results = backends.local(spec, runnable, workers, pool)
+        results = backends.local(spec, runnable, pool)
     else:
         results = backends.serial(spec, runnable)
     try:
@@ -354,6 +465,8 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     finally:
         results.close()
+        if pool is not None and not shared:
+            pool.shutdown()
         bar.close()
         if portfolio:
             manifest.data["run"].update(end=now(), interrupted=interrupted,
