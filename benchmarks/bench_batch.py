@@ -40,8 +40,12 @@ from pathlib import Path
 
 import psutil
 
-from evalkit import registry
-from evalkit.engine import MAX_USES
+from evalkit._startup import skip_iri_grammars
+
+skip_iri_grammars()  # the floor's processes start as evalkit's own do (they import nbformat)
+
+from evalkit import registry  # noqa: E402
+from evalkit.engine import MAX_USES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

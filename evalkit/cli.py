@@ -43,7 +43,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evalkit._startup import skip_iri_grammars
 from evalkit.errors import DatasetError, EvalkitError, InputError
+
+skip_iri_grammars()  # before nbformat: this process and the batch workers it spawns
 
 
 def _load(args: argparse.Namespace, ruleset: Any = None) -> Any:

@@ -299,20 +299,54 @@ def load_dataset(dataset: str | Path | Dataset,
     if not path.exists():
         raise InputError(f"数据集 {dataset}：应为 CSV 文件夹或 .xlsx 工作簿，实际不存在 {path} "
                          f"(expected a folder or .xlsx workbook, found nothing)")
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
-    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     rs = load_ruleset(ruleset)
-    key = (str(path), stamp, rs.sha256)
+    key = (str(path), _stamp(path), rs.sha256)
     if key not in _LOADED:
-        while len(_LOADED) >= _LOADED_MAX:
-            del _LOADED[next(iter(_LOADED))]
-        _LOADED[key] = read_dataset(path, ruleset=rs)
+        _remember(key, read_dataset(path, ruleset=rs))
     return _LOADED[key]
 
 
 #: Datasets read by :func:`load_dataset`, oldest first: (path, file stamps, rule-set hash) → Dataset.
 _LOADED: dict[tuple, Dataset] = {}
 _LOADED_MAX = 4
+
+
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, modification time, size) of each file of a dataset folder or workbook."""
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+def _remember(key: tuple, dataset: Dataset) -> None:
+    while len(_LOADED) >= _LOADED_MAX:
+        del _LOADED[next(iter(_LOADED))]
+    _LOADED[key] = dataset
+
+
+def dataset_seed(dataset: Dataset) -> tuple[tuple, bytes] | None:
+    """A dataset :func:`load_dataset` read, as its cache key and pickle, for the worker processes
+    of a batch (:func:`adopt_dataset`), so they need not read and validate the files again;
+    None for a dataset that did not come from the cache."""
+    import pickle
+
+    for key, cached in _LOADED.items():
+        if cached is dataset:
+            return key, pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
+    return None
+
+
+def adopt_dataset(seed: tuple[tuple, bytes]) -> bool:
+    """Put a dataset from :func:`dataset_seed` (made by this batch's client process) into this
+    process's :func:`load_dataset` cache, unless it is there already or its files changed since
+    (then load_dataset reads them as usual). True if it was adopted."""
+    import pickle
+
+    key, data = seed
+    path = Path(key[0])
+    if key in _LOADED or not path.exists() or _stamp(path) != key[1]:
+        return False
+    _remember(key, pickle.loads(data))  # noqa: S301 — pickled by this batch's own client
+    return True
 
 
 # --- reading files -----------------------------------------------------------------------------

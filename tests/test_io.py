@@ -231,3 +231,47 @@ def test_csv_rows_read_every_record_as_the_csv_module_does(records, newline):
     for row, want in zip(got, expected, strict=True):
         row = list(row)
         assert row[:len(want)] == want and all(c == "" for c in row[len(want):])
+
+
+def test_a_batch_client_hands_its_parsed_dataset_to_its_workers(tmp_path, monkeypatch):
+    """dataset_seed/adopt_dataset: a worker takes the client's dataset instead of reading the
+    files again, unless it holds it already or a file changed in between."""
+    import os
+    import pickle
+
+    from evalkit import io as evalkit_io
+    from evalkit.io import adopt_dataset, dataset_seed, load_dataset
+
+    folder = make_folder(tmp_path / "data")
+    ds = load_dataset(folder)
+    seed = dataset_seed(ds)
+    assert seed is not None and dataset_seed(pickle.loads(seed[1])) is None  # not from the cache
+    monkeypatch.setattr(evalkit_io, "_LOADED", {})  # a fresh worker process
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the worker read the files again")
+
+    monkeypatch.setattr(evalkit_io, "read_dataset", no_reading)
+    assert adopt_dataset(seed) is True and adopt_dataset(seed) is False  # once
+    adopted = load_dataset(folder)
+    pd.testing.assert_frame_equal(adopted.table("projects"), ds.table("projects"))
+    assert adopted.sha256 == ds.sha256
+
+    monkeypatch.setattr(evalkit_io, "_LOADED", {})
+    csv = next(folder.glob("*.csv"))
+    os.utime(csv, ns=(csv.stat().st_atime_ns, csv.stat().st_mtime_ns + 10**9))  # edited since
+    assert adopt_dataset(seed) is False and evalkit_io._LOADED == {}
+
+
+def test_batch_processes_go_without_the_iri_grammars():
+    """evalkit.batch marks rfc3987-syntax absent before nbformat imports jsonschema (1.5 s of
+    Earley grammars per process where JupyterLab installed it); notebooks still validate."""
+    import subprocess
+    import sys
+
+    code = ("import sys, evalkit.batch, nbformat, jsonschema; "
+            "nbformat.validate(nbformat.v4.new_notebook()); "
+            "print(sys.modules['rfc3987_syntax'] is None, "
+            "jsonschema.FormatChecker().conforms('2020-01-01', 'date'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

@@ -58,8 +58,12 @@ Modules: :mod:`~evalkit.batch.produce` (the one per-subject pipeline), :mod:`~ev
 summary.xlsx) and :mod:`~evalkit.batch.runner` (:func:`run_batch`, :func:`run_report`).
 """
 
-from evalkit.batch.manifest import MANIFEST, load_manifest, subject_input_hashes
-from evalkit.batch.runner import (
+from evalkit._startup import skip_iri_grammars
+
+skip_iri_grammars()  # before nbformat, in every process that runs batches (client and workers)
+
+from evalkit.batch.manifest import MANIFEST, load_manifest, subject_input_hashes  # noqa: E402
+from evalkit.batch.runner import (  # noqa: E402
     BatchResult,
     ReportError,
     ReportOutput,

@@ -82,7 +82,12 @@ def _warm_renderers(formats: Sequence[str]) -> None:
         import docx  # noqa: F401
 
 
-def _pool_task(spec: ProduceSpec, subject_id: str) -> SubjectResult:
+def _pool_task(spec: ProduceSpec, subject_id: str,
+               seed: tuple[tuple, bytes] | None = None) -> SubjectResult:
+    if seed is not None:  # the client's parsed dataset (io.dataset_seed), on a worker's first task
+        from evalkit.io import adopt_dataset
+
+        adopt_dataset(seed)
     return produce(spec, subject_id)
 
 
@@ -143,9 +148,13 @@ class LocalPool:
             self.executor = None
 
 
-def local(spec: ProduceSpec, ids: Sequence[str], pool: LocalPool) -> Iterator[SubjectResult]:
+def local(spec: ProduceSpec, ids: Sequence[str], pool: LocalPool,
+          seed: tuple[tuple, bytes] | None = None) -> Iterator[SubjectResult]:
     """Projects on local worker processes (``pool``, started for ``spec`` if it is not running).
 
+    ``seed`` (:func:`evalkit.io.dataset_seed`), the dataset the client read, goes with the
+    first task of each worker — as many tasks as workers, which idle workers take one each — so
+    a worker adopts it instead of reading the files again (one that misses it reads them).
     If a worker process dies (not its kernel: that is a project failure), the pool is replaced
     and the unfinished projects resubmitted once; a second death fails the rest. The pool is
     left running for the caller to reuse or shut down; closing this generator early (Ctrl-C)
@@ -154,7 +163,8 @@ def local(spec: ProduceSpec, ids: Sequence[str], pool: LocalPool) -> Iterator[Su
     remaining = list(ids)
     for _attempt in (1, 2):
         executor = pool.start(spec).executor
-        futures = {executor.submit(_pool_task, spec, pid): pid for pid in remaining}
+        futures = {executor.submit(_pool_task, spec, pid, seed if i < pool.workers else None): pid
+                   for i, pid in enumerate(remaining)}
         try:
             for future in as_completed(futures):
                 del futures[future]  # a consumed result (its files' bytes) is not kept to the end

@@ -45,7 +45,7 @@ from evalkit.batch.produce import (
 )
 from evalkit.engagement import check_final, engagement_of, warn_missing
 from evalkit.errors import EvalkitError, InputError
-from evalkit.io import check_inside
+from evalkit.io import check_inside, dataset_seed
 from evalkit.registry import ReportType
 from evalkit.render.pipeline import DEFAULT_FORMATS, check_formats
 
@@ -436,7 +436,7 @@ def _run_batch(template: str | Path, *, dataset: Any, subjects: str | Sequence[s
     if backend == "dask":
         results = backends.dask(remote, runnable, workers, scheduler, cluster)
     elif backend == "local":
-        results = backends.local(spec, runnable, pool)
+        results = backends.local(spec, runnable, pool, dataset_seed(ds))
     else:
         results = backends.serial(spec, runnable)
     try:
