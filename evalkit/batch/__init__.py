@@ -55,7 +55,9 @@ kernel per report. Warm kernels: :mod:`evalkit.engine`.
 Modules: :mod:`~evalkit.batch.produce` (the one per-subject pipeline), :mod:`~evalkit.batch.backends`,
 :mod:`~evalkit.batch.lock`,
 :mod:`~evalkit.batch.manifest`, :mod:`~evalkit.batch.portfolio` (index.html from a Jinja template,
-summary.xlsx) and :mod:`~evalkit.batch.runner` (:func:`run_batch`, :func:`run_report`).
+summary.xlsx) and :mod:`~evalkit.batch.runner` (:func:`run_batch`, :func:`run_report`, and
+:func:`run_batches`: several report types — ``evalkit batch all`` — one after the other on one set
+of workers, then the portfolio index).
 """
 
 from evalkit._startup import skip_iri_grammars

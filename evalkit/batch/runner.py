@@ -303,7 +303,7 @@ def run_batches(templates: str | Sequence[str] = ALL_TYPES, *, out_dir: str | Pa
     results: list[BatchResult] = []
     try:
         for name in names:
-            result = run_batch(name, subjects=ALL_TYPES, out_dir=out / name, ruleset=ruleset,
+            result = run_batch(name, subjects="all", out_dir=out / name, ruleset=ruleset,
                                workers=count, scheduler=scheduler, pool=pool, **options)
             results.append(result)
             if on_result is not None:
