@@ -1,6 +1,7 @@
 """Batch throughput, side by side: naive papermill + nbconvert loop, evalkit batch (cold, warm with
 1 and 2 workers, the kernel engine, Dask) and the floor (template code exec'd in plain Python
-processes, no kernel).
+processes, no kernel, rendered to the same HTML deliverable: the benchmark counts the batch's
+reports that are byte for byte the floor's).
 
     .venv/bin/python benchmarks/bench_batch.py                 # 40 synthetic projects, HTML only
     .venv/bin/python benchmarks/bench_batch.py -n 40 --only warm2,floor2,dask2 --repeat 2
@@ -8,17 +9,19 @@ processes, no kernel).
 
 Synthetic projects are copies of the sample county's ex-ante projects with new ids (BM-0000 …),
 written as a CSV dataset in a temporary folder. ``--naive K`` times the naive loop on the first K
-projects only (it is slow) and reports its per-report rate. "steady s/report" excludes start-up:
-the time from each worker's first finished report to the last report (file modification times
-of the ``.html`` files), over the reports after those first ones. "CPU-s/report" is the user +
-system CPU time of the mode's whole process tree (client, workers, kernels, Dask scheduler and
-nannies: every descendant is reaped, so ``RUSAGE_CHILDREN`` counts it) per report: on a machine
-shared with other work, wall time favours modes with more processes (a kernel per worker gets
-the scheduler's share twice), while the CPU cost does not depend on the load; with both cores
-busy throughout, throughput on a quiet machine is ≈ 2 cores / CPU-s per report. ``--growth M`` runs a serial warm batch
-of M projects and reports the worker's memory (client process + its kernel) while projects 11–20,
-the ten before every hundredth and the last ten ran. Peak RSS is per worker: a worker process plus
-its kernel (serial and floor: the process itself).
+projects only (it is slow) and reports its per-report rate. "steady s/report" excludes start-up: the
+time from each worker's first finished report to the last report (file modification times of the
+``.html`` files), over the reports after those first ones. "CPU-s/report" is the user + system CPU
+time of the mode's whole process tree (client, workers, kernels, Dask scheduler and nannies: every
+descendant is reaped, so ``RUSAGE_CHILDREN`` counts it) per report: on a machine shared with other
+work, wall time favours modes with more processes (a kernel per worker gets the scheduler's share
+twice), while the CPU cost depends on it less; with both cores busy throughout, throughput on a
+quiet machine is ≈ 2 cores / CPU-s per report. ``--repeat R`` runs the modes round robin R times;
+from three rounds on it also compares each mode's best and median round (another tenant of the
+machine only ever slows a round down, by up to a quarter here, CPU time included). ``--growth M``
+runs a serial warm batch of M projects and reports the worker's memory (client process + its kernel)
+while projects 11–20, the ten before every hundredth and the last ten ran. Peak RSS is per worker: a
+worker process plus its kernel (serial and floor: the process itself).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from statistics import median
 
 import psutil
 
@@ -162,14 +166,22 @@ def steady(out: Path, workers: int) -> float:
 
 
 def _floor_worker(ids: list[str], data: str, out: str) -> None:
-    """Exec the template's code cells per project in this plain process; HTML the same way."""
+    """Parameterise the template as papermill does, exec its code cells per project in this plain
+    process, render the same deliverable as the batch (cover, signatures, appendix)."""
+    import copy
+
     import IPython.display
     import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
-    from evalkit.render.html import to_html
-    from evalkit.render.pipeline import read_summary
+    from evalkit.engagement import report_identity
+    from evalkit.io import load_dataset
+    from evalkit.render.pipeline import read_summary, render_outputs
+    from evalkit.rules import load_ruleset
 
-    template = nbformat.read(TEMPLATE, as_version=4)
+    template = load_notebook_node(str(TEMPLATE))
+    report_type, rules = registry.get("ex_ante_assessment"), load_ruleset("national")
     captured: list[dict] = []
 
     def display(obj, raw=False, **_):
@@ -178,20 +190,31 @@ def _floor_worker(ids: list[str], data: str, out: str) -> None:
     IPython.display.display = display
     os.chdir(TEMPLATE.parent)
     for pid in ids:
-        nb = nbformat.from_dict(template)
+        nb = parameterize_notebook(copy.deepcopy(template), {"project_id": pid, "dataset": data,
+                                              "ruleset": "national"})
         namespace: dict = {}
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             captured.clear()
             exec(cell.source, namespace)  # noqa: S102 — the template, as a kernel would run it
-            if "parameters" in cell.metadata.get("tags", []):
-                namespace.update(project_id=pid, dataset=data)
             cell.outputs = [nbformat.v4.new_output("display_data", data=b) for b in captured]
         summary = read_summary(nb)
-        Path(out, f"{pid}.html").write_text(to_html(nb, title=summary["title"]), encoding="utf-8")
+        identity = report_identity(report_type, load_dataset(data, rules), rules, pid)
+        html = render_outputs(nb, summary, ("html",), identity=identity,
+                              report_type=report_type.title)["html"]
+        Path(out, f"{pid}.html").write_bytes(html)
         Path(out, f"{pid}.json").write_text(json.dumps(summary, ensure_ascii=False),
                                             encoding="utf-8")
+
+
+def same_html(batch_out: Path, floor_out: Path) -> str:
+    """How many of the floor's reports the batch wrote byte for byte the same."""
+    floor_pages = {p.name: p for p in floor_out.glob("*.html")}
+    batch_pages = {p.name: p for p in batch_out.rglob("*.html") if p.name in floor_pages}
+    same = sum(p.read_bytes() == floor_pages[name].read_bytes()
+               for name, p in batch_pages.items())
+    return f"{same} of {len(floor_pages)}"
 
 
 def floor(ids: list[str], data: Path, out: Path, workers: int) -> tuple[float, float]:
@@ -299,6 +322,13 @@ def main() -> None:
             cpu = ", ".join(f"{rb[2] / ra[2]:.2f}" for ra, rb in pairs)
             print(f"throughput {a} / {b}: end to end {total}; steady state {rest}; "
                   f"by CPU cost {cpu}")
+            if len(pairs) > 2:  # the machine's own noise is one-sided: it only slows a round
+                for which, pick in (("best", min), ("median", median)):
+                    print(f"  {which} round of each: " + "; ".join(
+                        f"{label} {pick(r[i] for r in results[b]) / pick(r[i] for r in results[a]):.2f}"
+                        for i, label in enumerate(("end to end", "steady state", "by CPU cost"))))
+            if b.startswith("floor"):
+                print(f"  {a} reports byte for byte the floor's: {same_html(tmp / a, tmp / b)}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if args.growth:
         peaks = growth(ids[:args.growth], data, tmp / "growth")

@@ -40,9 +40,10 @@ def _two_subjects(report_type) -> list[str]:
 
 
 def _cells(path: Path) -> list[tuple]:
-    """What a reader sees of each cell: count and outputs (streams joined as nbclient's
-    ``coalesce_streams`` would), compared mimetypes only."""
+    """A valid notebook's cells as a reader sees them: count and outputs (streams joined as
+    nbclient's ``coalesce_streams`` would), compared mimetypes only."""
     nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)  # the batch writes notebooks without nbformat's check (notebook_bytes)
     cells = []
     for cell in nb.cells:
         outputs: list[list] = []
@@ -118,6 +119,7 @@ def test_inprocess_shell_outputs_errors_and_reset(tmp_path, monkeypatch):
         nbformat.v4.new_code_cell("1 / 0"),
         nbformat.v4.new_code_cell("print('never')"),
     ])
+    nbformat.validate(done)  # every output type, made without nbformat's per-output check
     first, second, _, third, fourth = done.cells
     assert [(o.output_type, o.get("name"), o.get("text")) for o in first.outputs] == [
         ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "w\n")]

@@ -222,7 +222,7 @@ def write_index(out: Path, manifest: Mapping[str, Any], report_type: ReportType,
 class PortfolioPages:
     """``OUT/index.html`` and ``OUT/summary.xlsx`` of a running batch: rewritten from the manifest
     as reports are recorded (:meth:`refresh`), at most as often as keeps the rewriting under a
-    tenth of the run (after a write of d seconds, the next waits 10 d), and once more at the end
+    twentieth of the run (after a write of d seconds, the next waits 20 d), and once more at the end
     (:meth:`write`). A killed run leaves pages at most that far behind; its journal has the rest,
     and the next run rebuilds both pages from it."""
 
@@ -240,7 +240,7 @@ class PortfolioPages:
         start = time.perf_counter()
         write_index(self.out, manifest, self.report_type)
         write_summary_workbook(self.out, manifest, self.report_type)
-        self._next = time.perf_counter() + 10 * (time.perf_counter() - start)
+        self._next = time.perf_counter() + 20 * (time.perf_counter() - start)
 
 
 def write_portfolio_index(root: str | Path) -> Path:

@@ -175,14 +175,22 @@ def font_face_css(text: str) -> str:
     Measured on a 2-core machine, median of 10 calls for 383 and 731 distinct characters: 0.30 and
     0.54 s with ``fontTools.subset`` on the former CFF font (which re-parsed 9.4 MB and executed
     charstrings every time); now 20 and 35 ms (mostly zlib and the cmap), after opening the font
-    once per process in ≈0.1 s.
+    once per process in ≈0.1 s. The last few rules are kept by character set: a batch's
+    ``index.html``, rewritten as reports finish, mostly repeats its characters.
     """
+    points = set(map(ord, set(text + _ALWAYS_EMBEDDED))) & _source_font().cmap.keys()
+    return _font_face_rule(tuple(sorted(points)))
+
+
+@functools.lru_cache(maxsize=4)
+def _font_face_rule(points: tuple[int, ...]) -> str:
+    """The ``@font-face`` rule of :func:`font_face_css` for these code points (sorted, all in
+    the bundled font's cmap)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.ttLib import newTable
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
     source = _source_font()
-    points = sorted(set(map(ord, set(text + _ALWAYS_EMBEDDED))) & source.cmap.keys())
     gids = list(dict.fromkeys([0, *(source.cmap[point] for point in points)]))
     records: dict[int, bytes] = {}
     glyphs: dict[int, Glyph] = {}
