@@ -449,7 +449,7 @@ def test_cli_template_weights_and_report_end_to_end(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "已读取 2 位专家的判断；群体一致性检验通过" in out
     assert "产出 40.00" in out
-    sheets = pd.read_excel(table, sheet_name=None)
+    sheets = pd.read_excel(table, sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["权重", "一级指标分值", "一致性检验", "不一致判断", "专家判断"]
     assert len(sheets["专家判断"]) == 2 * 16
     assert sheets["一级指标分值"]["分值"].tolist() == pytest.approx([20, 20, 40, 20])

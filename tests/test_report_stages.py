@@ -55,7 +55,7 @@ def test_key_project_report_numbers(out):
     assert f"{spent / received:.2%}"[:-1] in html  # 预算执行率 as shown in the facts table
     assert not RULE_CODES.search(html)
     assert "正向指标，按实际值与目标值之比计分" in html
-    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿")
+    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿", engine="openpyxl")
     assert result.files["workpaper"].name == f"{pid}_底稿.xlsx"
     assert paper["得分"].sum() == pytest.approx(summary["total"], abs=1e-9)
     assert paper["复核人"].isna().all()
@@ -95,7 +95,7 @@ def test_self_evaluation_of_a_flagged_project_follows_the_official_form(out):
                  "四、偏差原因分析及改进措施", "五、整改要求", "按规定列入整改清单。整改要求："):
         assert text in html, text
     assert not RULE_CODES.search(html)
-    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿")
+    paper = pd.read_excel(result.files["workpaper"], sheet_name="底稿", engine="openpyxl")
     assert paper["得分"].sum() == pytest.approx(summary["total"], abs=1e-9)
 
 

@@ -128,7 +128,7 @@ def test_project_filter_and_workbook_export(app, tmp_path):
         assert app._table.value.count("data-project=") == 1
     finally:
         app.controls["filter"].value = ""
-    book = pd.read_excel(app.export_workbook(tmp_path / "cmp.xlsx"), sheet_name=None)
+    book = pd.read_excel(app.export_workbook(tmp_path / "cmp.xlsx"), sheet_name=None, engine="openpyxl")
     sheet = book["得分与等级变化"]
     assert list(sheet.columns[:4]) == ["项目编码", "项目名称", "原总分", "原等级"]
     assert len(sheet) == 6 and set(sheet["等级变化"]) == {"否"}
