@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TEMPLATE = registry.get("ex_ante_assessment").notebook_path()
 SAMPLE_CSV = ROOT / "data" / "sample" / "csv"
+RULESET = "national"  # what evalkit batch uses unless told otherwise
 
 
 def synthetic_dataset(folder: Path, n: int) -> list[str]:
@@ -175,13 +176,14 @@ def _floor_worker(ids: list[str], data: str, out: str) -> None:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    from evalkit.batch.produce import report_parameters
     from evalkit.engagement import report_identity
     from evalkit.io import load_dataset
     from evalkit.render.pipeline import read_summary, render_outputs
     from evalkit.rules import load_ruleset
 
     template = load_notebook_node(str(TEMPLATE))
-    report_type, rules = registry.get("ex_ante_assessment"), load_ruleset("national")
+    report_type, rules = registry.get("ex_ante_assessment"), load_ruleset(RULESET)
     captured: list[dict] = []
 
     def display(obj, raw=False, **_):
@@ -190,15 +192,17 @@ def _floor_worker(ids: list[str], data: str, out: str) -> None:
     IPython.display.display = display
     os.chdir(TEMPLATE.parent)
     for pid in ids:
-        nb = parameterize_notebook(copy.deepcopy(template), {"project_id": pid, "dataset": data,
-                                              "ruleset": "national"})
+        nb = parameterize_notebook(copy.deepcopy(template), report_parameters(
+            report_type.subject, pid, data, RULESET))
         namespace: dict = {}
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             captured.clear()
             exec(cell.source, namespace)  # noqa: S102 — the template, as a kernel would run it
-            cell.outputs = [nbformat.v4.new_output("display_data", data=b) for b in captured]
+            # output nodes made as the in-process engine makes them (no per-output schema check)
+            cell.outputs = [nbformat.NotebookNode(output_type="display_data", data=b, metadata={})
+                            for b in captured]
         summary = read_summary(nb)
         identity = report_identity(report_type, load_dataset(data, rules), rules, pid)
         html = render_outputs(nb, summary, ("html",), identity=identity,
