@@ -333,6 +333,54 @@ def test_docx_and_pdf_bytes_do_not_depend_on_the_clock(tmp_path):
     assert (meta.creation_date.year, meta.modification_date.year) == (2021, 2021)
 
 
+# --- the PDF renderer reads inline resources only ----------------------------------------------
+
+def _page(extra: str = "") -> str:
+    from evalkit.render.fonts import font_face_css
+
+    return (f"<html><head><style>{font_face_css('自评报告，得分')}"
+            " body { font-family: 'Evalkit Sans SC', sans-serif; }</style></head>"
+            f"<body><p>自评报告，得分 93.63</p>{extra}</body></html>")
+
+
+def test_pdf_of_inlined_fonts_is_the_pdf_weasyprint_makes_of_the_page():
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    from evalkit.render.pdf import _source_date_epoch, pdf_bytes
+
+    page = _page()
+    with _source_date_epoch():
+        document = HTML(string=page, url_fetcher=URLFetcher(allowed_protocols={"data"})).render()
+        document.metadata.created = document.metadata.modified = "1980-01-01T00:00:00+00:00"
+        expected = document.write_pdf(pdf_identifier=False)
+    assert pdf_bytes(page) == expected
+
+
+def test_inline_resources_are_taken_from_stylesheets_only():
+    from evalkit.render.pdf import _inline_resources
+
+    text = "<p>url(data:font/woff;base64,AAAA)</p><img alt='url(data:image/png;base64,AAAA)'>"
+    page, resources = _inline_resources(
+        "<style>a { background: url('data:image/png;base64,iVBORw==') } "
+        "b { src: url(data:font/woff;base64,not*base64) }</style>" + text)
+    assert resources == {"evalkit-inline:0": ("image/png", b"\x89PNG")}
+    assert page.startswith("<style>a { background: url(evalkit-inline:0) } b { src: "
+                           "url(data:font/woff;base64,not*base64) }</style>")
+    assert page.endswith(text)  # the page's text and attributes are never rewritten
+
+
+@pytest.mark.parametrize("reference", ['<img src="file:///etc/passwd">',
+                                       '<img src="http://127.0.0.1:9/x.png">',
+                                       '<link rel="stylesheet" href="https://example.invalid/a.css">'])
+def test_pdf_refuses_any_url_but_its_own_inline_data(reference):
+    from evalkit.errors import InputError
+    from evalkit.render.pdf import pdf_bytes
+
+    with pytest.raises(InputError, match="PDF：报告页面只能引用内嵌资源.*已拒绝读取"):
+        pdf_bytes(_page(reference))
+
+
 # --- survey answers excluded from the rate are listed with file and row ------------------------
 
 def test_invalid_survey_answers_are_located_by_validate_and_in_the_report(tmp_path, capsys):

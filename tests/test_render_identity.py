@@ -252,6 +252,39 @@ def test_an_agency_template_with_a_red_heading_style_is_used(made, tmp_path):
                                                word_template=str(tmp_path / "no_body.docx")))
 
 
+def test_table_text_follows_the_template_style_else_direct_fonts(made, tmp_path):
+    """A template with a 表格文字 style sets the tables' face and size (a house style carries
+    into every table); one without it gets the default table font on every run."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    nb = nbformat.read(made.files["ipynb"], as_version=4)
+    house = Document()
+    style = house.styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
+    style.font.name, style.font.size = "Arial", Pt(9)
+    house.add_paragraph("{{p body }}")
+    house.save(tmp_path / "house.docx")
+    plain = Document()
+    plain.add_paragraph("{{p body }}")
+    plain.save(tmp_path / "plain.docx")
+
+    def table_runs(template: Path):
+        identity = ReportIdentity("X", "项目", "", "X", word_template=str(template))
+        doc = Document(io.BytesIO(docx_bytes(nb, title="自评报告", identity=identity)))
+        cells = [c for t in doc.tables for r in t.rows for c in r.cells]
+        return [p for c in cells for p in c.paragraphs], [r for c in cells for p in c.paragraphs
+                                                          for r in p.runs]
+
+    paragraphs, runs = table_runs(tmp_path / "house.docx")
+    assert {p.style.name for p in paragraphs} == {"表格文字"}
+    assert runs and all(r.font.size is None and r.font.name is None for r in runs)
+    assert any(r.bold for r in runs) and any(r.bold is None for r in runs)  # the header row
+    paragraphs, runs = table_runs(tmp_path / "plain.docx")
+    assert runs and all(r.font.size == Pt(10.5) for r in runs)
+    assert {r.element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs} == {"宋体"}
+
+
 def test_the_word_template_option_reaches_the_report(made, tmp_path):
     out = run_report("self_evaluation", subject_id="XM-2020-001", out_dir=tmp_path / "out",
                      formats=["docx"], word_template=_red_template(tmp_path / "house.docx"))

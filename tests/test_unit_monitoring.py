@@ -281,6 +281,28 @@ def test_sample_roll_up_covers_every_monitored_project_once(sample, table):
     assert table["n_project_notices"].sum() == int(projects["flagged"].sum())
 
 
+def test_a_units_projects_are_its_rows_of_the_portfolio_table(sample):
+    """One unit's report monitors only its own projects, and finds them as the portfolio's
+    监控情况表 does (same rows, same unrounded values)."""
+    import pandas as pd
+
+    projects = monitoring.evaluate_many(sample)
+    units = sample.projects.set_index("project_id")["unit_id"]
+    owner = units.reindex(projects["project_id"]).to_numpy()
+    with_projects = [u for u in sample.units["unit_id"] if (owner == u).any()]
+    without = [u for u in sample.units["unit_id"] if not (owner == u).any()]
+    assert with_projects and without  # the sample has both kinds
+    for uid in with_projects[::5]:
+        own = projects[owner == uid]
+        result = unit_monitoring.evaluate(sample, uid)
+        pd.testing.assert_frame_equal(result.projects.drop(columns="unit_id"),
+                                      own.reset_index(drop=True))
+    assert unit_monitoring.evaluate(sample, without[0]).projects.empty
+    some = list(projects["project_id"].iloc[[5, 2]])
+    assert list(monitoring.evaluate_many(sample, project_ids=some)["project_id"]) == sorted(
+        some, key=list(projects["project_id"]).index)  # in projects order
+
+
 def test_unit_monitoring_report_end_to_end(tmp_path):
     """DW006 at the end of July: execution so far = 截至监控月执行数 / the units table's budget,
     its ratio to 7/12; the review score the sum of its items; its one monitored project

@@ -306,6 +306,7 @@ class _Writer:
         numeric = numeric or [[False] * len(headers) for _ in rows]
         widths = column_widths([list(headers), *map(list, rows)], self.width_cm)
         table.autofit = False
+        styled = "表格文字" in self.styles  # else each run gets the table font directly
         for i, row in enumerate(table.rows):
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))
@@ -317,7 +318,10 @@ class _Writer:
                 para = cell.paragraphs[0]
                 self.set_style(para, "表格文字")
                 run = para.add_run(text)
-                _fonts(run, DOCX_FONTS["table"], DOCX_SIZES["table"], bold=i == 0)
+                if styled:
+                    run.bold = True if i == 0 else None
+                else:
+                    _fonts(run, DOCX_FONTS["table"], DOCX_SIZES["table"], bold=i == 0)
                 fmt = para.paragraph_format
                 fmt.first_line_indent, fmt.space_before, fmt.space_after = Pt(0), Pt(1), Pt(1)
                 fmt.line_spacing = 1.0

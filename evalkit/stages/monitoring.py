@@ -35,7 +35,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -451,12 +451,19 @@ def evaluate(dataset: Dataset, project_id: Any, *,
     return _monitor(dataset, [project_id], load_ruleset(ruleset))[0]
 
 
-def evaluate_many(dataset: Dataset, *,
-                  ruleset: str | Path | RuleSet = "national") -> pd.DataFrame:
+def evaluate_many(dataset: Dataset, *, ruleset: str | Path | RuleSet = "national",
+                  project_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The portfolio 监控情况表: every monitored project, one row each (columns
-    :data:`MONITORING_HEADERS`, unrounded; ``lights`` as ``红1 黄0 …``)."""
+    :data:`MONITORING_HEADERS`, unrounded; ``lights`` as ``红1 黄0 …``).
+
+    ``project_ids`` keeps the table to those of the monitored projects (a unit's, for its
+    部门整体 monitoring report), in projects order; by default every monitored project.
+    """
     rs = load_ruleset(ruleset)
     ids = monitored(dataset)
+    if project_ids is not None:
+        wanted = set(project_ids)
+        ids = [p for p in ids if p in wanted]
     projects = dataset.projects.set_index("project_id")
     rows = []
     for r in _monitor(dataset, ids, rs) if ids else []:

@@ -237,7 +237,7 @@ def evaluate(dataset: Dataset, unit_id: Any, *,
     if unit_id not in monitored_units(dataset):
         raise InputError(f"预算单位 {unit_id!r}：单位监控表中没有该单位的监控数据 "
                          f"(expected a row in the unit_monitoring table, found none)")
-    return _monitor(dataset, [unit_id], rs, _project_table(dataset, rs))[0]
+    return _monitor(dataset, [unit_id], rs, _project_table(dataset, rs, [unit_id]))[0]
 
 
 def evaluate_many(dataset: Dataset, *,
@@ -247,7 +247,7 @@ def evaluate_many(dataset: Dataset, *,
     rs = load_ruleset(ruleset)
     ids = monitored_units(dataset)
     rows = []
-    for r in _monitor(dataset, ids, rs, _project_table(dataset, rs)) if ids else []:
+    for r in _monitor(dataset, ids, rs, _project_table(dataset, rs, ids)) if ids else []:
         s = r.summary()
         rows.append({
             "unit_id": r.unit_id, "unit_name": r.unit_name, "month": r.month,
@@ -290,9 +290,13 @@ def _spread(counts: dict[str, int]) -> str:
     return " ".join(f"{k}{v}" for k, v in counts.items())
 
 
-def _project_table(dataset: Dataset, rs: RuleSet) -> pd.DataFrame:
-    """The project 监控情况表 with each project's unit_id (empty without project forms)."""
-    table = monitoring.evaluate_many(dataset, ruleset=rs)
+def _project_table(dataset: Dataset, rs: RuleSet, unit_ids: list[str]) -> pd.DataFrame:
+    """The project 监控情况表 of these units' projects, with each project's unit_id (empty
+    without project forms). Only their projects are monitored: one unit's report needs its own
+    few, not the whole portfolio."""
+    own = dataset.projects["unit_id"].isin(unit_ids).to_numpy()
+    table = monitoring.evaluate_many(dataset, ruleset=rs,
+                                     project_ids=dataset.projects.loc[own, "project_id"])
     units = dataset.projects.set_index("project_id")["unit_id"]
     return table.assign(unit_id=units.reindex(table["project_id"]).to_numpy())
 
