@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_portfolio import timed_child  # noqa: E402  (standard library only, like this script)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,15 +69,7 @@ def _reports(folder: Path) -> tuple[int, int]:
 def run_job(folder: Path) -> dict[str, float]:
     """One main job in ``folder``: wall s, CPU s, peak RSS MiB, reports made and failed."""
     shutil.rmtree(folder / "reports" / "sample", ignore_errors=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "tasks.py", "report"], cwd=folder,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    err = proc.stderr.read() if proc.stderr else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"{folder}: python3 tasks.py report failed:\n{err[-3000:]}")
+    wall, usage, _ = timed_child([sys.executable, "tasks.py", "report"], cwd=folder)
     made, failed = _reports(folder)
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
             "rss": usage.ru_maxrss / 1024, "made": made, "failed": failed}

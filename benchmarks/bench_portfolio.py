@@ -76,18 +76,26 @@ def generate(folder: Path, n_projects: int) -> Path:
     return folder
 
 
-def _child(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and stdout of one ``evalkit`` command."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def timed_child(cmd: list[str], **popen) -> tuple[float, os.struct_rusage, str]:
+    """Run ``cmd`` to its end: wall seconds, its resource usage (``os.wait4``: its own and its
+    waited-for descendants', ``ru_maxrss`` the largest of theirs) and its stdout + stderr.
+    Exits naming the command when it fails."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            **popen)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
-        raise SystemExit(f"evalkit {' '.join(args)} failed:\n{out[-3000:]}")
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out[-3000:]}")
+    return seconds, usage, out
+
+
+def _child(args: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) and stdout of one ``evalkit`` command."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    seconds, usage, out = timed_child([sys.executable, "-m", "evalkit.cli", *args], env=env)
     return seconds, usage.ru_maxrss / 1024, out
 
 
